@@ -1,0 +1,160 @@
+//! Findings and the machine-readable report (DESIGN §3, §4).
+//!
+//! These types are the `--format json` output; `schemas/report.schema.json`
+//! is derived from them.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Reported, but the contract still holds (unless `--deny-warnings`).
+    Warning,
+    /// The contract is broken.
+    Error,
+}
+
+impl Severity {
+    /// The lower-case name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// Rule ids of findings about the input itself rather than the contract.
+/// A document with such a finding could not be checked: exit code 2.
+pub mod input_rules {
+    /// The bytes are not JSON (syntax error, truncation, number out of range, too deep).
+    pub const PARSE: &str = "input.parse";
+    /// The bytes are not UTF-8.
+    pub const ENCODING: &str = "input.encoding";
+    /// The document's kind could not be told.
+    pub const KIND: &str = "input.kind";
+    /// The file could not be read.
+    pub const IO: &str = "input.io";
+    /// Whether a rule id names an input problem.
+    pub fn is_input_rule(rule: &str) -> bool {
+        rule.starts_with("input.")
+    }
+}
+
+/// One thing found wrong with a document, pointing at the exact spot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Finding {
+    /// Stable id: `schema` for JSON Schema violations, `drift` for unknown
+    /// fields, `input.*` for unreadable input, or a dotted semantic rule id
+    /// such as `inquiry.amount-equals-bill-sum`.
+    pub rule: String,
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// JSON pointer of the offending value ("" for the whole document).
+    pub pointer: String,
+    /// 1-based line in the source (the NDJSON line for streams).
+    pub line: u64,
+    /// 1-based column in the source, counted in characters.
+    pub column: u64,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What the contract expects there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// What the document has there (shortened when long).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+}
+
+impl Finding {
+    /// Whether this finding is about unreadable input rather than the contract.
+    pub fn is_input_error(&self) -> bool {
+        input_rules::is_input_rule(&self.rule)
+    }
+}
+
+/// The verdict on one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DocumentReport {
+    /// Where the document came from: a path, `path:line` in a stream, or `-` for stdin.
+    pub source: String,
+    /// The document kind it was checked as, if it could be told.
+    pub kind: Option<String>,
+    /// Whether the document holds the contract (no error-severity finding).
+    pub valid: bool,
+    /// Everything found, in source order.
+    pub findings: Vec<Finding>,
+}
+
+impl DocumentReport {
+    /// Builds a report, deriving `valid` from the findings.
+    pub fn new(source: String, kind: Option<String>, findings: Vec<Finding>) -> Self {
+        let valid = !findings.iter().any(|f| f.severity == Severity::Error);
+        Self {
+            source,
+            kind,
+            valid,
+            findings,
+        }
+    }
+}
+
+/// Totals over a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Documents read.
+    pub documents: u64,
+    /// Documents without an error-severity finding.
+    pub valid: u64,
+    /// Error-severity findings.
+    pub errors: u64,
+    /// Warning-severity findings.
+    pub warnings: u64,
+    /// Documents that could not be checked (unreadable, not JSON, unknown kind).
+    pub input_errors: u64,
+}
+
+impl Summary {
+    /// Adds one document's verdict.
+    pub fn add(&mut self, doc: &DocumentReport) {
+        self.documents += 1;
+        self.valid += u64::from(doc.valid);
+        for f in &doc.findings {
+            match f.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+            }
+        }
+        self.input_errors += u64::from(doc.findings.iter().any(Finding::is_input_error));
+    }
+
+    /// The process exit code for this run (DESIGN §3): 2 when some input
+    /// could not be checked, 1 when the contract is violated (or, with
+    /// `deny_warnings`, when anything was found), else 0.
+    pub fn exit_code(&self, deny_warnings: bool) -> u8 {
+        if self.input_errors > 0 {
+            2
+        } else if self.errors > 0 || (deny_warnings && self.warnings > 0) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// The whole `--format json` report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "ppob-contract report")]
+pub struct Report {
+    /// Always "ppob-contract".
+    pub tool: String,
+    /// The version of ppob-contract that wrote the report.
+    pub version: String,
+    /// One entry per document, in input order.
+    pub documents: Vec<DocumentReport>,
+    /// Totals.
+    pub summary: Summary,
+}

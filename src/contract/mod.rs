@@ -1,0 +1,13 @@
+//! The contract: document kinds, the schemas derived from the models, the
+//! compiled validators, and the finding/report types every check speaks.
+
+mod finding;
+mod kind;
+pub mod locate;
+mod schemas;
+mod validators;
+
+pub use finding::{DocumentReport, Finding, Report, Severity, Summary, input_rules};
+pub use kind::{DocKind, Operation, UnknownKind};
+pub use schemas::{GeneratedFile, generated_files, openapi, published_schema, report_schema, strict_schema};
+pub use validators::{SchemaViolation, Validators};

@@ -1,0 +1,221 @@
+//! Compiled JSON Schema validators, one per document kind, built once.
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value;
+
+use super::kind::DocKind;
+use super::locate::escape_token;
+use super::schemas::strict_schema;
+
+/// One violation of a kind's schema, ready to become a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaViolation {
+    /// JSON pointer of the offending value (for a missing or unknown field:
+    /// where that field is or would be).
+    pub pointer: String,
+    /// The failing JSON Schema keyword, e.g. `type`, `required`.
+    pub keyword: String,
+    /// What is wrong, keyword first.
+    pub message: String,
+    /// What the schema expects.
+    pub expected: Option<String>,
+    /// The offending value, shortened.
+    pub actual: Option<String>,
+    /// An unknown field (`additionalProperties`): reported as `drift`.
+    pub is_drift: bool,
+}
+
+/// The compiled validators of every kind. Cheap to share (`Send + Sync`).
+pub struct Validators {
+    by_kind: Vec<(DocKind, Validator)>,
+}
+
+/// Longest rendering of a document value kept in a finding.
+pub const MAX_ACTUAL_CHARS: usize = 80;
+
+/// Renders a value for a finding, cut to [`MAX_ACTUAL_CHARS`] characters.
+pub fn shorten(value: &Value) -> String {
+    let text = match value {
+        // Never serialize a huge string or container just to cut it.
+        Value::String(s) if s.len() > MAX_ACTUAL_CHARS * 4 => {
+            format!("\"{}", s.chars().take(MAX_ACTUAL_CHARS).collect::<String>())
+        }
+        Value::Array(items) if items.len() > MAX_ACTUAL_CHARS => {
+            format!("[…{} items]", items.len())
+        }
+        Value::Object(map) if map.len() > MAX_ACTUAL_CHARS => {
+            format!("{{…{} members}}", map.len())
+        }
+        other => other.to_string(),
+    };
+    if text.chars().count() > MAX_ACTUAL_CHARS {
+        let cut: String = text.chars().take(MAX_ACTUAL_CHARS - 1).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_f64() => "number",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn violations_of(error: &ValidationError<'_>) -> Vec<SchemaViolation> {
+    let pointer = error.instance_path().as_str().to_owned();
+    let instance = error.instance();
+    let keyword = error.kind().keyword().to_owned();
+    let one = |message: String, expected: Option<String>, actual: Option<String>| {
+        vec![SchemaViolation {
+            pointer: pointer.clone(),
+            keyword: keyword.clone(),
+            message,
+            expected,
+            actual,
+            is_drift: false,
+        }]
+    };
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|name| SchemaViolation {
+                pointer: format!("{pointer}/{}", escape_token(name)),
+                keyword: keyword.clone(),
+                message: format!("unknown field \"{name}\": the contract does not document it"),
+                expected: None,
+                actual: instance.get(name).map(shorten),
+                is_drift: true,
+            })
+            .collect(),
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            vec![SchemaViolation {
+                pointer: format!("{pointer}/{}", escape_token(name)),
+                keyword,
+                message: format!("required: missing field \"{name}\""),
+                expected: Some(format!("field \"{name}\"")),
+                actual: Some("absent".into()),
+                is_drift: false,
+            }]
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => t.to_string(),
+                TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            let found = json_type_name(instance);
+            one(
+                format!("type: expected {expected}, found {found}"),
+                Some(expected),
+                Some(shorten(instance)),
+            )
+        }
+        ValidationErrorKind::Maximum { limit } => one(
+            format!("maximum: {} is larger than {limit}", shorten(instance)),
+            Some(format!("at most {limit}")),
+            Some(shorten(instance)),
+        ),
+        ValidationErrorKind::Minimum { limit } => one(
+            format!("minimum: {} is smaller than {limit}", shorten(instance)),
+            Some(format!("at least {limit}")),
+            Some(shorten(instance)),
+        ),
+        ValidationErrorKind::Constant { expected_value } => one(
+            format!("const: expected {expected_value}"),
+            Some(expected_value.to_string()),
+            Some(shorten(instance)),
+        ),
+        _ => one(
+            format!("{keyword}: {}", error.masked()),
+            None,
+            Some(shorten(instance)),
+        ),
+    }
+}
+
+impl Validators {
+    /// Compiles the strict schema of every kind.
+    pub fn compile() -> Self {
+        let by_kind = DocKind::ALL
+            .iter()
+            .map(|&kind| {
+                let validator = jsonschema::validator_for(&strict_schema(kind))
+                    .expect("schemas derived from the models compile");
+                (kind, validator)
+            })
+            .collect();
+        Self { by_kind }
+    }
+
+    /// The validators every check in this process shares, compiled on first use.
+    pub fn shared() -> &'static Self {
+        static SHARED: OnceLock<Validators> = OnceLock::new();
+        SHARED.get_or_init(Self::compile)
+    }
+
+    fn validator(&self, kind: DocKind) -> &Validator {
+        &self
+            .by_kind
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .expect("every kind has a validator")
+            .1
+    }
+
+    /// Every violation of `kind`'s schema in `document` (drift included).
+    pub fn violations(&self, kind: DocKind, document: &Value) -> Vec<SchemaViolation> {
+        self.validator(kind)
+            .iter_errors(document)
+            .flat_map(|e| violations_of(&e))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn shorten_cuts_long_values_without_serializing_them_whole() {
+        let long = Value::String("x".repeat(50_000_000));
+        assert!(shorten(&long).chars().count() <= MAX_ACTUAL_CHARS);
+        assert_eq!(shorten(&json!(3607)), "3607");
+    }
+
+    #[test]
+    fn type_errors_name_expected_and_found() {
+        let v = Validators::compile();
+        let doc = json!({"partnerId": 1, "refNumber": "r"});
+        let found = v.violations(DocKind::StatusRequest, &doc);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].pointer, "/partnerId");
+        assert_eq!(found[0].message, "type: expected string, found integer");
+    }
+
+    #[test]
+    fn unknown_fields_are_drift_and_missing_ones_are_required() {
+        let v = Validators::compile();
+        let doc = json!({"partnerId": "p", "extra": true});
+        let found = v.violations(DocKind::StatusRequest, &doc);
+        let drift: Vec<_> = found.iter().filter(|f| f.is_drift).collect();
+        assert_eq!(drift.len(), 1);
+        assert_eq!(drift[0].pointer, "/extra");
+        let missing: Vec<_> = found.iter().filter(|f| f.keyword == "required").collect();
+        assert_eq!(missing[0].pointer, "/refNumber");
+    }
+}

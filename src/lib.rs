@@ -1,0 +1,8 @@
+//! ppob-contract: contract testing for the PPOB v2 bill-payment API.
+//!
+//! Start at [`model`] (the payloads), [`contract`] (document kinds, derived
+//! schemas, compiled validators) and [`validate`] (one document in, one
+//! verdict out).
+
+pub mod contract;
+pub mod model;

@@ -1,0 +1,23 @@
+//! Rust models of every documented payload of the Mobile Postpaid API.
+//!
+//! These types are the single source of truth: the JSON Schemas and the
+//! OpenAPI document under `schemas/` are derived from them, and validation
+//! deserializes documents straight into them. Doc comments become schema
+//! `description`s. Every struct denies unknown fields so that a document
+//! carrying one leaves the fast path; the published schemas allow them and the
+//! validator reports them as `drift`.
+
+mod common;
+mod data;
+mod envelope;
+pub mod ints;
+mod requests;
+pub mod response_code;
+
+pub use common::{BillLine, InquiryBillDetail, KeyValue, Message, PaymentBillDetail, StatusBillDetail};
+pub use data::{FailureData, InquiryData, PaymentData, StatusData, TransactionData};
+pub use envelope::{
+    InquiryResponse, OperationData, PaymentResponse, Response, ResponseData, StatusResponse,
+};
+pub use requests::{InquiryRequest, PaymentRequest, StatusRequest};
+pub use response_code::CodeClass;

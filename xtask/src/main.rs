@@ -1,0 +1,67 @@
+//! Developer tasks: `cargo xtask schemas`, `cargo xtask bench validate`.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod bench;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  schemas            regenerate schemas/ from the Rust models
+  schemas --check    fail if schemas/ is stale (what the test suite checks)
+  bench validate     benchmark `ppob-contract validate` (see README, Benchmarks)";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
+}
+
+fn schemas(check: bool) -> Result<()> {
+    let root = repo_root();
+    let mut stale = Vec::new();
+    for file in ppob_contract::contract::generated_files() {
+        let path = root.join(&file.path);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == file.contents {
+            continue;
+        }
+        if check {
+            stale.push(file.path);
+        } else {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&path, &file.contents)
+                .with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {}", file.path);
+        }
+    }
+    if !stale.is_empty() {
+        bail!("stale: {}; run cargo xtask schemas", stale.join(", "));
+    }
+    if !check {
+        println!("schemas/ is up to date");
+    }
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["schemas"] => schemas(false),
+        ["schemas", "--check"] => schemas(true),
+        ["bench", "validate", rest @ ..] => bench::validate(&repo_root(), rest),
+        ["help" | "--help" | "-h"] | [] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => bail!("unknown task {args:?}\n\n{USAGE}"),
+    }
+}
