@@ -4,5 +4,10 @@
 //! schemas, compiled validators) and [`validate`] (one document in, one
 //! verdict out).
 
+pub mod cli;
 pub mod contract;
+pub mod input;
 pub mod model;
+pub mod report;
+pub mod rules;
+pub mod validate;

@@ -176,7 +176,10 @@ mod tests {
             DocKind::from_file_name("corpus.inquiry.response.ndjson"),
             Some(DocKind::InquiryResponse)
         );
-        assert_eq!(DocKind::from_file_name("callback.json"), Some(DocKind::Callback));
+        assert_eq!(
+            DocKind::from_file_name("callback.json"),
+            Some(DocKind::Callback)
+        );
         assert_eq!(DocKind::from_file_name("mycallback.json"), None);
         assert_eq!(DocKind::from_file_name("response.json"), None);
         assert_eq!(DocKind::from_file_name("inquiry.response.txt"), None);

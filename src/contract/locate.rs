@@ -229,9 +229,27 @@ mod tests {
         assert_eq!(at("").0, Position { line: 1, column: 1 });
         assert_eq!(at("/a").0, Position { line: 2, column: 8 });
         assert_eq!(at("/a").1, Some(Position { line: 2, column: 3 }));
-        assert_eq!(at("/b/c/1/d").0, Position { line: 3, column: 24 });
-        assert_eq!(at("/b/e~0~1f").0, Position { line: 3, column: 42 });
-        assert_eq!(at("/gA").0, Position { line: 4, column: 13 });
+        assert_eq!(
+            at("/b/c/1/d").0,
+            Position {
+                line: 3,
+                column: 24
+            }
+        );
+        assert_eq!(
+            at("/b/e~0~1f").0,
+            Position {
+                line: 3,
+                column: 42
+            }
+        );
+        assert_eq!(
+            at("/gA").0,
+            Position {
+                line: 4,
+                column: 13
+            }
+        );
     }
 
     #[test]
@@ -249,7 +267,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_recurse() {
-        let deep = format!("{{\"a\": {}1{}, \"b\": 2}}", "[".repeat(100_000), "]".repeat(100_000));
+        let deep = format!(
+            "{{\"a\": {}1{}, \"b\": 2}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
         let spot = locate(deep.as_bytes(), "/b");
         assert_eq!(&deep.as_bytes()[spot.value..spot.value + 1], b"2");
     }

@@ -5,9 +5,13 @@ mod finding;
 mod kind;
 pub mod locate;
 mod schemas;
+mod typed;
 mod validators;
 
 pub use finding::{DocumentReport, Finding, Report, Severity, Summary, input_rules};
 pub use kind::{DocKind, Operation, UnknownKind};
-pub use schemas::{GeneratedFile, generated_files, openapi, published_schema, report_schema, strict_schema};
-pub use validators::{SchemaViolation, Validators};
+pub use schemas::{
+    GeneratedFile, generated_files, openapi, published_schema, report_schema, strict_schema,
+};
+pub use typed::{Envelope, Typed};
+pub use validators::{SchemaViolation, Validators, shorten};

@@ -14,8 +14,7 @@ use serde_json::{Map, Value, json};
 use super::finding::Report;
 use super::kind::{DocKind, Operation};
 use crate::model::{
-    InquiryRequest, InquiryResponse, PaymentRequest, PaymentResponse, StatusRequest,
-    StatusResponse,
+    InquiryRequest, InquiryResponse, PaymentRequest, PaymentResponse, StatusRequest, StatusResponse,
 };
 
 /// One generated file: its path relative to the repository root and its text.

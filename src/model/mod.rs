@@ -14,7 +14,9 @@ pub mod ints;
 mod requests;
 pub mod response_code;
 
-pub use common::{BillLine, InquiryBillDetail, KeyValue, Message, PaymentBillDetail, StatusBillDetail};
+pub use common::{
+    BillLine, InquiryBillDetail, KeyValue, Message, PaymentBillDetail, StatusBillDetail,
+};
 pub use data::{FailureData, InquiryData, PaymentData, StatusData, TransactionData};
 pub use envelope::{
     InquiryResponse, OperationData, PaymentResponse, Response, ResponseData, StatusResponse,

@@ -1,0 +1,54 @@
+//! The command line: clap definitions and one handler per subcommand. No
+//! business logic lives here; handlers call the library and print.
+
+mod rules;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Contract testing for the PPOB v2 bill-payment API (Mobile Postpaid).
+#[derive(Debug, Parser)]
+#[command(
+    name = "ppob-contract",
+    version,
+    about,
+    long_about = "Contract testing for the PPOB v2 bill-payment API (Mobile Postpaid / Pascabayar): \
+checks recorded or live inquiry, payment and status documents against the documented contract, \
+the JSON Schemas derived from the Rust models plus the semantic rules a schema cannot say.",
+    after_help = "Examples:\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check documents (files, directories, NDJSON streams, stdin) against the contract.
+    Validate(validate::ValidateArgs),
+    /// List the semantic rules, their ids and default severities.
+    Rules(rules::RulesArgs),
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Validate(args) => validate::run(args),
+        Command::Rules(args) => rules::run(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,103 @@
+//! A document parsed into its model: the fast path's result and what the
+//! semantic rules read.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::kind::DocKind;
+use crate::model::{
+    InquiryRequest, InquiryResponse, PaymentRequest, PaymentResponse, StatusRequest, StatusResponse,
+};
+
+/// A document of a known kind, deserialized into its model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typed {
+    /// An inquiry request.
+    InquiryRequest(InquiryRequest),
+    /// An inquiry response.
+    InquiryResponse(InquiryResponse),
+    /// A payment request.
+    PaymentRequest(PaymentRequest),
+    /// A payment response.
+    PaymentResponse(PaymentResponse),
+    /// A status request.
+    StatusRequest(StatusRequest),
+    /// A status response or a callback (same body).
+    StatusResponse(StatusResponse),
+}
+
+fn parse_as<T: DeserializeOwned>(
+    bytes: &[u8],
+    wrap: fn(T) -> Typed,
+) -> Result<Typed, serde_json::Error> {
+    serde_json::from_slice(bytes).map(wrap)
+}
+
+fn convert_as<T: DeserializeOwned>(
+    value: Value,
+    wrap: fn(T) -> Typed,
+) -> Result<Typed, serde_json::Error> {
+    serde_json::from_value(value).map(wrap)
+}
+
+impl Typed {
+    /// Deserializes raw bytes straight into the model of `kind` (the fast path).
+    pub fn parse(kind: DocKind, bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        match kind {
+            DocKind::InquiryRequest => parse_as(bytes, Self::InquiryRequest),
+            DocKind::InquiryResponse => parse_as(bytes, Self::InquiryResponse),
+            DocKind::PaymentRequest => parse_as(bytes, Self::PaymentRequest),
+            DocKind::PaymentResponse => parse_as(bytes, Self::PaymentResponse),
+            DocKind::StatusRequest => parse_as(bytes, Self::StatusRequest),
+            DocKind::StatusResponse | DocKind::Callback => parse_as(bytes, Self::StatusResponse),
+        }
+    }
+
+    /// Converts an already parsed DOM into the model of `kind`.
+    pub fn from_value(kind: DocKind, value: Value) -> Result<Self, serde_json::Error> {
+        match kind {
+            DocKind::InquiryRequest => convert_as(value, Self::InquiryRequest),
+            DocKind::InquiryResponse => convert_as(value, Self::InquiryResponse),
+            DocKind::PaymentRequest => convert_as(value, Self::PaymentRequest),
+            DocKind::PaymentResponse => convert_as(value, Self::PaymentResponse),
+            DocKind::StatusRequest => convert_as(value, Self::StatusRequest),
+            DocKind::StatusResponse | DocKind::Callback => convert_as(value, Self::StatusResponse),
+        }
+    }
+
+    /// Serializes the model back to JSON.
+    pub fn to_value(&self) -> Value {
+        let result = match self {
+            Self::InquiryRequest(d) => serde_json::to_value(d),
+            Self::InquiryResponse(d) => serde_json::to_value(d),
+            Self::PaymentRequest(d) => serde_json::to_value(d),
+            Self::PaymentResponse(d) => serde_json::to_value(d),
+            Self::StatusRequest(d) => serde_json::to_value(d),
+            Self::StatusResponse(d) => serde_json::to_value(d),
+        };
+        result.expect("models serialize to JSON")
+    }
+
+    /// `responseCode` and `success`, for response documents.
+    pub fn envelope(&self) -> Option<Envelope> {
+        let (response_code, success) = match self {
+            Self::InquiryResponse(r) => (r.response_code, r.success),
+            Self::PaymentResponse(r) => (r.response_code, r.success),
+            Self::StatusResponse(r) => (r.response_code, r.success),
+            _ => return None,
+        };
+        Some(Envelope {
+            response_code,
+            success,
+        })
+    }
+}
+
+/// The two envelope fields that rules about the response code read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Envelope {
+    /// `responseCode`.
+    pub response_code: i64,
+    /// `success`.
+    pub success: bool,
+}

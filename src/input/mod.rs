@@ -1,0 +1,10 @@
+//! Readers: files, directories (recursive), NDJSON streams and stdin, read in
+//! bounded batches; and kind detection from a file name or a document's shape.
+
+mod detect;
+mod reader;
+mod sources;
+
+pub use detect::{UndetectableKind, detect_kind};
+pub use reader::{BATCH_BYTES, Batch, BatchReader, DocRef};
+pub use sources::{Framing, InputSpec, expand};

@@ -1,0 +1,364 @@
+//! Reads inputs in bounded batches of documents, so that memory stays flat
+//! however large a stream is: a batch holds at most about [`BATCH_BYTES`]
+//! (more only when a single document is larger).
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::Read;
+use std::ops::Range;
+
+use serde::de::IgnoredAny;
+
+use super::sources::{Framing, InputSpec};
+use crate::contract::DocKind;
+
+/// Target size of one batch's buffer.
+pub const BATCH_BYTES: usize = 4 << 20;
+/// Most whole files put in one batch.
+const BATCH_FILES: usize = 256;
+
+/// One document of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocRef {
+    /// How findings name it: the path, or `path:line` in a stream.
+    pub source: String,
+    /// Its bytes within [`Batch::buffer`].
+    pub range: Range<usize>,
+    /// The source line its first byte is on.
+    pub first_line: u64,
+    /// The kind it must be checked as, when known before reading it.
+    pub kind: Option<DocKind>,
+    /// Why it could not be read, if it could not.
+    pub problem: Option<String>,
+}
+
+/// Documents read together, sharing one buffer.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// The bytes of every document of the batch.
+    pub buffer: Vec<u8>,
+    /// The documents, in input order.
+    pub docs: Vec<DocRef>,
+}
+
+impl Batch {
+    /// The bytes of one of this batch's documents.
+    pub fn bytes(&self, doc: &DocRef) -> &[u8] {
+        &self.buffer[doc.range.clone()]
+    }
+
+    fn problem(&mut self, source: String, problem: String) {
+        self.docs.push(DocRef {
+            source,
+            range: 0..0,
+            first_line: 1,
+            kind: None,
+            problem: Some(problem),
+        });
+    }
+}
+
+struct LineStream {
+    reader: Box<dyn Read + Send>,
+    display: String,
+    kind: Option<DocKind>,
+    next_line: u64,
+    carry: Vec<u8>,
+    documents: u64,
+    done: bool,
+}
+
+/// Yields batches of documents from a list of inputs.
+pub struct BatchReader {
+    specs: VecDeque<InputSpec>,
+    open: Option<LineStream>,
+    kind_override: Option<DocKind>,
+}
+
+fn open(spec: &InputSpec) -> std::io::Result<Box<dyn Read + Send>> {
+    match &spec.path {
+        Some(path) => Ok(Box::new(File::open(path)?)),
+        None => Ok(Box::new(std::io::stdin())),
+    }
+}
+
+/// Reads from `reader` until `buffer` holds at least `want` bytes or the input ends.
+/// Returns whether the input ended.
+fn fill(reader: &mut dyn Read, buffer: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    let mut limited = reader.take((want.saturating_sub(buffer.len())) as u64);
+    let before = buffer.len();
+    limited.read_to_end(buffer)?;
+    let wanted = want.saturating_sub(before);
+    Ok(buffer.len() - before < wanted)
+}
+
+impl BatchReader {
+    /// A reader over `specs`; `kind_override` (from `--kind`) beats file names.
+    pub fn new(specs: Vec<InputSpec>, kind_override: Option<DocKind>) -> Self {
+        Self {
+            specs: specs.into(),
+            open: None,
+            kind_override,
+        }
+    }
+
+    /// The next batch, or `None` when every input is read.
+    pub fn next_batch(&mut self) -> Option<Batch> {
+        if self.open.is_some() {
+            return Some(self.next_lines());
+        }
+        let mut batch = Batch::default();
+        while let Some(spec) = self.specs.front() {
+            let is_stream = spec.problem.is_none() && spec.framing != Framing::Single;
+            if is_stream && !batch.docs.is_empty() {
+                break; // finish the batch of whole files first
+            }
+            let spec = self.specs.pop_front().expect("front exists");
+            if let Some(problem) = spec.problem {
+                batch.problem(spec.display, problem);
+            } else if is_stream {
+                match self.start_stream(&spec) {
+                    Ok(()) => return Some(self.next_lines()),
+                    Err(e) => batch.problem(spec.display, format!("cannot read: {e}")),
+                }
+            } else {
+                self.read_whole(&spec, &mut batch);
+            }
+            if batch.buffer.len() >= BATCH_BYTES || batch.docs.len() >= BATCH_FILES {
+                break;
+            }
+        }
+        (!batch.docs.is_empty()).then_some(batch)
+    }
+
+    fn kind_for(&self, spec: &InputSpec) -> Option<DocKind> {
+        self.kind_override.or(spec.kind_from_name)
+    }
+
+    fn read_whole(&self, spec: &InputSpec, batch: &mut Batch) {
+        let start = batch.buffer.len();
+        let result = open(spec).and_then(|mut r| r.read_to_end(&mut batch.buffer));
+        match result {
+            Ok(_) => batch.docs.push(DocRef {
+                source: spec.display.clone(),
+                range: start..batch.buffer.len(),
+                first_line: 1,
+                kind: self.kind_for(spec),
+                problem: None,
+            }),
+            Err(e) => {
+                batch.buffer.truncate(start);
+                batch.problem(spec.display.clone(), format!("cannot read: {e}"));
+            }
+        }
+    }
+
+    fn start_stream(&mut self, spec: &InputSpec) -> std::io::Result<()> {
+        let mut reader = open(spec)?;
+        let mut carry = Vec::new();
+        let mut done = false;
+        if spec.framing == Framing::Sniff {
+            // Read up to the end of the first non-blank line to see how stdin is framed.
+            loop {
+                let want = carry.len() + 64 * 1024;
+                done = fill(&mut reader, &mut carry, want)?;
+                let first_line_end = first_content_line_end(&carry);
+                if first_line_end.is_some() || done {
+                    let whole_line = first_line_end.unwrap_or(carry.len());
+                    let line = &carry[..whole_line];
+                    let is_one_value = serde_json::from_slice::<IgnoredAny>(line).is_ok();
+                    if !is_one_value {
+                        // A single (pretty-printed) document: read it all.
+                        if !done {
+                            reader.read_to_end(&mut carry)?;
+                        }
+                        done = true;
+                        self.open = Some(LineStream {
+                            reader,
+                            display: spec.display.clone(),
+                            kind: self.kind_for(spec),
+                            next_line: 0, // marks "single document"
+                            carry,
+                            documents: 0,
+                            done,
+                        });
+                        return Ok(());
+                    }
+                    break;
+                }
+            }
+        }
+        self.open = Some(LineStream {
+            reader,
+            display: spec.display.clone(),
+            kind: self.kind_for(spec),
+            next_line: 1,
+            carry,
+            documents: 0,
+            done,
+        });
+        Ok(())
+    }
+
+    fn next_lines(&mut self) -> Batch {
+        let stream = self.open.as_mut().expect("a stream is open");
+        let mut batch = Batch {
+            buffer: std::mem::take(&mut stream.carry),
+            docs: Vec::new(),
+        };
+        if stream.next_line == 0 {
+            // Sniffed stdin holding one document.
+            batch.docs.push(DocRef {
+                source: stream.display.clone(),
+                range: 0..batch.buffer.len(),
+                first_line: 1,
+                kind: stream.kind,
+                problem: None,
+            });
+            self.open = None;
+            return batch;
+        }
+        // Read until the batch holds a whole line past BATCH_BYTES, or the end.
+        let mut read_error = None;
+        while !stream.done {
+            let want = batch.buffer.len().max(BATCH_BYTES / 2) + BATCH_BYTES / 2;
+            match fill(&mut stream.reader, &mut batch.buffer, want) {
+                Ok(ended) => stream.done = ended,
+                Err(e) => {
+                    read_error = Some(e);
+                    stream.done = true;
+                }
+            }
+            if batch.buffer.len() >= BATCH_BYTES && memchr::memrchr(b'\n', &batch.buffer).is_some()
+            {
+                break;
+            }
+        }
+        let end = if stream.done {
+            batch.buffer.len()
+        } else {
+            memchr::memrchr(b'\n', &batch.buffer).map_or(batch.buffer.len(), |i| i + 1)
+        };
+        stream.carry = batch.buffer[end..].to_vec();
+        batch.buffer.truncate(end);
+        let mut start = 0;
+        while start < end {
+            let line_end =
+                memchr::memchr(b'\n', &batch.buffer[start..end]).map_or(end, |i| start + i);
+            let mut content_end = line_end;
+            if content_end > start && batch.buffer[content_end - 1] == b'\r' {
+                content_end -= 1;
+            }
+            let line = &batch.buffer[start..content_end];
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                batch.docs.push(DocRef {
+                    source: format!("{}:{}", stream.display, stream.next_line),
+                    range: start..content_end,
+                    first_line: stream.next_line,
+                    kind: stream.kind,
+                    problem: None,
+                });
+                stream.documents += 1;
+            }
+            stream.next_line += 1;
+            start = line_end + 1;
+        }
+        if let Some(e) = read_error {
+            let display = stream.display.clone();
+            batch.problem(
+                display,
+                format!("read failed after line {}: {e}", stream.next_line - 1),
+            );
+        } else if stream.done && stream.documents == 0 {
+            let display = stream.display.clone();
+            batch.problem(
+                display,
+                "no documents: the stream is empty (expected one JSON document per line)".into(),
+            );
+        }
+        if stream.done {
+            self.open = None;
+        }
+        batch
+    }
+}
+
+/// The end of the first line that is not blank, if the buffer holds it whole.
+fn first_content_line_end(buffer: &[u8]) -> Option<usize> {
+    let mut start = 0;
+    while let Some(i) = memchr::memchr(b'\n', &buffer[start..]) {
+        let end = start + i;
+        if !buffer[start..end].iter().all(u8::is_ascii_whitespace) {
+            return Some(end);
+        }
+        start = end + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::sources::expand;
+
+    fn read_all(specs: Vec<InputSpec>) -> Vec<(String, String, Option<String>)> {
+        let mut reader = BatchReader::new(specs, None);
+        let mut out = Vec::new();
+        while let Some(batch) = reader.next_batch() {
+            for doc in &batch.docs {
+                let text = String::from_utf8_lossy(batch.bytes(doc)).into_owned();
+                out.push((doc.source.clone(), text, doc.problem.clone()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn ndjson_lines_become_documents_named_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.ndjson");
+        std::fs::write(&path, "{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}").unwrap();
+        let docs = read_all(expand(&[path.clone()], false));
+        let display = path.display();
+        assert_eq!(
+            docs,
+            vec![
+                (format!("{display}:1"), "{\"a\":1}".into(), None),
+                (format!("{display}:4"), "{\"b\":2}".into(), None),
+                (format!("{display}:5"), "{\"c\":3}".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn long_streams_are_split_into_bounded_batches_without_losing_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.ndjson");
+        let line = format!("{{\"pad\":\"{}\"}}\n", "x".repeat(1000));
+        let count = (3 * BATCH_BYTES) / line.len() + 7;
+        std::fs::write(&path, line.repeat(count)).unwrap();
+        let mut reader = BatchReader::new(expand(&[path], false), None);
+        let (mut batches, mut docs, mut last_line) = (0, 0, 0);
+        while let Some(batch) = reader.next_batch() {
+            batches += 1;
+            assert!(batch.buffer.len() <= 2 * BATCH_BYTES);
+            for doc in &batch.docs {
+                assert_eq!(doc.first_line, last_line + 1);
+                last_line = doc.first_line;
+                docs += 1;
+            }
+        }
+        assert_eq!(docs, count);
+        assert!(batches >= 3);
+    }
+
+    #[test]
+    fn empty_streams_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.ndjson");
+        std::fs::write(&path, "\n\n").unwrap();
+        let docs = read_all(expand(&[path], false));
+        assert_eq!(docs.len(), 1);
+        assert!(docs[0].2.as_deref().unwrap().contains("no documents"));
+    }
+}

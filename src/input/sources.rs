@@ -1,0 +1,174 @@
+//! Turns the paths given on the command line into the list of inputs to read:
+//! files as they are, directories walked recursively, `-` for stdin.
+
+use std::path::{Path, PathBuf};
+
+use crate::contract::DocKind;
+
+/// How an input's bytes split into documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// The whole input is one JSON document.
+    Single,
+    /// One document per line (NDJSON / JSON Lines); blank lines are skipped.
+    Lines,
+    /// Stdin: lines if its first line is a whole JSON value, else one document.
+    Sniff,
+}
+
+/// One input to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputSpec {
+    /// The file, or `None` for stdin.
+    pub path: Option<PathBuf>,
+    /// How it is named in findings.
+    pub display: String,
+    /// How it splits into documents.
+    pub framing: Framing,
+    /// The kind its file name announces (`*.<kind>.json`).
+    pub kind_from_name: Option<DocKind>,
+    /// A problem found while listing it (missing path, empty directory).
+    pub problem: Option<String>,
+}
+
+/// File endings read when walking a directory.
+const DOCUMENT_ENDINGS: [&str; 3] = [".json", ".ndjson", ".jsonl"];
+/// Files of negative fixtures that hold expectations, not documents.
+const EXPECTATION_ENDING: &str = ".expect.json";
+
+fn framing_of(path: &Path, force_lines: bool) -> Framing {
+    let name = path.to_string_lossy();
+    if force_lines || name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+        Framing::Lines
+    } else {
+        Framing::Single
+    }
+}
+
+fn file_spec(path: PathBuf, force_lines: bool) -> InputSpec {
+    let kind_from_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(DocKind::from_file_name);
+    InputSpec {
+        display: path.display().to_string(),
+        framing: framing_of(&path, force_lines),
+        kind_from_name,
+        problem: None,
+        path: Some(path),
+    }
+}
+
+fn problem_spec(path: &Path, problem: String) -> InputSpec {
+    InputSpec {
+        path: Some(path.to_path_buf()),
+        display: path.display().to_string(),
+        framing: Framing::Single,
+        kind_from_name: None,
+        problem: Some(problem),
+    }
+}
+
+fn is_document_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    DOCUMENT_ENDINGS.iter().any(|e| name.ends_with(e)) && !name.ends_with(EXPECTATION_ENDING)
+}
+
+/// Lists the document files below `dir`, sorted, without following links
+/// into loops (symlinked directories are not entered).
+fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<InputSpec>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems.push(problem_spec(dir, format!("cannot read directory: {e}")));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let is_real_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+        if is_real_dir {
+            walk(&path, found, problems);
+        } else if is_document_file(&path) {
+            found.push(path);
+        }
+    }
+}
+
+/// Expands command-line paths into inputs, in the order given. Problems
+/// (a missing path, a directory without documents) become inputs with a
+/// `problem`, so that they are reported beside everything else.
+pub fn expand(paths: &[PathBuf], force_lines: bool) -> Vec<InputSpec> {
+    let mut specs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            specs.push(InputSpec {
+                path: None,
+                display: "-".into(),
+                framing: if force_lines {
+                    Framing::Lines
+                } else {
+                    Framing::Sniff
+                },
+                kind_from_name: None,
+                problem: None,
+            });
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Err(e) => specs.push(problem_spec(path, format!("cannot read: {e}"))),
+            Ok(meta) if meta.is_dir() => {
+                let mut found = Vec::new();
+                let mut problems = Vec::new();
+                walk(path, &mut found, &mut problems);
+                if found.is_empty() && problems.is_empty() {
+                    problems.push(problem_spec(
+                        path,
+                        "directory holds no .json, .ndjson or .jsonl file (searched recursively)"
+                            .into(),
+                    ));
+                }
+                specs.extend(problems);
+                specs.extend(found.into_iter().map(|p| file_spec(p, force_lines)));
+            }
+            Ok(_) => specs.push(file_spec(path.clone(), force_lines)),
+        }
+    }
+    specs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_are_walked_and_expectations_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/a.inquiry.request.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("sub/a.inquiry.request.expect.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("b.ndjson"), "").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "").unwrap();
+        let specs = expand(&[dir.path().to_path_buf()], false);
+        let names: Vec<_> = specs.iter().map(|s| s.display.clone()).collect();
+        assert_eq!(specs.len(), 2, "{names:?}");
+        assert_eq!(specs[0].framing, Framing::Lines);
+        assert_eq!(specs[1].kind_from_name, Some(DocKind::InquiryRequest));
+    }
+
+    #[test]
+    fn missing_paths_and_empty_directories_are_problems() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.json");
+        let specs = expand(&[missing, dir.path().to_path_buf()], false);
+        assert!(
+            specs[0]
+                .problem
+                .as_deref()
+                .unwrap()
+                .starts_with("cannot read")
+        );
+        assert!(specs[1].problem.as_deref().unwrap().contains("no .json"));
+    }
+}

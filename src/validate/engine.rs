@@ -1,0 +1,464 @@
+//! One document in, one verdict out: the fast path and the explain path.
+//!
+//! **Fast path**: deserialize the bytes straight into the kind's model and
+//! run the rules on the typed value. The models deny unknown fields and are
+//! proven to agree with the schemas, so a document that deserializes is
+//! schema-valid and carries no drift. **Explain path**, only for a document
+//! the fast path rejects: parse to a DOM, run the compiled validator for every
+//! violation, place each pointer in the source, then run the rules on what the
+//! schema accepted.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::contract::locate::{Position, locate, pointer_tokens, position};
+use crate::contract::{
+    DocKind, DocumentReport, Envelope, Finding, SchemaViolation, Severity, Typed, Validators,
+    input_rules,
+};
+use crate::input::detect_kind;
+use crate::model::ints::MAX_SAFE_INTEGER;
+use crate::rules::{Level, RuleConfig, RuleFinding, RuleSet, Subject};
+
+/// Rule id of JSON Schema violations.
+pub const SCHEMA_RULE: &str = "schema";
+/// Rule id of unknown fields.
+pub const DRIFT_RULE: &str = "drift";
+/// Rule id of a UTF-8 byte order mark before the document.
+pub const BOM_RULE: &str = "json.bom";
+/// Rule id of a member name given twice in one object.
+pub const DUPLICATE_KEY_RULE: &str = "json.duplicate-key";
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How the engine judges documents.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// Report unknown fields (`drift`) as errors rather than warnings.
+    pub strict: bool,
+    /// Severity per rule id (`schema` cannot be lowered; `input.*` ids are fixed).
+    pub overrides: BTreeMap<String, Level>,
+    /// Settings of the semantic rules.
+    pub rule_config: RuleConfig,
+}
+
+/// Checks documents against the contract. Build once, share across threads.
+pub struct Engine {
+    validators: &'static Validators,
+    rules: RuleSet,
+    overrides: BTreeMap<String, Level>,
+    drift: Level,
+}
+
+/// One document to check.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// How findings name it.
+    pub source: &'a str,
+    /// Its bytes.
+    pub bytes: &'a [u8],
+    /// Its kind, when known; detected from its shape otherwise.
+    pub kind: Option<DocKind>,
+    /// The source line its first byte is on.
+    pub first_line: u64,
+}
+
+/// Collects findings for one document, placing pointers in its source.
+struct Placer<'a> {
+    bytes: &'a [u8],
+    body_offset: usize,
+    first_line: u64,
+    findings: Vec<Finding>,
+}
+
+impl Placer<'_> {
+    fn body(&self) -> &[u8] {
+        &self.bytes[self.body_offset..]
+    }
+
+    fn at_offset(&self, offset: usize) -> Position {
+        let p = position(self.bytes, self.body_offset + offset);
+        Position {
+            line: self.first_line + p.line - 1,
+            column: p.column,
+        }
+    }
+
+    /// Where `pointer` is: its member key when `at_key`, else its value.
+    fn place(&self, pointer: &str, at_key: bool) -> Position {
+        let spot = locate(self.body(), pointer);
+        let offset = if at_key {
+            spot.key.unwrap_or(spot.value)
+        } else {
+            spot.value
+        };
+        self.at_offset(offset)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        rule: &str,
+        severity: Severity,
+        pointer: String,
+        at: Position,
+        message: String,
+        expected: Option<String>,
+        actual: Option<String>,
+    ) {
+        self.findings.push(Finding {
+            rule: rule.to_owned(),
+            severity,
+            pointer,
+            line: at.line,
+            column: at.column,
+            message,
+            expected,
+            actual,
+        });
+    }
+}
+
+/// Cuts serde_json's " at line L column C" from a message; the finding carries the position.
+fn without_position(message: &str) -> &str {
+    message.find(" at line ").map_or(message, |i| &message[..i])
+}
+
+fn envelope_of(value: &Value) -> Option<Envelope> {
+    let code = value.get("responseCode")?;
+    let response_code = code.as_i64().or_else(|| {
+        code.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64)
+            .map(|f| f as i64)
+    })?;
+    let success = value.get("success")?.as_bool()?;
+    Some(Envelope {
+        response_code,
+        success,
+    })
+}
+
+/// Removes the member a pointer names, if it exists.
+fn remove_at(value: &mut Value, pointer: &str) {
+    let mut tokens = pointer_tokens(pointer);
+    let Some(last) = tokens.pop() else { return };
+    let mut current = value;
+    for token in &tokens {
+        let next = match current {
+            Value::Object(map) => map.get_mut(token.as_str()),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            _ => None,
+        };
+        match next {
+            Some(v) => current = v,
+            None => return,
+        }
+    }
+    if let Value::Object(map) = current {
+        map.remove(&last);
+    }
+}
+
+impl Engine {
+    /// Builds an engine over the shared compiled validators.
+    pub fn new(options: EngineOptions) -> Self {
+        let drift_default = if options.strict {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let drift = options
+            .overrides
+            .get(DRIFT_RULE)
+            .copied()
+            .unwrap_or(Level::Report(drift_default));
+        Self {
+            validators: Validators::shared(),
+            rules: RuleSet::new(options.rule_config, &options.overrides),
+            overrides: options.overrides,
+            drift,
+        }
+    }
+
+    fn level(&self, rule: &str, default: Severity) -> Level {
+        self.overrides
+            .get(rule)
+            .copied()
+            .unwrap_or(Level::Report(default))
+    }
+
+    /// Checks one document and returns its verdict.
+    pub fn check(&self, input: Input<'_>) -> DocumentReport {
+        let body_offset = if input.bytes.starts_with(UTF8_BOM) {
+            UTF8_BOM.len()
+        } else {
+            0
+        };
+        let mut placer = Placer {
+            bytes: input.bytes,
+            body_offset,
+            first_line: input.first_line,
+            findings: Vec::new(),
+        };
+        if body_offset > 0 {
+            if let Level::Report(severity) = self.level(BOM_RULE, Severity::Error) {
+                let at = placer.at_offset(0);
+                placer.push(
+                    BOM_RULE,
+                    severity,
+                    String::new(),
+                    Position { line: at.line, column: 1 },
+                    "the document starts with a UTF-8 byte order mark (EF BB BF); JSON text must not (RFC 8259 §8.1)".into(),
+                    Some("'{' or '[' as the first byte".into()),
+                    Some("EF BB BF".into()),
+                );
+            }
+        }
+        let kind = self.judge(input.kind, &mut placer);
+        let mut findings = placer.findings;
+        findings.sort_by_key(|f| (f.line, f.column));
+        DocumentReport::new(
+            input.source.to_owned(),
+            kind.map(|k| k.name().to_owned()),
+            findings,
+        )
+    }
+
+    /// Runs the fast path, falling back to the explain path. Returns the kind used.
+    fn judge(&self, kind: Option<DocKind>, placer: &mut Placer<'_>) -> Option<DocKind> {
+        let fast_error = match kind.map(|k| (k, Typed::parse(k, placer.body()))) {
+            Some((kind, Ok(typed))) => {
+                self.run_rules(kind, typed.envelope(), Some(&typed), placer);
+                return Some(kind);
+            }
+            Some((_, Err(e))) => Some(e),
+            None => None,
+        };
+        let value = match serde_json::from_slice::<Value>(placer.body()) {
+            Ok(value) => value,
+            Err(e) => {
+                self.unreadable(&e, placer);
+                return kind;
+            }
+        };
+        let kind = match kind.map_or_else(|| detect_kind(&value), Ok) {
+            Ok(kind) => kind,
+            Err(undetectable) => {
+                let at = placer.at_offset(0);
+                placer.push(
+                    input_rules::KIND,
+                    Severity::Error,
+                    String::new(),
+                    at,
+                    undetectable.to_string(),
+                    None,
+                    None,
+                );
+                return None;
+            }
+        };
+        let fast_error = match fast_error {
+            Some(e) => e,
+            None => match Typed::parse(kind, placer.body()) {
+                Ok(typed) => {
+                    self.run_rules(kind, typed.envelope(), Some(&typed), placer);
+                    return Some(kind);
+                }
+                Err(e) => e,
+            },
+        };
+        self.explain(kind, value, &fast_error, placer);
+        Some(kind)
+    }
+
+    /// The explain path: every schema violation, placed; then the rules on what passed.
+    fn explain(
+        &self,
+        kind: DocKind,
+        mut value: Value,
+        fast_error: &serde_json::Error,
+        placer: &mut Placer<'_>,
+    ) {
+        let violations = self.validators.violations(kind, &value);
+        let (drift, errors): (Vec<SchemaViolation>, Vec<SchemaViolation>) =
+            violations.into_iter().partition(|v| v.is_drift);
+        for v in &errors {
+            let at = placer.place(&v.pointer, false);
+            placer.push(
+                SCHEMA_RULE,
+                Severity::Error,
+                v.pointer.clone(),
+                at,
+                v.message.clone(),
+                v.expected.clone(),
+                v.actual.clone(),
+            );
+        }
+        for v in &drift {
+            if let Level::Report(severity) = self.drift {
+                let at = placer.place(&v.pointer, true);
+                placer.push(
+                    DRIFT_RULE,
+                    severity,
+                    v.pointer.clone(),
+                    at,
+                    v.message.clone(),
+                    None,
+                    v.actual.clone(),
+                );
+            }
+        }
+        let rejected = |field: &str| {
+            errors.iter().any(|e| {
+                e.pointer.is_empty()
+                    || e.pointer == field
+                    || e.pointer.starts_with(&format!("{field}/"))
+            })
+        };
+        let envelope = if kind.is_response() && !rejected("/responseCode") && !rejected("/success")
+        {
+            envelope_of(&value)
+        } else {
+            None
+        };
+        let duplicate = fast_error.to_string().contains("duplicate field");
+        if duplicate {
+            let at = Position {
+                line: placer.first_line + fast_error.line() as u64 - 1,
+                column: fast_error.column().max(1) as u64,
+            };
+            if let Level::Report(severity) = self.level(DUPLICATE_KEY_RULE, Severity::Error) {
+                placer.push(
+                    DUPLICATE_KEY_RULE,
+                    severity,
+                    String::new(),
+                    at,
+                    format!(
+                        "{}: an object names a member twice; readers disagree on which one counts",
+                        without_position(&fast_error.to_string())
+                    ),
+                    Some("each member name once per object".into()),
+                    None,
+                );
+            }
+        }
+        if !errors.is_empty() {
+            self.run_rules(kind, envelope, None, placer);
+            return;
+        }
+        for v in &drift {
+            remove_at(&mut value, &v.pointer);
+        }
+        match Typed::from_value(kind, value) {
+            Ok(typed) => {
+                if drift.is_empty() && !duplicate {
+                    // The schema saw nothing, yet the model refused the bytes.
+                    let at = Position {
+                        line: placer.first_line + fast_error.line() as u64 - 1,
+                        column: fast_error.column().max(1) as u64,
+                    };
+                    placer.push(
+                        SCHEMA_RULE,
+                        Severity::Error,
+                        String::new(),
+                        at,
+                        format!("model: {}", without_position(&fast_error.to_string())),
+                        None,
+                        None,
+                    );
+                }
+                self.run_rules(kind, typed.envelope(), Some(&typed), placer);
+            }
+            Err(e) => {
+                let at = placer.at_offset(0);
+                placer.push(
+                    SCHEMA_RULE,
+                    Severity::Error,
+                    String::new(),
+                    at,
+                    format!("model: {e}"),
+                    None,
+                    None,
+                );
+                self.run_rules(kind, envelope, None, placer);
+            }
+        }
+    }
+
+    fn run_rules(
+        &self,
+        kind: DocKind,
+        envelope: Option<Envelope>,
+        document: Option<&Typed>,
+        placer: &mut Placer<'_>,
+    ) {
+        let subject = Subject {
+            kind,
+            envelope,
+            document,
+        };
+        self.rules
+            .check(&subject, |rule, severity, f: RuleFinding| {
+                let at = placer.place(&f.pointer, false);
+                placer.push(
+                    rule, severity, f.pointer, at, f.message, f.expected, f.actual,
+                );
+            });
+    }
+
+    /// A document that is not JSON at all: say where and what was expected.
+    fn unreadable(&self, error: &serde_json::Error, placer: &mut Placer<'_>) {
+        let body = placer.body();
+        if let Err(utf8) = std::str::from_utf8(body) {
+            let offset = utf8.valid_up_to();
+            let at = placer.at_offset(offset);
+            let byte = body[offset];
+            placer.push(
+                input_rules::ENCODING,
+                Severity::Error,
+                String::new(),
+                at,
+                format!(
+                    "invalid UTF-8: byte 0x{byte:02X} cannot stand here; JSON text must be UTF-8"
+                ),
+                Some("UTF-8 text".into()),
+                Some(format!("0x{byte:02X}")),
+            );
+            return;
+        }
+        let (message, expected) = if body.iter().all(u8::is_ascii_whitespace) {
+            ("empty document".to_owned(), "a JSON document".to_owned())
+        } else {
+            let text = error.to_string();
+            let what = without_position(&text).to_owned();
+            let expected = match error.classify() {
+                serde_json::error::Category::Eof => "the rest of the document (it is truncated)",
+                _ if what.contains("recursion limit") => "at most 128 levels of nesting",
+                _ if what.contains("number out of range") => "a number that fits a 64-bit float",
+                _ if what.contains("trailing characters") => {
+                    "one JSON document (for NDJSON, name the file .ndjson or pass --ndjson)"
+                }
+                _ => "valid JSON",
+            };
+            (format!("not valid JSON: {what}"), expected.to_owned())
+        };
+        let at = if body.is_empty() {
+            placer.at_offset(0)
+        } else {
+            Position {
+                line: placer.first_line + error.line().max(1) as u64 - 1,
+                column: error.column().max(1) as u64,
+            }
+        };
+        placer.push(
+            input_rules::PARSE,
+            Severity::Error,
+            String::new(),
+            at,
+            message,
+            Some(expected),
+            None,
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! Streams batches from a [`BatchReader`] through the [`Engine`], in parallel
+//! within a batch and in input order across the whole run.
+
+use rayon::prelude::*;
+
+use super::engine::{Engine, Input};
+use crate::contract::{DocumentReport, Finding, Severity, Summary, input_rules};
+use crate::input::{Batch, BatchReader, DocRef};
+
+/// Receives each verdict in input order, with the document's bytes.
+pub trait Sink {
+    /// One document's verdict; `bytes` are its source, starting at `first_line`.
+    fn document(
+        &mut self,
+        report: &DocumentReport,
+        bytes: &[u8],
+        first_line: u64,
+    ) -> std::io::Result<()>;
+}
+
+fn check_one(engine: &Engine, batch: &Batch, doc: &DocRef) -> DocumentReport {
+    if let Some(problem) = &doc.problem {
+        let finding = Finding {
+            rule: input_rules::IO.into(),
+            severity: Severity::Error,
+            pointer: String::new(),
+            line: 1,
+            column: 1,
+            message: problem.clone(),
+            expected: None,
+            actual: None,
+        };
+        return DocumentReport::new(doc.source.clone(), None, vec![finding]);
+    }
+    engine.check(Input {
+        source: &doc.source,
+        bytes: batch.bytes(doc),
+        kind: doc.kind,
+        first_line: doc.first_line,
+    })
+}
+
+/// Validates every document `reader` yields, on `jobs` threads (0: all
+/// cores), handing each verdict to `sink` in input order. Memory stays
+/// bounded by one batch and its verdicts.
+pub fn run(
+    engine: &Engine,
+    mut reader: BatchReader,
+    jobs: usize,
+    sink: &mut dyn Sink,
+) -> std::io::Result<Summary> {
+    let pool = if jobs == 1 {
+        None
+    } else {
+        Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs)
+                .build()
+                .map_err(std::io::Error::other)?,
+        )
+    };
+    let mut summary = Summary::default();
+    while let Some(batch) = reader.next_batch() {
+        let reports: Vec<DocumentReport> = match &pool {
+            None => batch
+                .docs
+                .iter()
+                .map(|d| check_one(engine, &batch, d))
+                .collect(),
+            Some(pool) => pool.install(|| {
+                batch
+                    .docs
+                    .par_iter()
+                    .with_min_len(64)
+                    .map(|d| check_one(engine, &batch, d))
+                    .collect()
+            }),
+        };
+        for (doc, report) in batch.docs.iter().zip(&reports) {
+            summary.add(report);
+            sink.document(report, batch.bytes(doc), doc.first_line)?;
+        }
+    }
+    Ok(summary)
+}
