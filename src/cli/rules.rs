@@ -50,11 +50,8 @@ pub fn run(_args: RulesArgs) -> ExitCode {
         };
         println!("{:40} {severity:8} {}", rule.id(), rule.description());
     }
-    println!(
-        "{:40} {:8} {}",
-        "input.*",
-        "error",
-        "unreadable input: not JSON, not UTF-8, unknown kind, missing file (exit 2)"
-    );
+    let (id, severity) = ("input.*", "error");
+    let what = "unreadable input: not JSON, not UTF-8, unknown kind, missing file (exit 2)";
+    println!("{id:40} {severity:8} {what}");
     ExitCode::SUCCESS
 }

@@ -52,8 +52,8 @@ fn parse_severity(s: &str) -> Result<(String, Level), String> {
 #[command(after_help = "Examples:
   ppob-contract validate fixtures/mobile-postpaid/*.json
   ppob-contract validate recordings/                      (every .json/.ndjson/.jsonl below it)
-  curl … | ppob-contract validate --kind status.response -
-  ppob-contract validate -q --format json answers.ndjson > report.json
+  cat answer.json | ppob-contract validate --kind status.response -
+  ppob-contract validate --format json answers.ndjson > report.json
 
 The kind of each document comes from --kind, else from a file name ending in .<KIND>.json
 (e.g. rc-188.status.response.json), else from the document's shape.

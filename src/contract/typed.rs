@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::kind::DocKind;
+use crate::model::objects::ObjectOnly;
 use crate::model::{
     InquiryRequest, InquiryResponse, PaymentRequest, PaymentResponse, StatusRequest, StatusResponse,
 };
@@ -30,14 +31,17 @@ fn parse_as<T: DeserializeOwned>(
     bytes: &[u8],
     wrap: fn(T) -> Typed,
 ) -> Result<Typed, serde_json::Error> {
-    serde_json::from_slice(bytes).map(wrap)
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = T::deserialize(ObjectOnly(&mut de))?;
+    de.end()?;
+    Ok(wrap(parsed))
 }
 
 fn convert_as<T: DeserializeOwned>(
     value: Value,
     wrap: fn(T) -> Typed,
 ) -> Result<Typed, serde_json::Error> {
-    serde_json::from_value(value).map(wrap)
+    T::deserialize(ObjectOnly(value)).map(wrap)
 }
 
 impl Typed {

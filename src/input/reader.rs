@@ -318,7 +318,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.ndjson");
         std::fs::write(&path, "{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}").unwrap();
-        let docs = read_all(expand(&[path.clone()], false));
+        let docs = read_all(expand(std::slice::from_ref(&path), false));
         let display = path.display();
         assert_eq!(
             docs,

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ints::{self, MAX_SAFE_INTEGER};
+use super::objects;
 
 /// The human-readable message of a response, in Indonesian and English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -35,6 +36,7 @@ pub struct InquiryBillDetail {
     /// "0" for the admin-fee line; "1", "2", … for bill periods.
     pub bill_id: String,
     /// Breakdown of the line; numeric values, where all are numeric, sum to `value`.
+    #[serde(deserialize_with = "objects::objects")]
     pub bill_info: Vec<KeyValue>,
     /// Whether the line must be paid together with the others.
     pub is_mandatory: bool,
@@ -53,6 +55,7 @@ pub struct PaymentBillDetail {
     /// "0" for the admin-fee line; "1", "2", … for bill periods.
     pub bill_id: String,
     /// Breakdown of the line; numeric values, where all are numeric, sum to `value`.
+    #[serde(deserialize_with = "objects::objects")]
     pub bill_info: Vec<KeyValue>,
     /// Whether the line had to be paid together with the others (not always sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,6 +75,7 @@ pub struct StatusBillDetail {
     /// "0" for the admin-fee line; "1", "2", … for bill periods.
     pub bill_id: String,
     /// Breakdown of the line; numeric values, where all are numeric, sum to `value`.
+    #[serde(deserialize_with = "objects::objects")]
     pub bill_info: Vec<KeyValue>,
     /// Label of the line, e.g. "Jumlah Tagihan".
     pub key: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::{InquiryBillDetail, KeyValue, PaymentBillDetail, StatusBillDetail};
 use super::ints::{self, MAX_SAFE_INTEGER};
+use super::objects;
 
 /// `data` of a successful inquiry (response code 300).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -44,12 +45,16 @@ pub struct InquiryData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validity: Option<String>,
     /// Lines describing the customer.
+    #[serde(deserialize_with = "objects::objects")]
     pub customer_details: Vec<KeyValue>,
     /// The bill, one line per period plus the admin-fee line.
+    #[serde(deserialize_with = "objects::objects")]
     pub bill_details: Vec<InquiryBillDetail>,
     /// Lines describing the product.
+    #[serde(deserialize_with = "objects::objects")]
     pub product_details: Vec<KeyValue>,
     /// Further product-specific lines.
+    #[serde(deserialize_with = "objects::objects")]
     pub extra_fields: Vec<KeyValue>,
 }
 
@@ -57,6 +62,7 @@ pub struct InquiryData {
 /// `B` is the bill-line type, the one thing in which the two differ.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(bound(deserialize = "B: Deserialize<'de>"))]
 #[schemars(rename = "TransactionData_{B}")]
 pub struct TransactionData<B> {
     /// The partner's refNumber of the payment, echoed.
@@ -96,12 +102,16 @@ pub struct TransactionData<B> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validity: Option<String>,
     /// Lines describing the customer.
+    #[serde(deserialize_with = "objects::objects")]
     pub customer_details: Vec<KeyValue>,
     /// The bill lines paid.
+    #[serde(deserialize_with = "objects::objects")]
     pub bill_details: Vec<B>,
     /// Lines describing the product, e.g. the reference number.
+    #[serde(deserialize_with = "objects::objects")]
     pub product_details: Vec<KeyValue>,
     /// Further product-specific lines.
+    #[serde(deserialize_with = "objects::objects")]
     pub extra_fields: Vec<KeyValue>,
 }
 
@@ -184,15 +194,31 @@ pub struct FailureData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// Lines describing the customer; may be null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "objects::opt_objects",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub customer_details: Option<Vec<KeyValue>>,
     /// Bill lines; may be null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "objects::opt_objects",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bill_details: Option<Vec<PaymentBillDetail>>,
     /// Lines describing the product; may be null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "objects::opt_objects",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_details: Option<Vec<KeyValue>>,
     /// Further product-specific lines; may be null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "objects::opt_objects",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub extra_fields: Option<Vec<KeyValue>>,
 }

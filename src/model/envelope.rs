@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::common::Message;
 use super::data::{FailureData, InquiryData, PaymentData, StatusData};
 use super::ints::{self, MAX_SAFE_INTEGER};
+use super::objects::{ObjectOnly, ObjectSeed};
 use super::response_code::{CodeClass, complete_data_codes_schema};
 
 /// A response of one operation; `D` is that operation's complete `data`.
@@ -33,6 +34,9 @@ pub struct Response<D> {
 }
 
 /// The `data` of a response, by the class of its code.
+// The complete variant is the common case on the hot path; boxing it would
+// cost an allocation per document.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResponseData<D> {
     /// Success, processing or inquiry ok: the operation's complete object.
@@ -120,11 +124,11 @@ fn data_for_code<D: DeserializeOwned, E: de::Error>(
     value: serde_json::Value,
 ) -> Result<ResponseData<D>, E> {
     if CodeClass::of(code).carries_complete_data() {
-        D::deserialize(value)
+        D::deserialize(ObjectOnly(value))
             .map(ResponseData::Complete)
             .map_err(E::custom)
     } else {
-        FailureData::deserialize(value)
+        FailureData::deserialize(ObjectOnly(value))
             .map(ResponseData::Failure)
             .map_err(E::custom)
     }
@@ -164,7 +168,7 @@ impl<'de, D: DeserializeOwned> Visitor<'de> for ResponseVisitor<D> {
                     if message.is_some() {
                         return Err(de::Error::duplicate_field("message"));
                     }
-                    message = Some(map.next_value()?);
+                    message = Some(map.next_value_seed(ObjectSeed::default())?);
                 }
                 Field::Data => {
                     if data.is_some() || early_data.is_some() {
@@ -172,9 +176,15 @@ impl<'de, D: DeserializeOwned> Visitor<'de> for ResponseVisitor<D> {
                     }
                     match code {
                         Some(c) if CodeClass::of(c).carries_complete_data() => {
-                            data = Some(ResponseData::Complete(map.next_value()?));
+                            data = Some(ResponseData::Complete(
+                                map.next_value_seed(ObjectSeed::default())?,
+                            ));
                         }
-                        Some(_) => data = Some(ResponseData::Failure(map.next_value()?)),
+                        Some(_) => {
+                            data = Some(ResponseData::Failure(
+                                map.next_value_seed(ObjectSeed::default())?,
+                            ))
+                        }
                         None => early_data = Some(map.next_value()?),
                     }
                 }

@@ -11,6 +11,7 @@ mod common;
 mod data;
 mod envelope;
 pub mod ints;
+pub mod objects;
 mod requests;
 pub mod response_code;
 

@@ -201,10 +201,11 @@ impl Engine {
             first_line: input.first_line,
             findings: Vec::new(),
         };
-        if body_offset > 0 {
-            if let Level::Report(severity) = self.level(BOM_RULE, Severity::Error) {
-                let at = placer.at_offset(0);
-                placer.push(
+        if body_offset > 0
+            && let Level::Report(severity) = self.level(BOM_RULE, Severity::Error)
+        {
+            let at = placer.at_offset(0);
+            placer.push(
                     BOM_RULE,
                     severity,
                     String::new(),
@@ -213,11 +214,16 @@ impl Engine {
                     Some("'{' or '[' as the first byte".into()),
                     Some("EF BB BF".into()),
                 );
-            }
         }
         let kind = self.judge(input.kind, &mut placer);
         let mut findings = placer.findings;
-        findings.sort_by_key(|f| (f.line, f.column));
+        // Source order; the same violation reached through two schema branches is reported once.
+        findings.sort_by(|a, b| {
+            (a.line, a.column, &a.pointer, &a.rule, &a.message)
+                .cmp(&(b.line, b.column, &b.pointer, &b.rule, &b.message))
+        });
+        findings
+            .dedup_by(|a, b| a.rule == b.rule && a.pointer == b.pointer && a.message == b.message);
         DocumentReport::new(
             input.source.to_owned(),
             kind.map(|k| k.name().to_owned()),

@@ -1,0 +1,100 @@
+//! Helpers shared by the integration tests: paths and running the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `fixtures/mobile-postpaid`.
+pub fn fixtures() -> PathBuf {
+    root().join("fixtures/mobile-postpaid")
+}
+
+/// The result of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+fn finish(output: Output) -> Run {
+    Run {
+        code: output
+            .status
+            .code()
+            .expect("the binary exits with a code, not a signal"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppob-contract"));
+    cmd.args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env("COLUMNS", "100");
+    cmd
+}
+
+/// Runs `ppob-contract ARGS` from the repository root, without colour.
+pub fn run(args: &[&str]) -> Run {
+    finish(
+        command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("the binary runs"),
+    )
+}
+
+/// Runs `ppob-contract ARGS` with `stdin` piped in.
+pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
+    use std::io::Write;
+    let mut child = command(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    finish(output)
+}
+
+/// The `--format json` report of a run, parsed.
+pub fn json_report(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["validate", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = run(&all);
+    let report = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("report is JSON ({e}): {}\n{}", run.stdout, run.stderr));
+    (run.code, report)
+}
+
+/// Every file directly in `dir` whose name ends with `ending`, sorted.
+pub fn files_ending(dir: &Path, ending: &str) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(ending))
+        .collect();
+    found.sort();
+    found
+}
+
+/// A path relative to the repository root, as a string.
+pub fn relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
