@@ -80,6 +80,7 @@ pub fn run(
             summary.add(report);
             sink.document(report, batch.bytes(doc), doc.first_line)?;
         }
+        reader.recycle(batch);
     }
     Ok(summary)
 }
