@@ -233,21 +233,21 @@ mod tests {
             at("/b/c/1/d").0,
             Position {
                 line: 3,
-                column: 24
+                column: 25
             }
         );
         assert_eq!(
             at("/b/e~0~1f").0,
             Position {
                 line: 3,
-                column: 42
+                column: 40
             }
         );
         assert_eq!(
             at("/gA").0,
             Position {
                 line: 4,
-                column: 13
+                column: 14
             }
         );
     }
