@@ -85,6 +85,14 @@ impl Placer<'_> {
         }
     }
 
+    /// The position serde_json reported for an error, in source lines.
+    fn at_serde_error(&self, error: &serde_json::Error) -> Position {
+        Position {
+            line: self.first_line + error.line().max(1) as u64 - 1,
+            column: error.column().max(1) as u64,
+        }
+    }
+
     /// Where `pointer` is: its member key when `at_key`, else its value.
     fn place(&self, pointer: &str, at_key: bool) -> Position {
         let spot = locate(self.body(), pointer);
@@ -330,10 +338,7 @@ impl Engine {
         };
         let duplicate = fast_error.to_string().contains("duplicate field");
         if duplicate {
-            let at = Position {
-                line: placer.first_line + fast_error.line() as u64 - 1,
-                column: fast_error.column().max(1) as u64,
-            };
+            let at = placer.at_serde_error(fast_error);
             if let Level::Report(severity) = self.level(DUPLICATE_KEY_RULE, Severity::Error) {
                 placer.push(
                     DUPLICATE_KEY_RULE,
@@ -360,10 +365,7 @@ impl Engine {
             Ok(typed) => {
                 if drift.is_empty() && !duplicate {
                     // The schema saw nothing, yet the model refused the bytes.
-                    let at = Position {
-                        line: placer.first_line + fast_error.line() as u64 - 1,
-                        column: fast_error.column().max(1) as u64,
-                    };
+                    let at = placer.at_serde_error(fast_error);
                     placer.push(
                         SCHEMA_RULE,
                         Severity::Error,
@@ -452,10 +454,7 @@ impl Engine {
         let at = if body.is_empty() {
             placer.at_offset(0)
         } else {
-            Position {
-                line: placer.first_line + error.line().max(1) as u64 - 1,
-                column: error.column().max(1) as u64,
-            }
+            placer.at_serde_error(error)
         };
         placer.push(
             input_rules::PARSE,
