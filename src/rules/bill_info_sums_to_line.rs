@@ -14,10 +14,10 @@
 //! `data` object (inquiry, payment and status, callbacks included). Sums are
 //! taken in `u128` with overflow checks, so no breakdown can wrap around.
 
-use crate::contract::{Severity, Typed};
-use crate::model::{BillLine, KeyValue};
+use crate::contract::Severity;
+use crate::model::KeyValue;
 
-use super::{Rule, RuleConfig, RuleFinding, Subject};
+use super::{BillLines, Rule, RuleConfig, RuleFinding, Subject, complete_bills};
 
 /// Where every `billInfo` value of a bill line is numeric, they must sum to the line's `value`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,23 +37,8 @@ impl Rule for BillInfoSumsToLine {
     }
 
     fn check(&self, subject: &Subject<'_>, _config: &RuleConfig, out: &mut Vec<RuleFinding>) {
-        match subject.document {
-            Some(Typed::InquiryResponse(r)) => {
-                if let Some(d) = r.data.complete() {
-                    check_lines(&d.bill_details, out);
-                }
-            }
-            Some(Typed::PaymentResponse(r)) => {
-                if let Some(d) = r.data.complete() {
-                    check_lines(&d.bill_details, out);
-                }
-            }
-            Some(Typed::StatusResponse(r)) => {
-                if let Some(d) = r.data.complete() {
-                    check_lines(&d.bill_details, out);
-                }
-            }
-            _ => {}
+        if let Some(bills) = complete_bills(subject.document) {
+            check_lines(bills.lines, out);
         }
     }
 }
@@ -108,7 +93,7 @@ fn info_sum(info: &[KeyValue]) -> InfoSum {
 }
 
 /// Checks every line of one `billDetails` array.
-fn check_lines<B: BillLine>(lines: &[B], out: &mut Vec<RuleFinding>) {
+fn check_lines(lines: BillLines<'_>, out: &mut Vec<RuleFinding>) {
     for (index, line) in lines.iter().enumerate() {
         let info = line.bill_info();
         let count = info.len();

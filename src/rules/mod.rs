@@ -18,6 +18,7 @@ mod unknown_code;
 use std::collections::BTreeMap;
 
 use crate::contract::{DocKind, Envelope, Severity, Typed};
+use crate::model::{BillLine, InquiryBillDetail, PaymentBillDetail, StatusBillDetail};
 
 /// What a rule may read of one document.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +65,64 @@ impl Default for RuleConfig {
             .map(String::from)
             .to_vec(),
         }
+    }
+}
+
+/// The bill lines of a response's complete `data`, whatever its operation.
+#[derive(Debug, Clone, Copy)]
+pub enum BillLines<'a> {
+    /// An inquiry's lines (with `isMandatory`).
+    Inquiry(&'a [InquiryBillDetail]),
+    /// A payment's lines.
+    Payment(&'a [PaymentBillDetail]),
+    /// A status response's or callback's lines.
+    Status(&'a [StatusBillDetail]),
+}
+
+impl<'a> BillLines<'a> {
+    /// The lines in order, without allocating.
+    pub fn iter(self) -> impl Iterator<Item = &'a dyn BillLine> {
+        let (inquiry, payment, status): (
+            &[InquiryBillDetail],
+            &[PaymentBillDetail],
+            &[StatusBillDetail],
+        ) = match self {
+            Self::Inquiry(lines) => (lines, &[], &[]),
+            Self::Payment(lines) => (&[], lines, &[]),
+            Self::Status(lines) => (&[], &[], lines),
+        };
+        let inquiry = inquiry.iter().map(|l| l as &'a dyn BillLine);
+        let payment = payment.iter().map(|l| l as &'a dyn BillLine);
+        let status = status.iter().map(|l| l as &'a dyn BillLine);
+        inquiry.chain(payment).chain(status)
+    }
+}
+
+/// `totalAdmin` and the bill lines of a response that carries complete `data`.
+#[derive(Debug, Clone, Copy)]
+pub struct CompleteBills<'a> {
+    /// `data.totalAdmin`.
+    pub total_admin: u64,
+    /// `data.billDetails`.
+    pub lines: BillLines<'a>,
+}
+
+/// The bills of `document` when it is a response with complete `data`.
+pub fn complete_bills(document: Option<&Typed>) -> Option<CompleteBills<'_>> {
+    match document? {
+        Typed::InquiryResponse(r) => r.data.complete().map(|d| CompleteBills {
+            total_admin: d.total_admin,
+            lines: BillLines::Inquiry(&d.bill_details),
+        }),
+        Typed::PaymentResponse(r) => r.data.complete().map(|d| CompleteBills {
+            total_admin: d.total_admin,
+            lines: BillLines::Payment(&d.bill_details),
+        }),
+        Typed::StatusResponse(r) => r.data.complete().map(|d| CompleteBills {
+            total_admin: d.total_admin,
+            lines: BillLines::Status(&d.bill_details),
+        }),
+        _ => None,
     }
 }
 

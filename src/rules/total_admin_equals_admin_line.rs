@@ -11,10 +11,9 @@
 //! `billId` "0" line has nothing to compare and is left alone. If several
 //! lines claim `billId` "0", the first one is compared.
 
-use crate::contract::{Severity, Typed};
-use crate::model::BillLine;
+use crate::contract::Severity;
 
-use super::{Rule, RuleConfig, RuleFinding, Subject};
+use super::{BillLines, Rule, RuleConfig, RuleFinding, Subject, complete_bills};
 
 /// `totalAdmin` must equal the `value` of the `billId` "0" line, when there is one.
 #[derive(Debug, Clone, Copy, Default)]
@@ -34,29 +33,14 @@ impl Rule for TotalAdminEqualsAdminLine {
     }
 
     fn check(&self, subject: &Subject<'_>, _config: &RuleConfig, out: &mut Vec<RuleFinding>) {
-        match subject.document {
-            Some(Typed::InquiryResponse(r)) => {
-                if let Some(d) = r.data.complete() {
-                    check_lines(d.total_admin, &d.bill_details, out);
-                }
-            }
-            Some(Typed::PaymentResponse(r)) => {
-                if let Some(d) = r.data.complete() {
-                    check_lines(d.total_admin, &d.bill_details, out);
-                }
-            }
-            Some(Typed::StatusResponse(r)) => {
-                if let Some(d) = r.data.complete() {
-                    check_lines(d.total_admin, &d.bill_details, out);
-                }
-            }
-            _ => {}
+        if let Some(bills) = complete_bills(subject.document) {
+            check_lines(bills.total_admin, bills.lines, out);
         }
     }
 }
 
 /// Compares `total_admin` with the first `billId` "0" line of `lines`.
-fn check_lines<B: BillLine>(total_admin: u64, lines: &[B], out: &mut Vec<RuleFinding>) {
+fn check_lines(total_admin: u64, lines: BillLines<'_>, out: &mut Vec<RuleFinding>) {
     let Some((index, line)) = lines.iter().enumerate().find(|(_, l)| l.bill_id() == "0") else {
         return;
     };
