@@ -147,6 +147,14 @@ fn envelope_of(value: &Value) -> Option<Envelope> {
     })
 }
 
+/// Whether `pointer` is `field`, lies below it, or is the whole document.
+fn touches(pointer: &str, field: &str) -> bool {
+    pointer.is_empty()
+        || pointer
+            .strip_prefix(field)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// Removes the member a pointer names, if it exists.
 fn remove_at(value: &mut Value, pointer: &str) {
     let mut tokens = pointer_tokens(pointer);
@@ -297,46 +305,38 @@ impl Engine {
         let violations = self.validators.violations(kind, &value);
         let (drift, errors): (Vec<SchemaViolation>, Vec<SchemaViolation>) =
             violations.into_iter().partition(|v| v.is_drift);
-        for v in &errors {
-            let at = placer.place(&v.pointer, false);
-            placer.push(
-                SCHEMA_RULE,
-                Severity::Error,
-                v.pointer.clone(),
-                at,
-                v.message.clone(),
-                v.expected.clone(),
-                v.actual.clone(),
-            );
-        }
-        for v in &drift {
-            if let Level::Report(severity) = self.drift {
-                let at = placer.place(&v.pointer, true);
-                placer.push(
-                    DRIFT_RULE,
-                    severity,
-                    v.pointer.clone(),
-                    at,
-                    v.message.clone(),
-                    None,
-                    v.actual.clone(),
-                );
-            }
-        }
-        let rejected = |field: &str| {
-            errors.iter().any(|e| {
-                e.pointer.is_empty()
-                    || e.pointer == field
-                    || e.pointer.starts_with(&format!("{field}/"))
-            })
-        };
+        let rejected = |field: &str| errors.iter().any(|e| touches(&e.pointer, field));
         let envelope = if kind.is_response() && !rejected("/responseCode") && !rejected("/success")
         {
             envelope_of(&value)
         } else {
             None
         };
-        let duplicate = fast_error.to_string().contains("duplicate field");
+        let schema_accepted = errors.is_empty();
+        for v in errors {
+            let at = placer.place(&v.pointer, false);
+            placer.push(
+                SCHEMA_RULE,
+                Severity::Error,
+                v.pointer,
+                at,
+                v.message,
+                v.expected,
+                v.actual,
+            );
+        }
+        let drifted = !drift.is_empty();
+        for v in drift {
+            remove_at(&mut value, &v.pointer);
+            if let Level::Report(severity) = self.drift {
+                let at = placer.place(&v.pointer, true);
+                placer.push(
+                    DRIFT_RULE, severity, v.pointer, at, v.message, None, v.actual,
+                );
+            }
+        }
+        let fast_message = fast_error.to_string();
+        let duplicate = fast_message.contains("duplicate field");
         if duplicate {
             let at = placer.at_serde_error(fast_error);
             if let Level::Report(severity) = self.level(DUPLICATE_KEY_RULE, Severity::Error) {
@@ -347,23 +347,20 @@ impl Engine {
                     at,
                     format!(
                         "{}: an object names a member twice; readers disagree on which one counts",
-                        without_position(&fast_error.to_string())
+                        without_position(&fast_message)
                     ),
                     Some("each member name once per object".into()),
                     None,
                 );
             }
         }
-        if !errors.is_empty() {
+        if !schema_accepted {
             self.run_rules(kind, envelope, None, placer);
             return;
         }
-        for v in &drift {
-            remove_at(&mut value, &v.pointer);
-        }
         match Typed::from_value(kind, value) {
             Ok(typed) => {
-                if drift.is_empty() && !duplicate {
+                if !drifted && !duplicate {
                     // The schema saw nothing, yet the model refused the bytes.
                     let at = placer.at_serde_error(fast_error);
                     placer.push(
@@ -371,7 +368,7 @@ impl Engine {
                         Severity::Error,
                         String::new(),
                         at,
-                        format!("model: {}", without_position(&fast_error.to_string())),
+                        format!("model: {}", without_position(&fast_message)),
                         None,
                         None,
                     );
@@ -464,6 +461,31 @@ impl Engine {
             message,
             Some(expected),
             None,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touches_means_the_field_itself_below_it_or_the_whole_document() {
+        assert!(touches("/success", "/success"));
+        assert!(touches("/data/amount", "/data"));
+        assert!(touches("", "/success"));
+        assert!(!touches("/successful", "/success"));
+        assert!(!touches("/data", "/data/amount"));
+    }
+
+    #[test]
+    fn remove_at_drops_only_the_named_member() {
+        let mut value = serde_json::json!({"data": {"a": 1, "b": [{"c": 2, "d": 3}]}});
+        remove_at(&mut value, "/data/b/0/c");
+        remove_at(&mut value, "/data/missing/x");
+        assert_eq!(
+            value,
+            serde_json::json!({"data": {"a": 1, "b": [{"d": 3}]}})
         );
     }
 }
