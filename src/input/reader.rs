@@ -130,7 +130,21 @@ impl BatchReader {
                 batch.problem(spec.display, problem);
             } else if is_stream {
                 match self.start_stream(&spec) {
-                    Ok(()) => return Some(self.next_lines()),
+                    Ok(None) => return Some(self.next_lines()),
+                    Ok(Some(whole)) => {
+                        let range = 0..whole.len();
+                        let kind = self.kind_for(&spec);
+                        return Some(Batch {
+                            buffer: whole,
+                            docs: vec![DocRef {
+                                source: spec.display,
+                                range,
+                                first_line: 1,
+                                kind,
+                                problem: None,
+                            }],
+                        });
+                    }
                     Err(e) => batch.problem(spec.display, format!("cannot read: {e}")),
                 }
             } else {
@@ -165,7 +179,9 @@ impl BatchReader {
         }
     }
 
-    fn start_stream(&mut self, spec: &InputSpec) -> std::io::Result<()> {
+    /// Opens a line stream, or, when sniffed stdin turns out to hold one
+    /// (pretty-printed) document, returns that document's bytes whole.
+    fn start_stream(&mut self, spec: &InputSpec) -> std::io::Result<Option<Vec<u8>>> {
         let mut reader = open(spec)?;
         let mut carry = Vec::new();
         let mut done = false;
@@ -184,17 +200,7 @@ impl BatchReader {
                         if !done {
                             reader.read_to_end(&mut carry)?;
                         }
-                        done = true;
-                        self.open = Some(LineStream {
-                            reader,
-                            display: spec.display.clone(),
-                            kind: self.kind_for(spec),
-                            next_line: 0, // marks "single document"
-                            carry,
-                            documents: 0,
-                            done,
-                        });
-                        return Ok(());
+                        return Ok(Some(carry));
                     }
                     break;
                 }
@@ -209,7 +215,7 @@ impl BatchReader {
             documents: 0,
             done,
         });
-        Ok(())
+        Ok(None)
     }
 
     fn next_lines(&mut self) -> Batch {
@@ -221,18 +227,6 @@ impl BatchReader {
             buffer,
             docs: Vec::new(),
         };
-        if stream.next_line == 0 {
-            // Sniffed stdin holding one document.
-            batch.docs.push(DocRef {
-                source: stream.display.clone(),
-                range: 0..batch.buffer.len(),
-                first_line: 1,
-                kind: stream.kind,
-                problem: None,
-            });
-            self.open = None;
-            return batch;
-        }
         // Read until the batch holds a whole line past BATCH_BYTES, or the end.
         let mut read_error = None;
         while !stream.done {
