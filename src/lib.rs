@@ -6,8 +6,11 @@
 
 pub mod cli;
 pub mod contract;
+pub mod flow;
 pub mod input;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod sim;
+pub mod transport;
 pub mod validate;

@@ -1,0 +1,1 @@
+//! The inquiry → payment → status conversation (in progress).

@@ -1,0 +1,1 @@
+//! The reference simulator (in progress).
