@@ -39,9 +39,14 @@ pub mod input_rules {
     pub const KIND: &str = "input.kind";
     /// The file could not be read.
     pub const IO: &str = "input.io";
-    /// Whether a rule id names an input problem.
+    /// The server could not be reached at all (refused, DNS, TLS).
+    pub const UNREACHABLE: &str = "setup.unreachable";
+    /// The server refused the credentials (HTTP 401/403).
+    pub const AUTH: &str = "setup.auth";
+    /// Whether a rule id names an input or setup problem: the run could not
+    /// check the contract (exit code 2), as opposed to finding it broken.
     pub fn is_input_rule(rule: &str) -> bool {
-        rule.starts_with("input.")
+        rule.starts_with("input.") || rule.starts_with("setup.")
     }
 }
 
@@ -78,7 +83,7 @@ impl Finding {
 }
 
 /// The verdict on one document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DocumentReport {
     /// Where the document came from: a path, `path:line` in a stream, or `-` for stdin.
     pub source: String,
@@ -88,6 +93,53 @@ pub struct DocumentReport {
     pub valid: bool,
     /// Everything found, in source order.
     pub findings: Vec<Finding>,
+    /// For `check`: which step of which case this document is, and how the
+    /// exchange went. Absent for `validate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<StepInfo>,
+}
+
+/// Where a document of a `check` run comes from: one side of one exchange.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StepInfo {
+    /// The case's name.
+    pub case: String,
+    /// 1-based number of the exchange within the case.
+    pub index: u32,
+    /// `inquiry`, `payment` or `status`.
+    pub operation: String,
+    /// `request` or `response`.
+    pub side: String,
+    /// The HTTP status of the answer (responses that got one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// Milliseconds from sending the request to the end of the answer.
+    pub elapsed_ms: f64,
+    /// What the step meant for the case, e.g. `processing (money rule: timeout)`.
+    pub verdict: String,
+}
+
+/// How one `check` case ended, against what it expected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseSummary {
+    /// The case's name.
+    pub name: String,
+    /// What the case expected: `success`, `failed`, `failed:302`, `pending`.
+    pub expected: String,
+    /// How it ended: `success`, `failed`, `pending` (still processing at the
+    /// deadline) or `error` (the conversation could not be completed).
+    pub outcome: String,
+    /// The final response code, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+    /// Whether the outcome is what the case expected.
+    pub met: bool,
+    /// Milliseconds the case took (simulated time on the in-process simulator).
+    pub elapsed_ms: f64,
+    /// One sentence on how it ended.
+    pub detail: String,
 }
 
 impl DocumentReport {
@@ -99,6 +151,7 @@ impl DocumentReport {
             kind,
             valid,
             findings,
+            step: None,
         }
     }
 }
@@ -148,7 +201,7 @@ impl Summary {
 }
 
 /// The whole `--format json` report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "ppob-contract report")]
 pub struct Report {
     /// Always "ppob-contract".
@@ -157,6 +210,9 @@ pub struct Report {
     pub version: String,
     /// One entry per document, in input order.
     pub documents: Vec<DocumentReport>,
+    /// For `check`: how each case ended. Absent for `validate`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<CaseSummary>,
     /// Totals.
     pub summary: Summary,
 }

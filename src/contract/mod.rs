@@ -8,7 +8,9 @@ mod schemas;
 mod typed;
 mod validators;
 
-pub use finding::{DocumentReport, Finding, Report, Severity, Summary, input_rules};
+pub use finding::{
+    CaseSummary, DocumentReport, Finding, Report, Severity, StepInfo, Summary, input_rules,
+};
 pub use kind::{DocKind, Operation, UnknownKind};
 pub use schemas::{
     GeneratedFile, generated_files, openapi, published_schema, report_schema, strict_schema,

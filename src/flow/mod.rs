@@ -1,1 +1,47 @@
-//! The inquiry → payment → status conversation (in progress).
+//! The inquiry → payment → status conversation, with checks across steps.
+//!
+//! [`Flow::run`] runs one [`Case`] over any [`crate::transport::Transport`]:
+//! it signs each request, judges each answer with the same engine as
+//! `validate` (schema + rules), applies the cross-step [`rules`] and the
+//! money rule ([`classify`]), polls status on the [`Pacing`] schedule, and
+//! returns a [`CaseRun`]: the judged documents in order and the [`Outcome`].
+
+pub mod case;
+pub mod classify;
+pub mod config;
+pub mod conversation;
+pub mod pacing;
+pub mod rules;
+
+use std::time::Duration;
+
+pub use case::{Case, Expectation, Outcome};
+pub use conversation::{CaseRun, Flow, RefNumbers};
+pub use pacing::Pacing;
+
+use crate::contract::DocumentReport;
+
+/// One judged document of a conversation and its bytes (for carets).
+#[derive(Debug, Clone)]
+pub struct StepDocument {
+    /// The verdict, with its step information.
+    pub report: DocumentReport,
+    /// The document as checked (the body; the signed fields, pretty-printed,
+    /// for a token-only request).
+    pub bytes: Vec<u8>,
+}
+
+/// Told what a conversation is doing, e.g. to draw progress. Every method
+/// has a do-nothing default.
+pub trait Observer: Sync {
+    /// A wait before a status call begins.
+    fn waiting(&self, _case: &str, _duration: Duration, _why: &str) {}
+    /// The wait ended.
+    fn waited(&self, _case: &str) {}
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quiet;
+
+impl Observer for Quiet {}

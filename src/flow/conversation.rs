@@ -1,0 +1,588 @@
+//! Runs one case: inquiry → payment → status (polled), judging every
+//! document on the way and the conversation across steps.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, UNIX_EPOCH};
+
+use serde_json::{Map, Value, json};
+
+use super::case::{Case, Outcome};
+use super::classify::{self, InquiryVerdict, MoneyVerdict, Reading, Unusable};
+use super::pacing::Pacing;
+use super::rules::{self, Expected, FlowFinding};
+use super::{Observer, StepDocument};
+use crate::contract::locate::{locate, position};
+use crate::contract::{
+    CaseSummary, DocKind, DocumentReport, Finding, Operation, Severity, StepInfo, input_rules,
+};
+use crate::rules::{Level, RuleFinding};
+use crate::transport::auth::{BodyMode, Credentials, sign_request};
+use crate::transport::clock::Clock;
+use crate::transport::{Exchange, Transport, TransportError};
+use crate::validate::{Engine, Input};
+
+/// Status calls after which a case gives up even before its deadline (a
+/// guard against a zero interval).
+pub const MAX_STATUS_CALLS: u32 = 500;
+
+/// Makes the partner's unique `refNumber`s: a prefix, the run's start time
+/// and a counter, e.g. `PPOBCT-1764000000123-0001`.
+#[derive(Debug)]
+pub struct RefNumbers {
+    prefix: String,
+    run: u128,
+    next: AtomicU64,
+}
+
+impl RefNumbers {
+    /// A generator for a run starting at `clock`'s wall time.
+    pub fn new(prefix: &str, clock: &dyn Clock) -> Self {
+        let run = clock
+            .wall()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        Self {
+            prefix: prefix.to_owned(),
+            run,
+            next: AtomicU64::new(1),
+        }
+    }
+
+    /// The next refNumber.
+    pub fn next(&self) -> String {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{}-{n:04}", self.prefix, self.run)
+    }
+}
+
+/// Everything a conversation needs.
+pub struct Flow<'a> {
+    /// Where requests go.
+    pub transport: &'a dyn Transport,
+    /// Judges each document.
+    pub engine: &'a Engine,
+    /// Signs requests.
+    pub credentials: &'a Credentials,
+    /// Whether fields also travel as a JSON body.
+    pub body_mode: BodyMode,
+    /// When to poll status.
+    pub pacing: Pacing,
+    /// Time (shared with the in-process simulator).
+    pub clock: &'a dyn Clock,
+    /// Severity overrides (rule id → level), as for `validate`.
+    pub levels: &'a BTreeMap<String, Level>,
+    /// Told about progress (waits), e.g. to draw a spinner.
+    pub observer: &'a dyn Observer,
+    /// Makes refNumbers.
+    pub refs: &'a RefNumbers,
+}
+
+/// How one case went: its documents in order and its outcome.
+#[derive(Debug, Clone)]
+pub struct CaseRun {
+    /// The case.
+    pub case: Case,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Request and response of every exchange, judged.
+    pub documents: Vec<StepDocument>,
+    /// How long it took (simulated time on the in-process simulator).
+    pub elapsed: Duration,
+}
+
+impl CaseRun {
+    /// Whether the outcome is what the case expected.
+    pub fn met(&self) -> bool {
+        self.case.expect.met_by(&self.outcome)
+    }
+
+    /// The case's line in the report.
+    pub fn summary(&self) -> CaseSummary {
+        CaseSummary {
+            name: self.case.name.clone(),
+            expected: self.case.expect.to_string(),
+            outcome: self.outcome.name().to_owned(),
+            code: self.outcome.code(),
+            met: self.met(),
+            elapsed_ms: millis(self.elapsed),
+            detail: self.outcome.describe(),
+        }
+    }
+}
+
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
+}
+
+/// Places a finding's pointer in `bytes` (line 1, column 1 when there are none).
+fn place(rule: &str, severity: Severity, bytes: &[u8], finding: RuleFinding) -> Finding {
+    let at = if bytes.is_empty() {
+        crate::contract::locate::Position { line: 1, column: 1 }
+    } else {
+        position(bytes, locate(bytes, &finding.pointer).value)
+    };
+    Finding {
+        rule: rule.to_owned(),
+        severity,
+        pointer: finding.pointer,
+        line: at.line,
+        column: at.column,
+        message: finding.message,
+        expected: finding.expected,
+        actual: finding.actual,
+    }
+}
+
+fn plain(message: String) -> RuleFinding {
+    RuleFinding {
+        pointer: String::new(),
+        message,
+        expected: None,
+        actual: None,
+    }
+}
+
+/// The documents of one case as they are built.
+struct Log<'f, 'a> {
+    flow: &'f Flow<'a>,
+    case: &'f Case,
+    documents: Vec<StepDocument>,
+    index: u32,
+}
+
+impl Log<'_, '_> {
+    fn level(&self, rule: &str, default: Severity) -> Option<Severity> {
+        match self.flow.levels.get(rule).copied() {
+            Some(Level::Off) => None,
+            Some(Level::Report(s)) => Some(s),
+            None => Some(default),
+        }
+    }
+
+    /// Judges both sides of an exchange and appends them; returns the
+    /// position of the response document.
+    fn record(
+        &mut self,
+        exchange: &Exchange,
+        request_findings: Vec<FlowFinding>,
+        verdict: &str,
+    ) -> usize {
+        self.index += 1;
+        let op = exchange.request.operation;
+        let elapsed_ms = millis(exchange.elapsed);
+        let step = |side: &str, http_status: Option<u16>| StepInfo {
+            case: self.case.name.clone(),
+            index: self.index,
+            operation: op.name().to_owned(),
+            side: side.to_owned(),
+            http_status,
+            elapsed_ms,
+            verdict: verdict.to_owned(),
+        };
+
+        let request_bytes = if exchange.request.body.is_empty() {
+            serde_json::to_vec_pretty(&exchange.request.payload).unwrap_or_default()
+        } else {
+            exchange.request.body.clone()
+        };
+        let source = format!("{}#{} {}", self.case.name, self.index, op.request().name());
+        let mut report = self.flow.engine.check(Input {
+            source: &source,
+            bytes: &request_bytes,
+            kind: Some(op.request()),
+            first_line: 1,
+        });
+        let extra = self.placed(&request_bytes, request_findings);
+        report = with_findings(report, extra);
+        report.step = Some(step("request", None));
+        self.documents.push(StepDocument {
+            report,
+            bytes: request_bytes,
+        });
+
+        let source = format!("{}#{} {}", self.case.name, self.index, op.response().name());
+        let (bytes, http_status) = match &exchange.response {
+            Ok(r) => (r.body.clone(), Some(r.status)),
+            Err(_) => (Vec::new(), None),
+        };
+        let parses = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
+        let mut report = if parses {
+            self.flow.engine.check(Input {
+                source: &source,
+                bytes: &bytes,
+                kind: Some(op.response()),
+                first_line: 1,
+            })
+        } else {
+            DocumentReport::new(source, Some(op.response().name().to_owned()), Vec::new())
+        };
+        report.step = Some(step("response", http_status));
+        self.documents.push(StepDocument { report, bytes });
+        self.documents.len() - 1
+    }
+
+    fn placed(&self, bytes: &[u8], found: Vec<FlowFinding>) -> Vec<Finding> {
+        found
+            .into_iter()
+            .filter_map(|(rule, f)| {
+                let default = rules::FLOW_RULES
+                    .iter()
+                    .find(|r| r.id == rule)
+                    .map_or(Severity::Error, |r| r.default_severity);
+                self.level(rule, default)
+                    .map(|severity| place(rule, severity, bytes, f))
+            })
+            .collect()
+    }
+
+    /// Adds findings to the document at `at`.
+    fn add(&mut self, at: usize, found: Vec<FlowFinding>) {
+        let placed = self.placed(&self.documents[at].bytes, found);
+        self.add_placed(at, placed);
+    }
+
+    fn add_placed(&mut self, at: usize, placed: Vec<Finding>) {
+        if placed.is_empty() {
+            return;
+        }
+        let doc = &mut self.documents[at];
+        let step = doc.report.step.take();
+        let mut report = with_findings(doc.report.clone(), placed);
+        report.step = step;
+        doc.report = report;
+    }
+
+    /// A finding with a fixed severity (setup problems, unusable inquiries).
+    fn add_fixed(&mut self, at: usize, rule: &str, severity: Severity, message: String) {
+        let finding = place(rule, severity, &self.documents[at].bytes, plain(message));
+        self.add_placed(at, vec![finding]);
+    }
+}
+
+fn with_findings(report: DocumentReport, extra: Vec<Finding>) -> DocumentReport {
+    if extra.is_empty() {
+        return report;
+    }
+    let step = report.step.clone();
+    let mut findings = report.findings;
+    findings.extend(extra);
+    findings.sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+    let mut out = DocumentReport::new(report.source, report.kind, findings);
+    out.step = step;
+    out
+}
+
+impl Flow<'_> {
+    fn send(&self, operation: Operation, payload: Value) -> Exchange {
+        match sign_request(operation, payload.clone(), self.credentials, self.body_mode) {
+            Ok(request) => self.transport.send(request),
+            Err(e) => Exchange {
+                request: crate::transport::WireRequest {
+                    operation,
+                    method: "POST".into(),
+                    path: operation.path().into(),
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                    payload,
+                },
+                response: Err(TransportError::Other(e.to_string())),
+                started: self.clock.wall(),
+                elapsed: Duration::ZERO,
+            },
+        }
+    }
+
+    fn wait(&self, case: &Case, duration: Duration, why: &str) {
+        if duration.is_zero() {
+            return;
+        }
+        self.observer.waiting(&case.name, duration, why);
+        self.clock.sleep(duration);
+        self.observer.waited(&case.name);
+    }
+
+    /// Runs `case` to its outcome.
+    pub fn run(&self, case: &Case) -> CaseRun {
+        let started = self.clock.now();
+        let mut log = Log {
+            flow: self,
+            case,
+            documents: Vec::new(),
+            index: 0,
+        };
+        let outcome = self.converse(case, &mut log);
+        let outcome = outcome.unwrap_or_else(|e| e);
+        if !case.expect.met_by(&outcome)
+            && let Some(last) = log.documents.len().checked_sub(1)
+        {
+            let pointer = if log.documents[last].bytes.is_empty() {
+                ""
+            } else {
+                "/responseCode"
+            };
+            let finding = RuleFinding {
+                pointer: pointer.to_owned(),
+                message: format!(
+                    "the case expected {}, but {}",
+                    case.expect,
+                    outcome.describe()
+                ),
+                expected: Some(case.expect.to_string()),
+                actual: Some(outcome.name().to_owned()),
+            };
+            log.add(last, vec![(rules::EXPECTATION, finding)]);
+        }
+        CaseRun {
+            case: case.clone(),
+            outcome,
+            documents: log.documents,
+            elapsed: self.clock.now().saturating_sub(started),
+        }
+    }
+
+    /// The conversation; `Err` carries an outcome that ended it early.
+    fn converse(&self, case: &Case, log: &mut Log<'_, '_>) -> Result<Outcome, Outcome> {
+        let inquiry = self.inquire(case, log)?;
+        let mut payload = Map::new();
+        payload.insert("partnerId".into(), self.credentials.key().into());
+        payload.insert("refNumber".into(), self.refs.next().into());
+        let data = |field: &str| inquiry.pointer(&format!("/data/{field}")).cloned();
+        let account = data("accountNumber")
+            .filter(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+            .unwrap_or_else(|| case.account.clone().into());
+        let product = data("productCode")
+            .filter(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+            .unwrap_or_else(|| case.product.clone().into());
+        payload.insert("accountNumber".into(), account);
+        payload.insert("productCode".into(), product);
+        for field in ["amount", "inquiryId"] {
+            let Some(value) = data(field).filter(Value::is_number) else {
+                return Err(Outcome::Error {
+                    reason: format!("the inquiry answered 300 without a numeric data.{field}"),
+                });
+            };
+            payload.insert(field.into(), value);
+        }
+        if !case.callback_urls.is_empty() {
+            payload.insert("callbackUrls".into(), json!(case.callback_urls));
+        }
+        self.pay_and_poll(case, log, &inquiry, Value::Object(payload))
+    }
+
+    fn inquire(&self, case: &Case, log: &mut Log<'_, '_>) -> Result<Value, Outcome> {
+        let mut payload = json!({
+            "partnerId": self.credentials.key(),
+            "accountNumber": case.account,
+            "productCode": case.product,
+        });
+        if let Some(amount) = case.amount {
+            payload["amount"] = amount.into();
+        }
+        let exchange = self.send(Operation::Inquiry, payload);
+        let reading = classify::read(&exchange);
+        let verdict = classify::inquiry(&reading);
+        let label = match &verdict {
+            InquiryVerdict::Ok => "inquiry ok (300)".to_owned(),
+            InquiryVerdict::Failed(code) => format!("inquiry failed ({code})"),
+            InquiryVerdict::Broken(why) => format!("unusable: {why}"),
+        };
+        let at = log.record(&exchange, Vec::new(), &label);
+        if let Some(outcome) = self.setup_problem(&reading, log, at) {
+            return Err(outcome);
+        }
+        match verdict {
+            InquiryVerdict::Ok => match reading {
+                Reading::Envelope { json, .. } => Ok(json),
+                // classify::inquiry answers Ok only for an envelope.
+                _ => Err(Outcome::Error {
+                    reason: "the inquiry answer has no envelope".into(),
+                }),
+            },
+            InquiryVerdict::Failed(code) => Err(Outcome::Failed {
+                code,
+                operation: Operation::Inquiry,
+            }),
+            InquiryVerdict::Broken(reason) => {
+                if let Reading::Unusable(_) = reading {
+                    let severity = log
+                        .level(rules::UNUSABLE_ANSWER, Severity::Error)
+                        .map(|_| Severity::Error);
+                    if let Some(severity) = severity {
+                        log.add_fixed(at, rules::UNUSABLE_ANSWER, severity, reason.clone());
+                    }
+                }
+                Err(Outcome::Error { reason })
+            }
+        }
+    }
+
+    /// Auth refusals and unreachable servers stop the case (exit code 2).
+    fn setup_problem(
+        &self,
+        reading: &Reading,
+        log: &mut Log<'_, '_>,
+        at: usize,
+    ) -> Option<Outcome> {
+        match reading {
+            Reading::AuthRefused {
+                http_status,
+                message,
+            } => {
+                let said = message
+                    .as_deref()
+                    .map(|m| format!(" (server said: {m})"))
+                    .unwrap_or_default();
+                let reason = format!(
+                    "the server refused the credentials with HTTP {http_status}{said}: check PPOB_API_KEY \
+and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
+                );
+                log.add_fixed(at, input_rules::AUTH, Severity::Error, reason.clone());
+                Some(Outcome::Error { reason })
+            }
+            Reading::Unusable(Unusable::Transport(e)) if e.is_unreachable() && log.index == 1 => {
+                let reason = format!("{} is unreachable: {e}", self.transport.describe());
+                log.add_fixed(
+                    at,
+                    input_rules::UNREACHABLE,
+                    Severity::Error,
+                    reason.clone(),
+                );
+                Some(Outcome::Error { reason })
+            }
+            _ => None,
+        }
+    }
+
+    fn pay_and_poll(
+        &self,
+        case: &Case,
+        log: &mut Log<'_, '_>,
+        inquiry: &Value,
+        payload: Value,
+    ) -> Result<Outcome, Outcome> {
+        let paid_at = self.clock.now();
+        let exchange = self.send(Operation::Payment, payload);
+        // A replay hands back the recorded request: judge what was really sent.
+        let request = exchange.request.payload.clone();
+        let reading = classify::read(&exchange);
+        let verdict = classify::money(&reading);
+        let label = match &verdict {
+            MoneyVerdict::Success(c) => format!("success ({c})"),
+            MoneyVerdict::Processing(why) => format!("processing ({why})"),
+            MoneyVerdict::Failed(c) => format!("failed ({c})"),
+        };
+        let request_findings = rules::payment_request(inquiry, &request);
+        let at = log.record(&exchange, request_findings, &label);
+        if let Some(outcome) = self.setup_problem(&reading, log, at) {
+            return Err(outcome);
+        }
+        let mut transaction_id = None;
+        self.judge_transaction(log, at, &reading, inquiry, &request, &mut transaction_id);
+        let mut wait = match verdict {
+            MoneyVerdict::Failed(code) => {
+                return Ok(Outcome::Failed {
+                    code,
+                    operation: Operation::Payment,
+                });
+            }
+            MoneyVerdict::Success(_) => Duration::ZERO,
+            MoneyVerdict::Processing(_) => self.pacing.first_wait,
+        };
+        let mut interval = self.pacing.interval;
+        let ref_number = request.get("refNumber").cloned().unwrap_or(Value::Null);
+        for calls in 1..=MAX_STATUS_CALLS {
+            self.wait(case, wait, "waiting before asking status");
+            let status = json!({"partnerId": self.credentials.key(), "refNumber": ref_number});
+            let exchange = self.send(Operation::Status, status);
+            let reading = classify::read(&exchange);
+            let verdict = classify::money(&reading);
+            let label = match &verdict {
+                MoneyVerdict::Success(c) => format!("success ({c})"),
+                MoneyVerdict::Processing(why) => format!("pending ({why})"),
+                MoneyVerdict::Failed(c) => format!("failed ({c})"),
+            };
+            let at = log.record(&exchange, Vec::new(), &label);
+            if let Some(outcome) = self.setup_problem(&reading, log, at) {
+                return Err(outcome);
+            }
+            self.judge_transaction(log, at, &reading, inquiry, &request, &mut transaction_id);
+            match verdict {
+                MoneyVerdict::Success(code) => return Ok(Outcome::Success { code }),
+                MoneyVerdict::Failed(code) => {
+                    return Ok(Outcome::Failed {
+                        code,
+                        operation: Operation::Status,
+                    });
+                }
+                MoneyVerdict::Processing(_) => {}
+            }
+            if let Reading::Unusable(Unusable::Transport(TransportError::Replay(why))) = &reading {
+                return Ok(Outcome::Pending {
+                    why: format!("the cassette ends while the payment is processing ({why})"),
+                });
+            }
+            let spent = self.clock.now().saturating_sub(paid_at);
+            if spent >= self.pacing.deadline {
+                return Ok(Outcome::Pending {
+                    why: format!(
+                        "deadline of {} reached after {calls} status call{}",
+                        humantime::format_duration(self.pacing.deadline),
+                        if calls == 1 { "" } else { "s" }
+                    ),
+                });
+            }
+            wait = interval.min(self.pacing.deadline - spent);
+            interval = self.pacing.next_interval(interval);
+        }
+        Ok(Outcome::Pending {
+            why: format!("gave up after {MAX_STATUS_CALLS} status calls"),
+        })
+    }
+
+    /// Cross-step rules on a payment or status answer, and the money rule's warning.
+    fn judge_transaction(
+        &self,
+        log: &mut Log<'_, '_>,
+        at: usize,
+        reading: &Reading,
+        inquiry: &Value,
+        request: &Value,
+        transaction_id: &mut Option<i64>,
+    ) {
+        match reading {
+            Reading::Envelope { json, .. } => {
+                let found = rules::transaction_response(
+                    json,
+                    Expected {
+                        inquiry,
+                        payment_request: request,
+                        transaction_id: *transaction_id,
+                    },
+                );
+                log.add(at, found);
+                if transaction_id.is_none() {
+                    *transaction_id = rules::transaction_id(json);
+                }
+            }
+            Reading::Unusable(Unusable::Transport(TransportError::Replay(_))) => {}
+            Reading::Unusable(u) => {
+                let finding = plain(format!(
+                    "{}: treated as processing (money rule), resolved by status",
+                    u.explain()
+                ));
+                log.add(at, vec![(rules::UNUSABLE_ANSWER, finding)]);
+            }
+            Reading::AuthRefused { .. } => {}
+        }
+    }
+}
+
+/// The kind a document of a step was checked as.
+pub fn step_kind(operation: Operation, response: bool) -> DocKind {
+    if response {
+        operation.response()
+    } else {
+        operation.request()
+    }
+}

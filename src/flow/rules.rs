@@ -1,0 +1,335 @@
+//! Rules across the steps of one conversation: what a single document
+//! cannot say (the payment echoes its request, amounts and ids agree with the
+//! inquiry, `transactionId` is stable). They read JSON values so they still
+//! run on answers the schema rejected; a field that is missing, of another
+//! type, or blank (`""`, `0`: the failure data of api-facts) is left to the
+//! schema and not compared.
+
+use serde_json::Value;
+
+use crate::contract::Severity;
+use crate::rules::RuleFinding;
+
+/// A payment or status response echoes the payment request's `refNumber`.
+pub const REF_NUMBER_ECHO: &str = "flow.ref-number-echo";
+/// Payment and status responses echo the inquiry's `accountNumber`.
+pub const ACCOUNT_ECHO: &str = "flow.account-echo";
+/// The payment request's `inquiryId`, `accountNumber`, `productCode` and `amount` are the inquiry's.
+pub const PAYMENT_MATCHES_INQUIRY: &str = "flow.payment-matches-inquiry";
+/// Payment and status responses carry the inquiry's `amount`.
+pub const AMOUNT_MATCHES_INQUIRY: &str = "flow.amount-matches-inquiry";
+/// `transactionId` is the same in the payment and every status answer.
+pub const TRANSACTION_ID_STABLE: &str = "flow.transaction-id-stable";
+/// An answer the conversation could not use (no answer, 5xx, not JSON, code outside 0–399).
+pub const UNUSABLE_ANSWER: &str = "flow.unusable-answer";
+/// The case ended otherwise than it expected.
+pub const EXPECTATION: &str = "flow.expectation";
+
+/// A flow rule's id, default severity and description, for `ppob-contract rules`.
+#[derive(Debug, Clone, Copy)]
+pub struct FlowRuleInfo {
+    /// Stable id.
+    pub id: &'static str,
+    /// Severity unless overridden.
+    pub default_severity: Severity,
+    /// One sentence.
+    pub description: &'static str,
+}
+
+/// Every flow rule.
+pub const FLOW_RULES: &[FlowRuleInfo] = &[
+    FlowRuleInfo {
+        id: REF_NUMBER_ECHO,
+        default_severity: Severity::Error,
+        description: "payment and status responses echo the payment request's refNumber",
+    },
+    FlowRuleInfo {
+        id: ACCOUNT_ECHO,
+        default_severity: Severity::Error,
+        description: "payment and status responses echo the inquiry's accountNumber",
+    },
+    FlowRuleInfo {
+        id: PAYMENT_MATCHES_INQUIRY,
+        default_severity: Severity::Error,
+        description: "the payment request's inquiryId, accountNumber, productCode and amount are the inquiry's",
+    },
+    FlowRuleInfo {
+        id: AMOUNT_MATCHES_INQUIRY,
+        default_severity: Severity::Error,
+        description: "payment and status responses carry the inquiry's amount",
+    },
+    FlowRuleInfo {
+        id: TRANSACTION_ID_STABLE,
+        default_severity: Severity::Error,
+        description: "transactionId is the same in the payment and every status answer",
+    },
+    FlowRuleInfo {
+        id: UNUSABLE_ANSWER,
+        default_severity: Severity::Warning,
+        description: "an answer without a usable envelope (no answer, 5xx, not JSON, code outside 0-399); \
+on payment and status it means processing (money rule), on inquiry it is an error",
+    },
+    FlowRuleInfo {
+        id: EXPECTATION,
+        default_severity: Severity::Error,
+        description: "the case ended as it expected (success, failed[:codes], pending)",
+    },
+];
+
+/// A cross-step finding: the rule and where in the document.
+pub type FlowFinding = (&'static str, RuleFinding);
+
+fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+fn number(value: &Value, pointer: &str) -> Option<i64> {
+    let v = value.pointer(pointer)?;
+    v.as_i64()
+        .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+        .filter(|n| *n != 0)
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{s}\"")
+}
+
+fn differs_text(
+    rule: &'static str,
+    doc: &Value,
+    pointer: &str,
+    reference: Option<&str>,
+    what: &str,
+    out: &mut Vec<FlowFinding>,
+) {
+    if let (Some(actual), Some(expected)) = (text(doc, pointer), reference)
+        && actual != expected
+    {
+        out.push((
+            rule,
+            RuleFinding {
+                pointer: pointer.to_owned(),
+                message: format!("{what}: {} ≠ {}", quoted(actual), quoted(expected)),
+                expected: Some(quoted(expected)),
+                actual: Some(quoted(actual)),
+            },
+        ));
+    }
+}
+
+fn differs_number(
+    rule: &'static str,
+    doc: &Value,
+    pointer: &str,
+    reference: Option<i64>,
+    what: &str,
+    out: &mut Vec<FlowFinding>,
+) {
+    if let (Some(actual), Some(expected)) = (number(doc, pointer), reference)
+        && actual != expected
+    {
+        out.push((
+            rule,
+            RuleFinding {
+                pointer: pointer.to_owned(),
+                message: format!("{what}: {actual} ≠ {expected}"),
+                expected: Some(expected.to_string()),
+                actual: Some(actual.to_string()),
+            },
+        ));
+    }
+}
+
+/// Checks a payment request (`payload`, the signed fields) against the
+/// inquiry response it pays (`inquiry`, the whole envelope).
+pub fn payment_request(inquiry: &Value, payload: &Value) -> Vec<FlowFinding> {
+    let mut out = Vec::new();
+    let rule = PAYMENT_MATCHES_INQUIRY;
+    differs_number(
+        rule,
+        payload,
+        "/inquiryId",
+        number(inquiry, "/data/inquiryId"),
+        "the payment pays another inquiryId than the inquiry returned",
+        &mut out,
+    );
+    differs_text(
+        rule,
+        payload,
+        "/accountNumber",
+        text(inquiry, "/data/accountNumber"),
+        "the payment's accountNumber is not the inquiry's",
+        &mut out,
+    );
+    differs_text(
+        rule,
+        payload,
+        "/productCode",
+        text(inquiry, "/data/productCode"),
+        "the payment's productCode is not the inquiry's",
+        &mut out,
+    );
+    differs_number(
+        rule,
+        payload,
+        "/amount",
+        number(inquiry, "/data/amount"),
+        "the payment's amount is not the inquiry's",
+        &mut out,
+    );
+    out
+}
+
+/// What a payment or status response is compared with.
+#[derive(Debug, Clone, Copy)]
+pub struct Expected<'a> {
+    /// The inquiry response (whole envelope).
+    pub inquiry: &'a Value,
+    /// The payment request's signed fields.
+    pub payment_request: &'a Value,
+    /// The first `transactionId` the conversation saw (payment, else first status).
+    pub transaction_id: Option<i64>,
+}
+
+/// Checks a payment or status response against the conversation so far.
+pub fn transaction_response(response: &Value, expected: Expected<'_>) -> Vec<FlowFinding> {
+    let mut out = Vec::new();
+    differs_text(
+        REF_NUMBER_ECHO,
+        response,
+        "/data/refNumber",
+        text(expected.payment_request, "/refNumber"),
+        "the refNumber is not the payment request's",
+        &mut out,
+    );
+    differs_text(
+        ACCOUNT_ECHO,
+        response,
+        "/data/accountNumber",
+        text(expected.inquiry, "/data/accountNumber"),
+        "the accountNumber is not the inquiry's",
+        &mut out,
+    );
+    differs_number(
+        AMOUNT_MATCHES_INQUIRY,
+        response,
+        "/data/amount",
+        number(expected.inquiry, "/data/amount"),
+        "the amount is not the inquiry's",
+        &mut out,
+    );
+    differs_number(
+        TRANSACTION_ID_STABLE,
+        response,
+        "/data/transactionId",
+        expected.transaction_id,
+        "the transactionId changed since the payment",
+        &mut out,
+    );
+    out
+}
+
+/// The `transactionId` a response carries, if any (0 is blank).
+pub fn transaction_id(response: &Value) -> Option<i64> {
+    number(response, "/data/transactionId")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn seed(name: &str) -> Value {
+        let path = format!(
+            "{}/fixtures/mobile-postpaid/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn rules_of(found: &[FlowFinding]) -> Vec<(&'static str, &str)> {
+        found
+            .iter()
+            .map(|(r, f)| (*r, f.pointer.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn the_seed_payment_request_pays_another_account() {
+        let found = payment_request(&seed("inquiry.response"), &seed("payment.request"));
+        assert_eq!(
+            rules_of(&found),
+            [(PAYMENT_MATCHES_INQUIRY, "/accountNumber")]
+        );
+        assert_eq!(found[0].1.actual.as_deref(), Some("\"08129899576\""));
+    }
+
+    #[test]
+    fn the_seed_payment_response_drifts_in_ref_number_and_amount() {
+        let inquiry = seed("inquiry.response");
+        let request = seed("payment.request");
+        let found = transaction_response(
+            &seed("payment.response"),
+            Expected {
+                inquiry: &inquiry,
+                payment_request: &request,
+                transaction_id: None,
+            },
+        );
+        assert_eq!(
+            rules_of(&found),
+            [
+                (REF_NUMBER_ECHO, "/data/refNumber"),
+                (AMOUNT_MATCHES_INQUIRY, "/data/amount")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_seed_status_changes_the_transaction_id() {
+        let inquiry = seed("inquiry.response");
+        let request = seed("payment.request");
+        let payment = seed("payment.response");
+        let found = transaction_response(
+            &seed("status.response"),
+            Expected {
+                inquiry: &inquiry,
+                payment_request: &request,
+                transaction_id: transaction_id(&payment),
+            },
+        );
+        assert_eq!(
+            rules_of(&found),
+            [(TRANSACTION_ID_STABLE, "/data/transactionId")]
+        );
+        assert_eq!(found[0].1.expected.as_deref(), Some("180232"));
+    }
+
+    #[test]
+    fn blank_failure_data_is_not_compared() {
+        let inquiry = seed("inquiry.response");
+        let request = seed("payment.request");
+        let blank = json!({"responseCode": 188, "data": {"refNumber": "", "accountNumber": "", "amount": 0, "transactionId": 0}});
+        let found = transaction_response(
+            &blank,
+            Expected {
+                inquiry: &inquiry,
+                payment_request: &request,
+                transaction_id: Some(5),
+            },
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn every_rule_id_is_listed_once() {
+        let mut ids: Vec<_> = FLOW_RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), FLOW_RULES.len());
+        assert!(ids.iter().all(|id| id.starts_with("flow.")));
+    }
+}
