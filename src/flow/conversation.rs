@@ -267,7 +267,7 @@ fn with_findings(report: DocumentReport, extra: Vec<Finding>) -> DocumentReport 
     let step = report.step.clone();
     let mut findings = report.findings;
     findings.extend(extra);
-    findings.sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+    findings.sort_by_key(|f| (f.line, f.column));
     let mut out = DocumentReport::new(report.source, report.kind, findings);
     out.step = step;
     out
