@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one handler per subcommand. No
 //! business logic lives here; handlers call the library and print.
 
+mod judge;
 mod rules;
 mod validate;
 

@@ -1,50 +1,20 @@
 //! `ppob-contract validate`.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use crate::contract::{DocKind, Severity, Summary};
+use super::judge::{Format, JudgeArgs};
+use crate::contract::{DocKind, Summary};
 use crate::input::{BatchReader, expand};
 use crate::report::{HumanReport, JsonReport};
-use crate::rules::{Level, RuleConfig};
-use crate::validate::{Engine, EngineOptions, run as run_validation};
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Findings with file:line:col, pointer and the source line with a caret.
-    Human,
-    /// The machine-readable report (schemas/report.schema.json).
-    Json,
-}
+use crate::validate::run as run_validation;
 
 fn parse_kind(s: &str) -> Result<DocKind, String> {
     s.parse()
         .map_err(|e: crate::contract::UnknownKind| e.to_string())
-}
-
-fn parse_severity(s: &str) -> Result<(String, Level), String> {
-    let (rule, level) = s
-        .split_once('=')
-        .ok_or_else(|| format!("expected RULE=LEVEL (LEVEL: error, warning or off), got {s:?}"))?;
-    let level = match level {
-        "error" => Level::Report(Severity::Error),
-        "warning" => Level::Report(Severity::Warning),
-        "off" => Level::Off,
-        other => {
-            return Err(format!(
-                "unknown level {other:?}: expected error, warning or off"
-            ));
-        }
-    };
-    if rule == "schema" || rule.starts_with("input.") {
-        return Err(format!("the severity of {rule:?} is fixed"));
-    }
-    Ok((rule.to_owned(), level))
 }
 
 /// Arguments of `validate`.
@@ -71,31 +41,9 @@ pub struct ValidateArgs {
           help = "Check every document as this kind: inquiry.request, inquiry.response, payment.request, payment.response, status.request, status.response or callback")]
     pub kind: Option<DocKind>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-
-    /// Print only the summary (human format).
-    #[arg(short, long)]
-    pub quiet: bool,
-
-    /// Report undocumented fields (drift) as errors, not warnings.
-    #[arg(long)]
-    pub strict: bool,
-
-    /// Exit 1 when there are warnings too.
-    #[arg(long)]
-    pub deny_warnings: bool,
-
-    /// Set a rule's severity, e.g. inquiry.amount-equals-bill-sum=warning or drift=off
-    /// (repeatable; `ppob-contract rules` lists the ids).
-    #[arg(long = "severity", value_name = "RULE=LEVEL", value_parser = parse_severity)]
-    pub severities: Vec<(String, Level)>,
-
-    /// productDetails key whose value a successful status token must equal (repeatable;
-    /// replaces the defaults "Nomor Referensi", "No Referensi", "Reference Number", "Ref Number").
-    #[arg(long = "reference-key", value_name = "KEY")]
-    pub reference_keys: Vec<String>,
+    /// How documents are judged and shown.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 
     /// Read every input (stdin included) as NDJSON, one document per line.
     #[arg(long)]
@@ -106,27 +54,14 @@ pub struct ValidateArgs {
     pub jobs: usize,
 }
 
-fn engine_for(args: &ValidateArgs) -> Engine {
-    let mut rule_config = RuleConfig::default();
-    if !args.reference_keys.is_empty() {
-        rule_config.reference_keys = args.reference_keys.clone();
-    }
-    let overrides: BTreeMap<String, Level> = args.severities.iter().cloned().collect();
-    Engine::new(EngineOptions {
-        strict: args.strict,
-        overrides,
-        rule_config,
-    })
-}
-
 fn validate(args: &ValidateArgs) -> io::Result<Summary> {
-    let engine = engine_for(args);
+    let engine = args.judge.engine();
     let reader = BatchReader::new(expand(&args.paths, args.ndjson), args.kind);
     let stdout = anstream::stdout();
     let out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    match args.format {
+    match args.judge.format {
         Format::Human => {
-            let mut report = HumanReport::new(out, args.quiet);
+            let mut report = HumanReport::new(out, args.judge.quiet);
             let summary = run_validation(&engine, reader, args.jobs, &mut report)?;
             report.finish(&summary)?;
             Ok(summary)
@@ -144,7 +79,7 @@ fn validate(args: &ValidateArgs) -> io::Result<Summary> {
 #[allow(clippy::print_stderr)]
 pub fn run(args: ValidateArgs) -> ExitCode {
     match validate(&args) {
-        Ok(summary) => ExitCode::from(summary.exit_code(args.deny_warnings)),
+        Ok(summary) => ExitCode::from(summary.exit_code(args.judge.deny_warnings)),
         // The reader went away (e.g. piped into `head`): stop quietly.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
         Err(e) => {

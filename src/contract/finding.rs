@@ -111,7 +111,7 @@ pub struct StepInfo {
     pub operation: String,
     /// `request` or `response`.
     pub side: String,
-    /// The HTTP status of the answer (responses that got one).
+    /// The HTTP status of the exchange's answer, when one came.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
     /// Milliseconds from sending the request to the end of the answer.

@@ -171,7 +171,8 @@ impl Log<'_, '_> {
         self.index += 1;
         let op = exchange.request.operation;
         let elapsed_ms = millis(exchange.elapsed);
-        let step = |side: &str, http_status: Option<u16>| StepInfo {
+        let http_status = exchange.response.as_ref().ok().map(|r| r.status);
+        let step = |side: &str| StepInfo {
             case: self.case.name.clone(),
             index: self.index,
             operation: op.name().to_owned(),
@@ -195,16 +196,16 @@ impl Log<'_, '_> {
         });
         let extra = self.placed(&request_bytes, request_findings);
         report = with_findings(report, extra);
-        report.step = Some(step("request", None));
+        report.step = Some(step("request"));
         self.documents.push(StepDocument {
             report,
             bytes: request_bytes,
         });
 
         let source = format!("{}#{} {}", self.case.name, self.index, op.response().name());
-        let (bytes, http_status) = match &exchange.response {
-            Ok(r) => (r.body.clone(), Some(r.status)),
-            Err(_) => (Vec::new(), None),
+        let bytes = match &exchange.response {
+            Ok(r) => r.body.clone(),
+            Err(_) => Vec::new(),
         };
         let parses = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
         let mut report = if parses {
@@ -217,7 +218,7 @@ impl Log<'_, '_> {
         } else {
             DocumentReport::new(source, Some(op.response().name().to_owned()), Vec::new())
         };
-        report.step = Some(step("response", http_status));
+        report.step = Some(step("response"));
         self.documents.push(StepDocument { report, bytes });
         self.documents.len() - 1
     }

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use crate::contract::{DocumentReport, Finding, Severity, Summary};
+use crate::contract::{CaseSummary, DocumentReport, Finding, Severity, StepInfo, Summary};
 use crate::validate::Sink;
 
 /// Characters of source shown on either side of the caret.
@@ -29,6 +29,61 @@ impl<W: Write> HumanReport<W> {
     /// A report into `out`; `quiet` prints only the summary.
     pub fn new(out: W, quiet: bool) -> Self {
         Self { out, quiet }
+    }
+
+    /// Announces a `check` case before its steps.
+    pub fn case_started(&mut self, name: &str, expected: &str) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        writeln!(self.out, "{BOLD}case {name}{BOLD:#} (expects {expected})")
+    }
+
+    /// One line for an exchange of a `check` case.
+    fn step_line(&mut self, step: &StepInfo) -> io::Result<()> {
+        let http = step
+            .http_status
+            .map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}"));
+        writeln!(
+            self.out,
+            "  {DIM}{:>2}{DIM:#} {:<8} {:<9} {:>10}  {}",
+            step.index,
+            step.operation,
+            http,
+            format_ms(step.elapsed_ms),
+            step.verdict
+        )
+    }
+
+    /// Closes a `check` case with its outcome.
+    pub fn case_finished(&mut self, case: &CaseSummary) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        let (style, mark) = if case.met { (OK, "✓") } else { (ERROR, "✗") };
+        let verdict = if case.met {
+            format!("{} as expected", case.outcome)
+        } else {
+            format!("expected {}, got {}", case.expected, case.outcome)
+        };
+        writeln!(
+            self.out,
+            "  {style}{mark} {verdict}{style:#}: {} · {}",
+            case.detail,
+            format_ms(case.elapsed_ms)
+        )
+    }
+
+    /// Writes the cases' tally, then the closing summary line.
+    pub fn finish_cases(mut self, cases: &[CaseSummary], summary: &Summary) -> io::Result<W> {
+        let met = cases.iter().filter(|c| c.met).count();
+        let style = if met == cases.len() { OK } else { ERROR };
+        writeln!(
+            self.out,
+            "{style}{met} of {} cases ended as expected{style:#}",
+            cases.len()
+        )?;
+        self.finish(summary)
     }
 
     /// Writes the closing summary line and returns the writer.
@@ -111,6 +166,18 @@ impl<W: Write> HumanReport<W> {
     }
 }
 
+/// Milliseconds as people read them: `12 ms`, `2.5 s`, `2 m 30 s`.
+fn format_ms(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else if ms < 60_000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        let secs = (ms / 1000.0).round() as u64;
+        format!("{} m {} s", secs / 60, secs % 60)
+    }
+}
+
 /// The `index`-th line (0-based) of `bytes`, lossily decoded, if it exists.
 fn source_line(bytes: &[u8], index: u64) -> Option<String> {
     let line = bytes
@@ -149,6 +216,9 @@ impl<W: Write> Sink for HumanReport<W> {
         if self.quiet {
             return Ok(());
         }
+        if let Some(step) = report.step.as_ref().filter(|s| s.side == "request") {
+            self.step_line(step)?;
+        }
         for f in &report.findings {
             self.finding(report, f, bytes, first_line)?;
         }
@@ -167,6 +237,13 @@ mod tests {
         let (shown, caret) = window(long, 500);
         assert_eq!(shown.chars().nth(caret), Some('Y'));
         assert!(shown.chars().count() <= 2 * CONTEXT_CHARS + 2);
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_ms(12.4), "12 ms");
+        assert_eq!(format_ms(2500.0), "2.5 s");
+        assert_eq!(format_ms(150_000.0), "2 m 30 s");
     }
 
     #[test]

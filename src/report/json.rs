@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::contract::{DocumentReport, Summary};
+use crate::contract::{CaseSummary, DocumentReport, Summary};
 use crate::validate::Sink;
 
 /// Streams the machine-readable report into a writer.
@@ -22,6 +22,17 @@ impl<W: Write> JsonReport<W> {
             env!("CARGO_PKG_VERSION")
         )?;
         Ok(Self { out, documents: 0 })
+    }
+
+    /// Closes a `check` report with its cases and summary.
+    pub fn finish_cases(mut self, cases: &[CaseSummary], summary: &Summary) -> io::Result<W> {
+        write!(self.out, "\n],\"cases\":")?;
+        serde_json::to_writer(&mut self.out, cases)?;
+        write!(self.out, ",\"summary\":")?;
+        serde_json::to_writer(&mut self.out, summary)?;
+        writeln!(self.out, "}}")?;
+        self.out.flush()?;
+        Ok(self.out)
     }
 
     /// Closes the report with its summary and returns the writer.
