@@ -1,8 +1,10 @@
 //! The command line: clap definitions and one handler per subcommand. No
 //! business logic lives here; handlers call the library and print.
 
+mod check;
 mod judge;
 mod rules;
+mod sim_args;
 mod validate;
 
 use std::process::ExitCode;
@@ -18,7 +20,7 @@ use clap::{Parser, Subcommand};
     long_about = "Contract testing for the PPOB v2 bill-payment API (Mobile Postpaid / Pascabayar): \
 checks recorded or live inquiry, payment and status documents against the documented contract, \
 the JSON Schemas derived from the Rust models plus the semantic rules a schema cannot say.",
-    after_help = "Examples:\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
+    after_help = "Examples:\n  ppob-contract check\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
 )]
 pub struct Cli {
     /// What to do.
@@ -29,7 +31,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check documents (files, directories, NDJSON streams, stdin) against the contract.
+    /// Run inquiry → payment → status cases against the simulator, a sandbox or cassettes.
+    Check(check::CheckArgs),
+    /// Check documents (files, directories, NDJSON streams, HAR, stdin) against the contract.
     Validate(validate::ValidateArgs),
     /// List the semantic rules, their ids and default severities.
     Rules(rules::RulesArgs),
@@ -38,6 +42,7 @@ pub enum Command {
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Check(args) => check::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Rules(args) => rules::run(args),
     }

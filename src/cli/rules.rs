@@ -11,7 +11,7 @@ use crate::validate::{BOM_RULE, DRIFT_RULE, DUPLICATE_KEY_RULE, SCHEMA_RULE};
 /// Arguments of `rules` (none yet).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  ppob-contract rules\n  ppob-contract validate --severity inquiry.amount-equals-bill-sum=warning recorded.ndjson"
+    after_help = "Example:\n  ppob-contract rules\n  ppob-contract validate --severity inquiry.amount-equals-bill-sum=warning recorded.ndjson\n  ppob-contract check --severity flow.amount-matches-inquiry=warning --target URL"
 )]
 pub struct RulesArgs {}
 
@@ -50,8 +50,26 @@ pub fn run(_args: RulesArgs) -> ExitCode {
         };
         println!("{:40} {severity:8} {}", rule.id(), rule.description());
     }
-    let (id, severity) = ("input.*", "error");
-    let what = "unreadable input: not JSON, not UTF-8, unknown kind, missing file (exit 2)";
-    println!("{id:40} {severity:8} {what}");
+    for rule in crate::flow::rules::FLOW_RULES {
+        println!(
+            "{:40} {:8} {} (check)",
+            rule.id,
+            rule.default_severity.name(),
+            rule.description
+        );
+    }
+    let fixed_input: [(&str, &str); 2] = [
+        (
+            "input.*",
+            "unreadable input: not JSON, not UTF-8, unknown kind, missing file (exit 2)",
+        ),
+        (
+            "setup.*",
+            "check could not talk to the server: unreachable, credentials refused (exit 2)",
+        ),
+    ];
+    for (id, what) in fixed_input {
+        println!("{id:40} {:8} {what}", "error");
+    }
     ExitCode::SUCCESS
 }

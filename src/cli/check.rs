@@ -1,0 +1,444 @@
+//! `ppob-contract check`: runs inquiry → payment → status cases against the
+//! in-process simulator, a sandbox (`--target`), or cassettes (`--replay`).
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::judge::{Format, JudgeArgs};
+use super::sim_args::SimArgs;
+use crate::contract::{CaseSummary, Summary};
+use crate::flow::config::Config;
+use crate::flow::{Case, CaseRun, Expectation, Flow, Observer, Pacing, RefNumbers, StepDocument};
+use crate::report::{HumanReport, JsonReport};
+use crate::sim::{SimTransport, Simulator};
+use crate::transport::auth::{BodyMode, Credentials};
+use crate::transport::cassette::CassetteMeta;
+use crate::transport::clock::{Clock, ManualClock, SystemClock};
+use crate::transport::http::{HttpConfig, HttpTransport};
+use crate::transport::record::Recorder;
+use crate::transport::redact::Redactor;
+use crate::transport::replay::{Replay, cassettes_in};
+use crate::transport::Transport;
+use crate::validate::Sink;
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e}: write e.g. 150s, 500ms, 2m"))
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  ppob-contract check                                   the built-in simulator's test accounts
+  ppob-contract check --case 0811111111 --case 0811111113=failed:302
+  PPOB_API_KEY=… PPOB_API_SECRET=… ppob-contract check --target https://sandbox.example --config ppob-contract.toml
+  ppob-contract check --target http://127.0.0.1:8080 --record cassettes/   (a running `ppob-contract mock`)
+  ppob-contract check --replay fixtures/mobile-postpaid/cassettes/seed
+
+A case is ACCOUNT[@PRODUCT][=EXPECT]; EXPECT is success (default), pending, failed or
+failed:CODE[,CODE…]. Cases also come from [[case]] tables in ppob-contract.toml.
+
+The money rule: a payment answered by a timeout, a connection error, HTTP 5xx, a body that is
+not JSON or a code outside 0-399 is processing, never failed: check then polls status (first
+wait 150s against a sandbox, backoff, deadline) and reports success, failed or pending.
+
+Credentials come from PPOB_API_KEY / PPOB_API_SECRET or the config file's [credentials],
+never from a flag; they and every TOKEN are redacted from all output and cassettes.
+
+Exit codes: 0 every case as expected and the contract holds, 1 contract violated or a case
+ended otherwise than expected, 2 bad usage or config, sandbox unreachable, credentials refused.")]
+pub struct CheckArgs {
+    /// A case to run (repeatable): ACCOUNT[@PRODUCT][=EXPECT]. Default: the config file's
+    /// cases, or on the simulator every test account.
+    #[arg(long = "case", value_name = "ACCOUNT[@PRODUCT][=EXPECT]")]
+    pub cases: Vec<Case>,
+
+    /// Config file (default: ./ppob-contract.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Base URL of a sandbox or of a running `ppob-contract mock`. Default: the in-process
+    /// simulator (no network).
+    #[arg(long, value_name = "URL", env = "PPOB_BASE_URL")]
+    pub target: Option<String>,
+
+    /// Replay the cassettes (*.har, one case each) in DIR instead of sending requests.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["target", "record", "cases"])]
+    pub replay: Option<PathBuf>,
+
+    /// Record every exchange into DIR, one HAR 1.2 file per case (credentials redacted).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+
+    /// Send the fields only in TOKEN (token-only, the documented default) or also as a JSON body.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub body_mode: Option<BodyMode>,
+
+    /// Wait after a processing payment before the first status call [sandbox: 150s;
+    /// simulator: 2s of simulated time].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub first_wait: Option<Duration>,
+
+    /// First wait between status calls; doubles up to 60s [sandbox: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub interval: Option<Duration>,
+
+    /// Stop polling (outcome pending) this long after the payment [sandbox: 15m].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<Duration>,
+
+    /// Time allowed for one request, connection to last byte [30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Time allowed to open a connection [5s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub connect_timeout: Option<Duration>,
+
+    /// The simulator's behaviour (ignored with --target and --replay).
+    #[command(flatten)]
+    pub sim: SimArgs,
+
+    /// How documents are judged and shown.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+}
+
+/// A problem that stops the run before any case (exit code 2).
+#[derive(Debug, thiserror::Error)]
+enum SetupError {
+    #[error("{0}")]
+    Config(#[from] crate::flow::config::ConfigError),
+    #[error("{0}")]
+    Credentials(#[from] crate::transport::auth::CredentialsError),
+    #[error(
+        "no credentials for {0}: set PPOB_API_KEY and PPOB_API_SECRET, or [credentials] in ppob-contract.toml"
+    )]
+    NoCredentials(String),
+    #[error("{0}")]
+    Http(#[from] crate::transport::http::HttpSetupError),
+    #[error("{0}")]
+    Cassette(#[from] crate::transport::cassette::CassetteError),
+    #[error(
+        "no cases to run against {0}: give --case ACCOUNT[@PRODUCT][=EXPECT] or [[case]] tables in ppob-contract.toml"
+    )]
+    NoCases(String),
+    #[error("{path}: the cassette's case expectation `{expect}`: {error}")]
+    CassetteExpectation {
+        path: PathBuf,
+        expect: String,
+        error: crate::flow::case::ExpectationError,
+    },
+}
+
+/// Where the cases run.
+enum Target {
+    Simulator(Arc<Simulator>),
+    Http(Arc<HttpTransport>),
+    Replay(Vec<(PathBuf, Replay)>),
+}
+
+/// Everything decided before the first case.
+struct Plan {
+    target: Target,
+    cases: Vec<Case>,
+    credentials: Credentials,
+    body_mode: BodyMode,
+    pacing: Pacing,
+    clock: Arc<dyn Clock>,
+    ref_prefix: String,
+    timeout: Duration,
+}
+
+fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
+    let (config, _) = Config::discover(args.config.as_deref())?;
+    let from_env = Credentials::from_env()?;
+    let configured = from_env.or_else(|| config.credentials.as_ref().map(|c| c.credentials()));
+    let target_url = args.target.clone().or(config.target.clone());
+    let timeout = args
+        .timeout
+        .or(config.timeout)
+        .unwrap_or(crate::transport::http::DEFAULT_TIMEOUT);
+    let (target, credentials, base_pacing, clock): (Target, _, _, Arc<dyn Clock>) =
+        if let Some(dir) = &args.replay {
+            let replays = cassettes_in(dir)?
+                .into_iter()
+                .map(|path| Replay::open(&path).map(|r| (path, r)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let credentials = configured.unwrap_or_else(Credentials::simulator_demo);
+            (
+                Target::Replay(replays),
+                credentials,
+                Pacing::immediate(),
+                Arc::new(ManualClock::new()),
+            )
+        } else if let Some(url) = target_url {
+            let mut http = HttpConfig::new(url.clone());
+            http.timeout = timeout;
+            if let Some(c) = args.connect_timeout.or(config.connect_timeout) {
+                http.connect_timeout = c;
+            }
+            let transport = HttpTransport::new(http)?;
+            let credentials = configured.ok_or(SetupError::NoCredentials(url))?;
+            (
+                Target::Http(Arc::new(transport)),
+                credentials,
+                Pacing::sandbox(),
+                Arc::new(SystemClock::new()),
+            )
+        } else {
+            let credentials = configured.unwrap_or_else(Credentials::simulator_demo);
+            let clock: Arc<dyn Clock> = Arc::new(ManualClock::new());
+            let sim = Simulator::new(args.sim.config(credentials.clone()), clock.clone());
+            (
+                Target::Simulator(Arc::new(sim)),
+                credentials,
+                Pacing::simulator(),
+                clock,
+            )
+        };
+    let mut pacing = config.polling.apply(base_pacing);
+    if !matches!(target, Target::Replay(_)) {
+        pacing.first_wait = args.first_wait.unwrap_or(pacing.first_wait);
+        pacing.interval = args.interval.unwrap_or(pacing.interval);
+        pacing.deadline = args.deadline.unwrap_or(pacing.deadline);
+    }
+    let cases = match &target {
+        Target::Replay(replays) => replays
+            .iter()
+            .map(|(path, replay)| case_of_cassette(path, replay))
+            .collect::<Result<Vec<_>, _>>()?,
+        _ if !args.cases.is_empty() => args.cases.clone(),
+        _ if !config.cases.is_empty() => config.cases.clone(),
+        Target::Simulator(_) => simulator_suite(),
+        Target::Http(t) => return Err(SetupError::NoCases(t.describe())),
+    };
+    Ok(Plan {
+        target,
+        cases,
+        credentials,
+        body_mode: args.body_mode.or(config.body_mode).unwrap_or_default(),
+        pacing,
+        clock,
+        ref_prefix: config.ref_prefix.unwrap_or_else(|| "PPOBCT".to_owned()),
+        timeout,
+    })
+}
+
+/// The case a cassette replays: its recorded name and expectation, the
+/// account and product of its recorded inquiry.
+fn case_of_cassette(path: &Path, replay: &Replay) -> Result<Case, SetupError> {
+    let meta = replay.meta();
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "cassette".to_owned(), |s| s.to_string_lossy().into_owned());
+    let mut case = Case::new(replay.recorded_account().unwrap_or_default());
+    if let Some(product) = replay.recorded_product() {
+        case.product = product;
+    }
+    case.name = meta.map_or(stem, |m| m.case.clone());
+    if let Some(expect) = meta.and_then(|m| m.expect.as_deref()) {
+        case.expect = expect
+            .parse::<Expectation>()
+            .map_err(|error| SetupError::CassetteExpectation {
+                path: path.to_owned(),
+                expect: expect.to_owned(),
+                error,
+            })?;
+    }
+    Ok(case)
+}
+
+/// Every seeded test account of the simulator, with the outcome it documents.
+fn simulator_suite() -> Vec<Case> {
+    crate::sim::test_accounts()
+        .iter()
+        .map(|account| {
+            let mut case = Case::new(account.number);
+            case.expect = account.expected.parse().unwrap_or_default();
+            case.name = format!("{} ({})", account.number, account.behaviour);
+            case
+        })
+        .collect()
+}
+
+/// A spinner on stderr while check waits on status (hidden when stderr is not a terminal).
+#[derive(Default)]
+struct Progress {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Observer for Progress {
+    fn waiting(&self, case: &str, duration: Duration, why: &str) {
+        let bar = ProgressBar::new_spinner().with_message(format!(
+            "{case}: {why} ({})",
+            humantime::format_duration(duration)
+        ));
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(200));
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(bar);
+        }
+    }
+
+    fn waited(&self, _case: &str) {
+        if let Ok(mut slot) = self.bar.lock()
+            && let Some(bar) = slot.take()
+        {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Removes credentials and TOKENs from a document before it is shown.
+fn redact(redactor: &Redactor, doc: &mut StepDocument) {
+    if let Ok(text) = std::str::from_utf8(&doc.bytes)
+        && let std::borrow::Cow::Owned(clean) = redactor.redact(text)
+    {
+        doc.bytes = clean.into_bytes();
+    }
+    for f in &mut doc.report.findings {
+        f.message = redactor.redact(&f.message).into_owned();
+        for text in [&mut f.expected, &mut f.actual].into_iter().flatten() {
+            *text = redactor.redact(text).into_owned();
+        }
+    }
+}
+
+/// Where the verdicts go.
+enum Output<W: Write> {
+    Human(HumanReport<W>),
+    Json(JsonReport<W>),
+}
+
+impl<W: Write> Output<W> {
+    fn case_started(&mut self, case: &Case) -> io::Result<()> {
+        match self {
+            Self::Human(h) => h.case_started(&case.name, &case.expect.to_string()),
+            Self::Json(_) => Ok(()),
+        }
+    }
+
+    fn case_finished(&mut self, run: &CaseRun, summary: &mut Summary) -> io::Result<CaseSummary> {
+        for doc in &run.documents {
+            summary.add(&doc.report);
+            let sink: &mut dyn Sink = match self {
+                Self::Human(h) => h,
+                Self::Json(j) => j,
+            };
+            sink.document(&doc.report, &doc.bytes, 1)?;
+        }
+        let case = run.summary();
+        if let Self::Human(h) = self {
+            h.case_finished(&case)?;
+        }
+        Ok(case)
+    }
+
+    fn finish(self, cases: &[CaseSummary], summary: &Summary) -> io::Result<()> {
+        match self {
+            Self::Human(h) => h.finish_cases(cases, summary).map(drop),
+            Self::Json(j) => j.finish_cases(cases, summary).map(drop),
+        }
+    }
+}
+
+fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<u8> {
+    let engine = args.judge.engine();
+    let levels = args.judge.overrides();
+    let redactor = Redactor::new(Some(&plan.credentials));
+    let refs = RefNumbers::new(&plan.ref_prefix, plan.clock.as_ref());
+    let progress = Progress::default();
+    let quiet = crate::flow::Quiet;
+    let stdout = anstream::stdout();
+    let out = io::BufWriter::new(stdout.lock());
+    let mut output = match args.judge.format {
+        Format::Human => Output::Human(HumanReport::new(out, args.judge.quiet)),
+        Format::Json => Output::Json(JsonReport::start(out)?),
+    };
+    let observer: &dyn Observer = match plan.target {
+        Target::Http(_) => &progress,
+        _ => &quiet,
+    };
+    let transports: Vec<Arc<dyn Transport>> = match &plan.target {
+        Target::Simulator(sim) => {
+            let t: Arc<dyn Transport> = Arc::new(SimTransport::new(
+                sim.clone(),
+                plan.clock.clone(),
+                plan.timeout,
+            ));
+            vec![t; plan.cases.len()]
+        }
+        Target::Http(http) => vec![http.clone() as Arc<dyn Transport>; plan.cases.len()],
+        Target::Replay(replays) => replays
+            .iter()
+            .map(|(_, r)| Arc::new(r.clone()) as Arc<dyn Transport>)
+            .collect(),
+    };
+    let mut summary = Summary::default();
+    let mut cases = Vec::new();
+    for (case, transport) in plan.cases.iter().zip(transports) {
+        let recorder = args.record.as_ref().map(|_| Recorder::new(transport.clone()));
+        let transport: &dyn Transport = match &recorder {
+            Some(r) => r,
+            None => transport.as_ref(),
+        };
+        let flow = Flow {
+            transport,
+            engine: &engine,
+            credentials: &plan.credentials,
+            body_mode: plan.body_mode,
+            pacing: plan.pacing,
+            clock: plan.clock.as_ref(),
+            levels: &levels,
+            observer,
+            refs: &refs,
+        };
+        output.case_started(case)?;
+        let mut run = flow.run(case);
+        for doc in &mut run.documents {
+            redact(&redactor, doc);
+        }
+        cases.push(output.case_finished(&run, &mut summary)?);
+        if let (Some(dir), Some(recorder)) = (&args.record, &recorder) {
+            let meta = CassetteMeta {
+                case: case.name.clone(),
+                expect: Some(case.expect.to_string()),
+            };
+            recorder.save(dir, &meta, &redactor).map_err(io::Error::other)?;
+        }
+    }
+    output.finish(&cases, &summary)?;
+    let mut code = summary.exit_code(args.judge.deny_warnings);
+    if code == 0 && cases.iter().any(|c| !c.met) {
+        code = 1;
+    }
+    Ok(code)
+}
+
+/// Runs `check` and maps the verdict to an exit code.
+#[allow(clippy::print_stderr)]
+pub fn run(args: CheckArgs) -> ExitCode {
+    let plan = match plan(&args) {
+        Ok(plan) => plan,
+        Err(e) => {
+            let _ = writeln!(anstream::stderr(), "ppob-contract check: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run_plan(&args, plan) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        Err(e) => {
+            let _ = writeln!(anstream::stderr(), "ppob-contract check: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

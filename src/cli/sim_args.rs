@@ -1,0 +1,49 @@
+//! The simulator's options, shared by `check` (in-process) and `mock` (over HTTP).
+
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::sim::{DuplicatePolicy, FaultRule, SimConfig};
+use crate::transport::auth::Credentials;
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e}: write e.g. 2s, 500ms, 15m"))
+}
+
+/// How the simulator behaves.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Simulator")]
+pub struct SimArgs {
+    /// A payment answers 299 (processing) and becomes final this long after it was made.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub settle_after: Duration,
+
+    /// An inquiry older than this makes its payment fail with 312.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    pub inquiry_ttl: Duration,
+
+    /// What a payment reusing a refNumber gets: 102, 108, or the original transaction.
+    #[arg(long, value_enum, value_name = "POLICY", default_value = "reject-102")]
+    pub duplicate: DuplicatePolicy,
+
+    /// Inject a fault for the whole run (repeatable): timeout, latency=300ms, 5xx[=503], garbage,
+    /// code=500, pending-forever or drift, each optionally @inquiry|@payment|@status|@all
+    /// (default @payment).
+    #[arg(long = "fault", value_name = "FAULT[@OPERATION]")]
+    pub faults: Vec<FaultRule>,
+}
+
+impl SimArgs {
+    /// The simulator configuration, accepting `credentials`.
+    pub fn config(&self, credentials: Credentials) -> SimConfig {
+        SimConfig {
+            credentials,
+            settle_after: self.settle_after,
+            inquiry_ttl: self.inquiry_ttl,
+            duplicate: self.duplicate,
+            faults: self.faults.clone(),
+            ..SimConfig::default()
+        }
+    }
+}
