@@ -320,8 +320,17 @@ impl HttpTransport {
         }
         let lower = text.to_ascii_lowercase();
         if error.is_connect() {
-            let tls = ["tls", "certificate", "handshake", "alert", "rustls"];
-            if tls.iter().any(|w| lower.contains(w)) {
+            // tokio-rustls reports handshake failures (bad certificate, a peer
+            // that speaks no TLS, an alert) as io::ErrorKind::InvalidData.
+            let tls = [
+                "tls",
+                "certificate",
+                "handshake",
+                "alert",
+                "corrupt message",
+            ];
+            if io_kind == Some(io::ErrorKind::InvalidData) || tls.iter().any(|w| lower.contains(w))
+            {
                 return TransportError::Tls(text);
             }
             return TransportError::Connect(text);
