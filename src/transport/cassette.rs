@@ -607,7 +607,8 @@ fn seed_files(fixtures: &Path) -> Result<Vec<SeedFile>, CassetteError> {
 /// `fixtures` (`{inquiry,payment,status}.{request,response}.json`): inquiry
 /// → payment (299) → status (0), token-only, request fields and response
 /// bodies verbatim (their drift included), at fixed times 2022-09-07
-/// 10:47:00Z, +1 s, and +150 s (the documented first status wait), elapsed 0.
+/// 10:47:00Z, +1 s and +151 s (the documented 150 s wait after the payment
+/// before the first status call), elapsed 0.
 pub fn seed_exchanges(fixtures: &Path) -> Result<Vec<Exchange>, CassetteError> {
     // The TOKEN is replaced whole when written: no real secret is involved.
     let credentials = Credentials::new("partner-id", "seed-cassette-not-a-secret");
