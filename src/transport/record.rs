@@ -10,6 +10,9 @@ use super::redact::Redactor;
 use super::{Exchange, Transport, WireRequest};
 
 /// A transport that forwards to `T` and keeps what happened.
+///
+/// One recorder holds one conversation at a time: exchanges are kept in
+/// the order they complete, so cases run in parallel need a recorder each.
 #[derive(Debug)]
 pub struct Recorder<T: Transport> {
     inner: T,

@@ -780,3 +780,25 @@ fn https_to_a_server_that_speaks_no_tls_is_a_tls_error() {
         other => panic!("expected a TLS error, got {other:?}"),
     }
 }
+
+#[test]
+fn http_refuses_malformed_requests_without_panicking() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let http = transport(&format!("http://127.0.0.1:{port}"), Duration::from_secs(5));
+    let mut bad_method = status_request();
+    bad_method.method = "PO ST".into();
+    let mut bad_header = status_request();
+    bad_header.headers.push(("bad header\n".into(), "x".into()));
+    let mut bad_value = status_request();
+    bad_value
+        .headers
+        .push(("X-Ok".into(), "line\nbreak".into()));
+    for request in [bad_method, bad_header, bad_value] {
+        match http.send(request).response {
+            Err(TransportError::Other(_)) => {}
+            other => panic!("expected other, got {other:?}"),
+        }
+    }
+}
