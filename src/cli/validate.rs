@@ -21,18 +21,22 @@ fn parse_kind(s: &str) -> Result<DocKind, String> {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   ppob-contract validate fixtures/mobile-postpaid/*.json
-  ppob-contract validate recordings/                      (every .json/.ndjson/.jsonl below it)
+  ppob-contract validate recordings/                      (every .json/.ndjson/.jsonl/.har below it)
+  ppob-contract validate cassettes/seed/seed.har          (each request and answer of a HAR file)
   cat answer.json | ppob-contract validate --kind status.response -
   ppob-contract validate --format json answers.ndjson > report.json
 
 The kind of each document comes from --kind, else from a file name ending in .<KIND>.json
-(e.g. rc-188.status.response.json), else from the document's shape.
+(e.g. rc-188.status.response.json), else from the document's shape. In a HAR file it comes
+from each entry's URL path; its documents are named PATH#ENTRY KIND and their line:column
+count inside the embedded body (see docs/cassettes.md).
 
 Exit codes: 0 contract holds (warnings allowed unless --deny-warnings),
             1 contract violated, 2 usage or input error.")]
 pub struct ValidateArgs {
     /// Files, directories (searched recursively) or - for stdin. Files ending in .ndjson or
-    /// .jsonl hold one document per line.
+    /// .jsonl hold one document per line; .har files (cassettes, browser exports) one per
+    /// request and answer.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

@@ -1,7 +1,9 @@
-//! Readers: files, directories (recursive), NDJSON streams and stdin, read in
-//! bounded batches; and kind detection from a file name or a document's shape.
+//! Readers: files, directories (recursive), NDJSON streams, HAR files and
+//! stdin, read in bounded batches; and kind detection from a file name or a
+//! document's shape.
 
 mod detect;
+pub mod har;
 mod reader;
 mod sources;
 

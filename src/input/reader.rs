@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use serde::de::IgnoredAny;
 
+use super::har;
 use super::sources::{Framing, InputSpec};
 use crate::contract::DocKind;
 
@@ -121,7 +122,8 @@ impl BatchReader {
         }
         let mut batch = Batch::default();
         while let Some(spec) = self.specs.front() {
-            let is_stream = spec.problem.is_none() && spec.framing != Framing::Single;
+            let is_stream =
+                spec.problem.is_none() && matches!(spec.framing, Framing::Lines | Framing::Sniff);
             if is_stream && !batch.docs.is_empty() {
                 break; // finish the batch of whole files first
             }
@@ -147,6 +149,8 @@ impl BatchReader {
                     }
                     Err(e) => batch.problem(spec.display, format!("cannot read: {e}")),
                 }
+            } else if spec.framing == Framing::Har {
+                read_har(&spec, &mut batch);
             } else {
                 self.read_whole(&spec, &mut batch);
             }
@@ -289,6 +293,31 @@ impl BatchReader {
             self.open = None;
         }
         batch
+    }
+}
+
+/// Reads a HAR file whole and adds its embedded documents to `batch`.
+fn read_har(spec: &InputSpec, batch: &mut Batch) {
+    let mut bytes = Vec::new();
+    if let Err(e) = open(spec).and_then(|mut r| r.read_to_end(&mut bytes)) {
+        batch.problem(spec.display.clone(), format!("cannot read: {e}"));
+        return;
+    }
+    for doc in har::har_documents(&spec.display, &bytes) {
+        match doc.text {
+            Ok(text) => {
+                let start = batch.buffer.len();
+                batch.buffer.extend_from_slice(&text);
+                batch.docs.push(DocRef {
+                    source: doc.source,
+                    range: start..batch.buffer.len(),
+                    first_line: 1,
+                    kind: doc.kind,
+                    problem: None,
+                });
+            }
+            Err(problem) => batch.problem(doc.source, problem),
+        }
     }
 }
 

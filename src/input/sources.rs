@@ -14,6 +14,9 @@ pub enum Framing {
     Lines,
     /// Stdin: lines if its first line is a whole JSON value, else one document.
     Sniff,
+    /// A HAR file (`*.har`): one document per request and response of each
+    /// entry that calls a PPOB operation (see [`super::har`]).
+    Har,
 }
 
 /// One input to read.
@@ -32,13 +35,17 @@ pub struct InputSpec {
 }
 
 /// File endings read when walking a directory.
-const DOCUMENT_ENDINGS: [&str; 3] = [".json", ".ndjson", ".jsonl"];
+const DOCUMENT_ENDINGS: [&str; 4] = [".json", ".ndjson", ".jsonl", HAR_ENDING];
+/// File ending of HTTP archives (cassettes).
+const HAR_ENDING: &str = ".har";
 /// Files of negative fixtures that hold expectations, not documents.
 const EXPECTATION_ENDING: &str = ".expect.json";
 
 fn framing_of(path: &Path, force_lines: bool) -> Framing {
     let name = path.to_string_lossy();
-    if force_lines || name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+    if name.ends_with(HAR_ENDING) {
+        Framing::Har
+    } else if force_lines || name.ends_with(".ndjson") || name.ends_with(".jsonl") {
         Framing::Lines
     } else {
         Framing::Single
@@ -125,7 +132,7 @@ pub fn expand(paths: &[PathBuf], force_lines: bool) -> Vec<InputSpec> {
                 if found.is_empty() && problems.is_empty() {
                     problems.push(problem_spec(
                         path,
-                        "directory holds no .json, .ndjson or .jsonl file (searched recursively)"
+                        "directory holds no .json, .ndjson, .jsonl or .har file (searched recursively)"
                             .into(),
                     ));
                 }
@@ -150,11 +157,13 @@ mod tests {
         std::fs::write(dir.path().join("sub/a.inquiry.request.expect.json"), "{}").unwrap();
         std::fs::write(dir.path().join("b.ndjson"), "").unwrap();
         std::fs::write(dir.path().join("notes.txt"), "").unwrap();
+        std::fs::write(dir.path().join("c.har"), "").unwrap();
         let specs = expand(&[dir.path().to_path_buf()], false);
         let names: Vec<_> = specs.iter().map(|s| s.display.clone()).collect();
-        assert_eq!(specs.len(), 2, "{names:?}");
+        assert_eq!(specs.len(), 3, "{names:?}");
         assert_eq!(specs[0].framing, Framing::Lines);
-        assert_eq!(specs[1].kind_from_name, Some(DocKind::InquiryRequest));
+        assert_eq!(specs[1].framing, Framing::Har);
+        assert_eq!(specs[2].kind_from_name, Some(DocKind::InquiryRequest));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod agreement;
 mod bad_input;
+mod cassette;
 mod cli;
 mod fixtures;
 mod report;

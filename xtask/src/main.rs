@@ -1,4 +1,5 @@
-//! Developer tasks: `cargo xtask schemas`, `cargo xtask bench validate`.
+//! Developer tasks: `cargo xtask schemas`, `cargo xtask seed-cassette`,
+//! `cargo xtask bench validate`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -13,6 +14,9 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   schemas            regenerate schemas/ from the Rust models
   schemas --check    fail if schemas/ is stale (what the test suite checks)
+  seed-cassette      regenerate fixtures/mobile-postpaid/cassettes/seed/seed.har from the seed fixtures
+  seed-cassette --check
+                     fail if the seed cassette is stale (what the test suite checks)
   bench validate     benchmark `ppob-contract validate` (see README, Benchmarks)";
 
 fn repo_root() -> PathBuf {
@@ -51,12 +55,35 @@ fn schemas(check: bool) -> Result<()> {
     Ok(())
 }
 
+fn seed_cassette(check: bool) -> Result<()> {
+    use ppob_contract::transport::cassette::{SEED_CASSETTE, seed_cassette};
+    let root = repo_root();
+    let contents = seed_cassette(&root.join("fixtures/mobile-postpaid"))?;
+    let path = root.join(SEED_CASSETTE);
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if current == contents {
+        println!("{SEED_CASSETTE} is up to date");
+        return Ok(());
+    }
+    if check {
+        bail!("stale: {SEED_CASSETTE}; run cargo xtask seed-cassette");
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, contents).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {SEED_CASSETTE}");
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["schemas"] => schemas(false),
         ["schemas", "--check"] => schemas(true),
+        ["seed-cassette"] => seed_cassette(false),
+        ["seed-cassette", "--check"] => seed_cassette(true),
         ["bench", "validate", rest @ ..] => bench::validate(&repo_root(), rest),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
