@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::judge::{Format, JudgeArgs};
 use super::sim_args::SimArgs;
-use crate::contract::{CaseSummary, Summary};
+use crate::contract::{CaseSummary, Operation, Summary};
 use crate::flow::config::Config;
 use crate::flow::{Case, CaseRun, Expectation, Flow, Observer, Pacing, RefNumbers, StepDocument};
 use crate::report::{HumanReport, JsonReport};
@@ -140,7 +140,7 @@ enum SetupError {
 enum Target {
     Simulator(Arc<Simulator>),
     Http(Arc<HttpTransport>),
-    Replay(Vec<(PathBuf, Replay)>),
+    Replay(Vec<(PathBuf, Arc<Replay>)>),
 }
 
 /// Everything decided before the first case.
@@ -168,7 +168,7 @@ fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
         if let Some(dir) = &args.replay {
             let replays = cassettes_in(dir)?
                 .into_iter()
-                .map(|path| Replay::open(&path).map(|r| (path, r)))
+                .map(|path| Replay::open(&path).map(|r| (path, Arc::new(r))))
                 .collect::<Result<Vec<_>, _>>()?;
             let credentials = configured.unwrap_or_else(Credentials::simulator_demo);
             (
@@ -237,8 +237,12 @@ fn case_of_cassette(path: &Path, replay: &Replay) -> Result<Case, SetupError> {
     let stem = path
         .file_stem()
         .map_or_else(|| "cassette".to_owned(), |s| s.to_string_lossy().into_owned());
-    let mut case = Case::new(replay.recorded_account().unwrap_or_default());
-    if let Some(product) = replay.recorded_product() {
+    let mut case = Case::new(
+        replay
+            .recorded_field(Operation::Inquiry, "accountNumber")
+            .unwrap_or_default(),
+    );
+    if let Some(product) = replay.recorded_field(Operation::Inquiry, "productCode") {
         case.product = product;
     }
     case.name = meta.map_or(stem, |m| m.case.clone());
@@ -379,7 +383,7 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<u8> {
         Target::Http(http) => vec![http.clone() as Arc<dyn Transport>; plan.cases.len()],
         Target::Replay(replays) => replays
             .iter()
-            .map(|(_, r)| Arc::new(r.clone()) as Arc<dyn Transport>)
+            .map(|(_, r)| r.clone() as Arc<dyn Transport>)
             .collect(),
     };
     let mut summary = Summary::default();

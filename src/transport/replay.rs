@@ -58,6 +58,16 @@ impl Replay {
         &self.source
     }
 
+    /// A text field of the next recorded `operation` request's signed
+    /// fields, e.g. the inquiry's `accountNumber` (to name a replayed case).
+    pub fn recorded_field(&self, operation: Operation, field: &str) -> Option<String> {
+        self.queues()[slot(operation)]
+            .front()
+            .and_then(|e| e.request.payload.get(field))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    }
+
     /// How many recorded exchanges have not been played yet.
     pub fn remaining(&self) -> usize {
         self.queues().iter().map(VecDeque::len).sum()

@@ -37,8 +37,18 @@ fn command(args: &[&str]) -> Command {
         .current_dir(root())
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("PPOB_API_KEY")
+        .env_remove("PPOB_API_SECRET")
+        .env_remove("PPOB_BASE_URL")
         .env("COLUMNS", "100");
     cmd
+}
+
+/// Runs `ppob-contract ARGS` with extra environment variables.
+pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = command(args);
+    cmd.envs(env.iter().copied()).stdin(Stdio::null());
+    finish(cmd.output().expect("the binary runs"))
 }
 
 /// Runs `ppob-contract ARGS` from the repository root, without colour.
