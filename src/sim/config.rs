@@ -1,0 +1,89 @@
+//! The simulator's options: the points api-facts leaves open, with their defaults.
+
+use std::time::Duration;
+
+use super::fault::FaultRule;
+use crate::transport::auth::Credentials;
+
+/// What a second payment with an already used `refNumber` gets (api-facts:
+/// undocumented, so an option).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DuplicatePolicy {
+    /// Failure 102 (duplicate transaction), `data` {refNumber, transactionId} of the original.
+    #[default]
+    #[value(name = "reject-102")]
+    Reject102,
+    /// Failure 108 (duplicate transaction), same data.
+    #[value(name = "reject-108")]
+    Reject108,
+    /// The original transaction's current state, as a payment answer
+    /// (299 while pending, 0 with its token, or its failure code).
+    #[value(name = "return-original")]
+    ReturnOriginal,
+}
+
+impl DuplicatePolicy {
+    /// The flag value, e.g. `reject-102`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Reject102 => "reject-102",
+            Self::Reject108 => "reject-108",
+            Self::ReturnOriginal => "return-original",
+        }
+    }
+}
+
+/// How the simulator behaves.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// The partner KEY and secret the simulator accepts (default
+    /// [`Credentials::simulator_demo`]).
+    pub credentials: Credentials,
+    /// A payment answers 299 and becomes final this long after it was made (default 2 s).
+    pub settle_after: Duration,
+    /// An inquiry older than this makes its payment fail with 312 (default 15 min).
+    pub inquiry_ttl: Duration,
+    /// What a reused refNumber gets (default [`DuplicatePolicy::Reject102`]).
+    pub duplicate: DuplicatePolicy,
+    /// Faults for the whole run, on top of each account's own faults.
+    pub faults: Vec<FaultRule>,
+    /// How long a `timeout` fault holds the answer (default 60 s).
+    pub hang_for: Duration,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            credentials: Credentials::simulator_demo(),
+            settle_after: Duration::from_secs(2),
+            inquiry_ttl: Duration::from_secs(15 * 60),
+            duplicate: DuplicatePolicy::default(),
+            faults: Vec::new(),
+            hang_for: Duration::from_secs(60),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let c = SimConfig::default();
+        assert_eq!(c.settle_after, Duration::from_secs(2));
+        assert_eq!(c.inquiry_ttl, Duration::from_secs(900));
+        assert_eq!(c.hang_for, Duration::from_secs(60));
+        assert_eq!(c.duplicate, DuplicatePolicy::Reject102);
+        assert_eq!(c.credentials.key(), "partner-id");
+        assert!(c.faults.is_empty());
+    }
+
+    #[test]
+    fn policy_names_match_the_flag_values() {
+        for p in DuplicatePolicy::value_variants() {
+            assert_eq!(DuplicatePolicy::from_str(p.name(), false), Ok(*p));
+        }
+    }
+}
