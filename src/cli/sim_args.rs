@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::sim::{DuplicatePolicy, FaultRule, SimConfig};
+use crate::sim::{DuplicatePolicy, FaultRules, SimConfig};
 use crate::transport::auth::Credentials;
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -31,7 +31,7 @@ pub struct SimArgs {
     /// code=500, pending-forever or drift, each optionally @inquiry|@payment|@status|@all
     /// (default @payment).
     #[arg(long = "fault", value_name = "FAULT[@OPERATION]")]
-    pub faults: Vec<FaultRule>,
+    pub faults: Vec<FaultRules>,
 }
 
 impl SimArgs {
@@ -42,7 +42,11 @@ impl SimArgs {
             settle_after: self.settle_after,
             inquiry_ttl: self.inquiry_ttl,
             duplicate: self.duplicate,
-            faults: self.faults.clone(),
+            faults: self
+                .faults
+                .iter()
+                .flat_map(|r| r.0.iter().copied())
+                .collect(),
             ..SimConfig::default()
         }
     }

@@ -29,6 +29,9 @@ pub struct Case {
     /// What the conversation should come to.
     #[serde(default)]
     pub expect: Expectation,
+    /// What the case is for, in one line (shown in reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
 }
 
 /// The product code of the seed's inquiry request, used when a case names none.
@@ -49,6 +52,7 @@ impl Case {
             amount: None,
             callback_urls: Vec::new(),
             expect: Expectation::Success,
+            about: None,
         }
     }
 

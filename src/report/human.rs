@@ -32,11 +32,20 @@ impl<W: Write> HumanReport<W> {
     }
 
     /// Announces a `check` case before its steps.
-    pub fn case_started(&mut self, name: &str, expected: &str) -> io::Result<()> {
+    pub fn case_started(
+        &mut self,
+        name: &str,
+        about: Option<&str>,
+        expected: &str,
+    ) -> io::Result<()> {
         if self.quiet {
             return Ok(());
         }
-        writeln!(self.out, "{BOLD}case {name}{BOLD:#} (expects {expected})")
+        let about = about.map(|a| format!(": {a}")).unwrap_or_default();
+        writeln!(
+            self.out,
+            "{BOLD}case {name}{BOLD:#}{about} (expects {expected})"
+        )
     }
 
     /// One line for an exchange of a `check` case.
@@ -60,7 +69,11 @@ impl<W: Write> HumanReport<W> {
         if self.quiet {
             return Ok(());
         }
-        let (style, mark) = if case.met { (OK, "✓") } else { (ERROR, "✗") };
+        let (style, mark) = if case.met {
+            (OK, "✓")
+        } else {
+            (ERROR, "✗")
+        };
         let verdict = if case.met {
             format!("{} as expected", case.outcome)
         } else {

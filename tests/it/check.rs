@@ -45,8 +45,16 @@ pub fn findings(report: &Value) -> Vec<(String, String, String)> {
 fn the_readme_command_passes_on_the_simulator() {
     let result = run(&["check"]);
     assert_eq!(result.code, 0, "{}\n{}", result.stdout, result.stderr);
-    assert!(result.stdout.contains("cases ended as expected"), "{}", result.stdout);
-    assert!(result.stdout.contains("contract holds"), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("cases ended as expected"),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result.stdout.contains("contract holds"),
+        "{}",
+        result.stdout
+    );
 }
 
 #[test]
@@ -54,7 +62,10 @@ fn the_simulator_suite_covers_success_failure_and_pending() {
     let (code, report) = check_json(&[]);
     assert_eq!(code, 0, "{report:#}");
     let cases = report["cases"].as_array().unwrap();
-    let outcomes: Vec<&str> = cases.iter().map(|c| c["outcome"].as_str().unwrap()).collect();
+    let outcomes: Vec<&str> = cases
+        .iter()
+        .map(|c| c["outcome"].as_str().unwrap())
+        .collect();
     for outcome in ["success", "failed", "pending"] {
         assert!(outcomes.contains(&outcome), "{outcomes:?}");
     }
@@ -85,8 +96,14 @@ fn a_payment_goes_inquiry_payment_status_with_the_documented_codes() {
         })
         .collect();
     assert_eq!(responses[0], ("inquiry".into(), "inquiry ok (300)".into()));
-    assert_eq!(responses[1], ("payment".into(), "processing (code 299)".into()));
-    assert_eq!(responses.last().unwrap(), &("status".into(), "success (0)".into()));
+    assert_eq!(
+        responses[1],
+        ("payment".into(), "processing (code 299)".into())
+    );
+    assert_eq!(
+        responses.last().unwrap(),
+        &("status".into(), "success (0)".into())
+    );
     assert_eq!(only_case(&report)["outcome"], "success");
 }
 
@@ -115,7 +132,10 @@ fn the_money_rule_never_reports_a_faulty_payment_as_failed() {
         assert!(verdict.starts_with("processing"), "{fault}: {verdict}");
         if fault != "latency=300ms" {
             assert!(verdict.contains("money rule"), "{fault}: {verdict}");
-            assert_eq!(payment["findings"][0]["rule"], "flow.unusable-answer", "{fault}");
+            assert_eq!(
+                payment["findings"][0]["rule"], "flow.unusable-answer",
+                "{fault}"
+            );
             assert_eq!(payment["findings"][0]["severity"], "warning", "{fault}");
         }
     }
@@ -134,7 +154,10 @@ fn a_payment_that_never_settles_is_pending_at_the_deadline_never_failed() {
     assert_eq!(code, 0, "{report:#}");
     let case = only_case(&report);
     assert_eq!(case["outcome"], "pending");
-    assert!(case["detail"].as_str().unwrap().contains("deadline of 30s"), "{case:#}");
+    assert!(
+        case["detail"].as_str().unwrap().contains("deadline of 30s"),
+        "{case:#}"
+    );
 
     let (code, report) = check_json(&["--case", "0811111111", "--fault", "pending-forever"]);
     assert_eq!(code, 1, "expected success, got pending: {report:#}");
@@ -157,10 +180,26 @@ fn faults_on_status_keep_polling_until_the_deadline() {
 
 /// The drift the seed's examples carry, as api-facts lists it.
 pub const SEED_DRIFT: [(&str, &str, &str); 4] = [
-    ("flow.payment-matches-inquiry", "seed#2 payment.request", "/accountNumber"),
-    ("flow.ref-number-echo", "seed#2 payment.response", "/data/refNumber"),
-    ("flow.amount-matches-inquiry", "seed#2 payment.response", "/data/amount"),
-    ("flow.transaction-id-stable", "seed#3 status.response", "/data/transactionId"),
+    (
+        "flow.payment-matches-inquiry",
+        "seed#2 payment.request",
+        "/accountNumber",
+    ),
+    (
+        "flow.ref-number-echo",
+        "seed#2 payment.response",
+        "/data/refNumber",
+    ),
+    (
+        "flow.amount-matches-inquiry",
+        "seed#2 payment.response",
+        "/data/amount",
+    ),
+    (
+        "flow.transaction-id-stable",
+        "seed#3 status.response",
+        "/data/transactionId",
+    ),
 ];
 
 #[test]
@@ -181,7 +220,11 @@ fn replaying_the_seed_reports_each_documented_drift() {
 
 #[test]
 fn the_seed_replay_reads_well_at_2am() {
-    let result = run(&["check", "--replay", "fixtures/mobile-postpaid/cassettes/seed"]);
+    let result = run(&[
+        "check",
+        "--replay",
+        "fixtures/mobile-postpaid/cassettes/seed",
+    ]);
     assert_eq!(result.code, 1);
     insta::assert_snapshot!(result.stdout);
 }
@@ -204,14 +247,22 @@ fn the_drift_fault_answers_like_the_seed_and_is_reported() {
 fn bad_case_flags_and_config_files_exit_2_with_a_clear_message() {
     let result = run(&["check", "--case", "0811=maybe"]);
     assert_eq!(result.code, 2);
-    assert!(result.stderr.contains("unknown expectation"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("unknown expectation"),
+        "{}",
+        result.stderr
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("ppob-contract.toml");
     std::fs::write(&config, "[[case]]\naccount = \"1\"\nexpect = 7\n").unwrap();
     let result = run(&["check", "--config", config.to_str().unwrap()]);
     assert_eq!(result.code, 2);
-    assert!(result.stderr.contains("ppob-contract.toml"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("ppob-contract.toml"),
+        "{}",
+        result.stderr
+    );
     assert!(result.stderr.contains("line 3"), "{}", result.stderr);
 
     let result = run(&["check", "--target", "http://127.0.0.1:9", "--case", "1"]);

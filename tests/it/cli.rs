@@ -7,6 +7,7 @@ fn help_of_every_command_is_reviewed_and_teaches_by_example() {
     for args in [
         vec!["--help"],
         vec!["validate", "--help"],
+        vec!["check", "--help"],
         vec!["rules", "--help"],
     ] {
         let result = run(&args);

@@ -3,6 +3,7 @@
 mod agreement;
 mod bad_input;
 mod cassette;
+mod check;
 mod cli;
 mod fixtures;
 mod report;
