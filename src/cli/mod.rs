@@ -32,7 +32,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run inquiry → payment → status cases against the simulator, a sandbox or cassettes.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// Check documents (files, directories, NDJSON streams, HAR, stdin) against the contract.
     Validate(validate::ValidateArgs),
     /// List the semantic rules, their ids and default severities.
@@ -42,7 +42,7 @@ pub enum Command {
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Check(args) => check::run(args),
+        Command::Check(args) => check::run(*args),
         Command::Validate(args) => validate::run(args),
         Command::Rules(args) => rules::run(args),
     }
