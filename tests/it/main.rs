@@ -4,6 +4,7 @@ mod agreement;
 mod bad_input;
 mod cassette;
 mod check;
+mod check_http;
 mod cli;
 mod fixtures;
 mod report;
