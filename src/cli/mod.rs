@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one handler per subcommand. No
 //! business logic lives here; handlers call the library and print.
 
+mod mock;
 mod rules;
 mod validate;
 
@@ -32,6 +33,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// List the semantic rules, their ids and default severities.
     Rules(rules::RulesArgs),
+    /// Serve the reference simulator on 127.0.0.1 (test accounts, faults, callbacks).
+    Mock(mock::MockArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -39,6 +42,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Mock(args) => mock::run(args),
     }
 }
 
