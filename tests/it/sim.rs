@@ -274,3 +274,22 @@ fn the_mock_command_prints_its_address_and_answers() {
         std::panic::resume_unwind(panic);
     }
 }
+
+#[test]
+fn the_simulator_doc_lists_every_account_and_fault() {
+    let doc = std::fs::read_to_string(super::support::root().join("docs/simulator.md")).unwrap();
+    for account in ppob_contract::sim::test_accounts() {
+        assert!(
+            doc.contains(&format!("| `{}` |", account.number)),
+            "docs/simulator.md misses account {}",
+            account.number
+        );
+    }
+    for (name, _) in ppob_contract::sim::FAULT_NAMES {
+        let bare = name.split(['=', '[']).next().unwrap();
+        assert!(
+            doc.contains(&format!("| `{bare}")),
+            "docs/simulator.md misses fault {name}"
+        );
+    }
+}
