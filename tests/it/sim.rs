@@ -293,3 +293,51 @@ fn the_simulator_doc_lists_every_account_and_fault() {
         );
     }
 }
+
+#[test]
+fn a_callback_to_a_non_loopback_host_is_skipped_and_reported() {
+    use ppob_contract::sim::ServerEvent;
+    use ppob_contract::sim::server::start_with_events;
+    let sim = Arc::new(Simulator::new(
+        SimConfig {
+            settle_after: Duration::from_millis(20),
+            ..SimConfig::default()
+        },
+        Arc::new(SystemClock::new()),
+    ));
+    let (tx, events) = mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let server = start_with_events(
+        sim,
+        "127.0.0.1:0".parse().unwrap(),
+        Arc::new(move |event| {
+            let _ = tx.lock().unwrap().send(event);
+        }),
+    )
+    .unwrap();
+    let addr = server.local_addr();
+    let (_, inq) = send_json(
+        addr,
+        &demo(
+            Operation::Inquiry,
+            inquiry_payload("0811111111"),
+            BodyMode::TokenOnly,
+        ),
+    );
+    // 192.0.2.0/24 is TEST-NET-1: never routed, and never even tried here.
+    let payment = json!({"partnerId": "partner-id", "refNumber": "OFF-HOST",
+        "accountNumber": "0811111111", "productCode": "product-code", "amount": 3607,
+        "inquiryId": inq["data"]["inquiryId"], "callbackUrls": ["http://192.0.2.1/cb"]});
+    let (_, pay) = send_json(
+        addr,
+        &demo(Operation::Payment, payment, BodyMode::TokenOnly),
+    );
+    assert_eq!(pay["responseCode"], 299);
+    match events.recv_timeout(Duration::from_secs(5)) {
+        Ok(ServerEvent::CallbackSkipped { url, reason }) => {
+            assert_eq!(url, "http://192.0.2.1/cb");
+            assert!(reason.contains("loopback"), "{reason}");
+        }
+        other => panic!("expected a skipped callback, got {other:?}"),
+    }
+}
