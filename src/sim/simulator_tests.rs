@@ -604,6 +604,18 @@ fn every_non_fault_answer_of_every_account_passes_the_contract() {
         json!({"partnerId": "partner-id", "refNumber": 5}),
     );
     h.pay(SEED, "Z", 0, &json!(1));
+    for duplicate in [DuplicatePolicy::Reject102, DuplicatePolicy::Reject108] {
+        let other = harness_with(SimConfig {
+            duplicate,
+            ..SimConfig::default()
+        });
+        other.inquire_and_pay(SEED, "DUP");
+        let (_, again) = other.inquire_and_pay(SEED, "DUP");
+        h.seen.borrow_mut().push((
+            DocKind::PaymentResponse,
+            serde_json::to_vec(&again).unwrap(),
+        ));
+    }
     let refused = http_error(401, "x", "y");
     h.seen
         .borrow_mut()
