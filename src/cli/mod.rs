@@ -3,6 +3,7 @@
 
 mod check;
 mod judge;
+mod mock;
 mod rules;
 mod sim_args;
 mod validate;
@@ -18,9 +19,10 @@ use clap::{Parser, Subcommand};
     version,
     about,
     long_about = "Contract testing for the PPOB v2 bill-payment API (Mobile Postpaid / Pascabayar): \
-checks recorded or live inquiry, payment and status documents against the documented contract, \
-the JSON Schemas derived from the Rust models plus the semantic rules a schema cannot say.",
-    after_help = "Examples:\n  ppob-contract check\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
+runs inquiry → payment → status against the built-in simulator, a partner sandbox or recorded \
+cassettes, and checks every document against the documented contract: the JSON Schemas derived \
+from the Rust models plus the rules a schema cannot say (money adds up, echoes, the money rule).",
+    after_help = "Examples:\n  ppob-contract check\n  ppob-contract mock --port 8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
 )]
 pub struct Cli {
     /// What to do.
@@ -33,6 +35,8 @@ pub struct Cli {
 pub enum Command {
     /// Run inquiry → payment → status cases against the simulator, a sandbox or cassettes.
     Check(Box<check::CheckArgs>),
+    /// Serve the reference simulator on 127.0.0.1 (test accounts, faults, callbacks).
+    Mock(mock::MockArgs),
     /// Check documents (files, directories, NDJSON streams, HAR, stdin) against the contract.
     Validate(validate::ValidateArgs),
     /// List the semantic rules, their ids and default severities.
@@ -45,6 +49,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(*args),
         Command::Validate(args) => validate::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Mock(args) => mock::run(args),
     }
 }
 

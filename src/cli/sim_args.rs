@@ -11,6 +11,11 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s).map_err(|e| format!("{e}: write e.g. 2s, 500ms, 15m"))
 }
 
+fn parse_faults(s: &str) -> Result<FaultRules, String> {
+    s.parse()
+        .map_err(|e: crate::sim::FaultParseError| e.to_string())
+}
+
 /// How the simulator behaves.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Simulator")]
@@ -27,10 +32,14 @@ pub struct SimArgs {
     #[arg(long, value_enum, value_name = "POLICY", default_value = "reject-102")]
     pub duplicate: DuplicatePolicy,
 
+    /// How long a timeout fault holds the connection (over HTTP) before dropping it.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub hang_for: Duration,
+
     /// Inject a fault for the whole run (repeatable): timeout, latency=300ms, 5xx[=503], garbage,
     /// code=500, pending-forever or drift, each optionally @inquiry|@payment|@status|@all
     /// (default @payment).
-    #[arg(long = "fault", value_name = "FAULT[@OPERATION]")]
+    #[arg(long = "fault", value_name = "FAULT[@OPERATION]", value_parser = parse_faults)]
     pub faults: Vec<FaultRules>,
 }
 
@@ -49,5 +58,18 @@ impl SimArgs {
                 .collect(),
             ..SimConfig::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_parse_durations_and_faults() {
+        assert_eq!(parse_duration("200ms"), Ok(Duration::from_millis(200)));
+        assert!(parse_duration("soon").is_err());
+        assert_eq!(parse_faults("drift@all").unwrap().0.len(), 3);
+        assert!(parse_faults("boom").unwrap_err().contains("timeout"));
     }
 }

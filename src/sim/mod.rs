@@ -18,6 +18,7 @@ pub mod accounts;
 mod config;
 pub mod fault;
 mod gate;
+mod listener;
 pub mod messages;
 mod render;
 mod request;

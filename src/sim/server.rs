@@ -6,7 +6,7 @@
 //! (tests, the CLI) can use it. Every path is served: the request becomes a
 //! [`WireRequest`], [`Simulator::handle`] answers it, an injected delay is
 //! slept with `tokio::time::sleep`, and a hang holds the connection for
-//! `hang_for` and then drops it without an answer.
+//! `hang_for` and then drops it without an answer (see `listener`).
 //!
 //! A background task calls [`Simulator::tick`] every [`TICK`] and POSTs the
 //! callbacks due (`Content-Type: application/json`), **to loopback hosts
@@ -25,13 +25,13 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderName, HeaderValue, Response, StatusCode};
-use axum::serve::ListenerExt;
 use tokio::sync::watch;
 
 use super::gate::{MAX_BODY, http_error, operation_of};
+use super::listener::{Kill, KillableListener};
 use super::simulator::{Answer, Callback, Simulator};
 use crate::contract::Operation;
 use crate::transport::{WireRequest, WireResponse};
@@ -194,12 +194,12 @@ pub fn start_with_events(
 
 async fn serve(listener: tokio::net::TcpListener, app: Arc<App>, rx: watch::Receiver<bool>) {
     let ticker = tokio::spawn(tick_loop(app.clone()));
-    let router = Router::new().fallback(answer).with_state(app);
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
+    let router = Router::new()
+        .fallback(answer)
+        .with_state(app)
+        .into_make_service_with_connect_info::<Kill>();
     let mut graceful = rx.clone();
-    let server = axum::serve(listener, router)
+    let server = axum::serve(KillableListener(listener), router)
         .with_graceful_shutdown(async move {
             let _ = graceful.wait_for(|stop| *stop).await;
         })
@@ -215,7 +215,11 @@ async fn serve(listener: tokio::net::TcpListener, app: Arc<App>, rx: watch::Rece
     ticker.abort();
 }
 
-async fn answer(State(app): State<Arc<App>>, request: Request) -> Response<Body> {
+async fn answer(
+    State(app): State<Arc<App>>,
+    ConnectInfo(kill): ConnectInfo<Kill>,
+    request: Request,
+) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(bytes) => Vec::from(bytes),
@@ -253,7 +257,9 @@ async fn answer(State(app): State<Arc<App>>, request: Request) -> Response<Body>
         Answer::Respond(response) => to_http(response),
         Answer::Hang => {
             tokio::time::sleep(app.sim.config().hang_for).await;
-            dropped_connection()
+            // The answer below is never written: the connection is dropped.
+            kill.kill();
+            Response::new(Body::empty())
         }
     }
 }
@@ -267,17 +273,6 @@ fn to_http(response: WireResponse) -> Response<Body> {
             http.headers_mut().append(name, value);
         }
     }
-    http
-}
-
-/// An answer that promises a body and sends none: hyper closes the
-/// connection, and the client sees it end without a complete answer.
-fn dropped_connection() -> Response<Body> {
-    let mut http = Response::new(Body::empty());
-    http.headers_mut()
-        .insert(CONTENT_LENGTH, HeaderValue::from_static("1048576"));
-    http.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     http
 }
 

@@ -384,3 +384,7 @@ fn server_error(status: u16) -> WireResponse {
         .into_bytes(),
     }
 }
+
+#[cfg(test)]
+#[path = "simulator_tests.rs"]
+mod tests;

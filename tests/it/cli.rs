@@ -8,6 +8,7 @@ fn help_of_every_command_is_reviewed_and_teaches_by_example() {
         vec!["--help"],
         vec!["validate", "--help"],
         vec!["check", "--help"],
+        vec!["mock", "--help"],
         vec!["rules", "--help"],
     ] {
         let result = run(&args);

@@ -9,4 +9,5 @@ mod cli;
 mod fixtures;
 mod report;
 mod schemas;
+mod sim;
 mod support;

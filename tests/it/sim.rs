@@ -1,0 +1,343 @@
+//! The simulator over real HTTP (loopback only): the server started in
+//! process, and `ppob-contract mock` as a child process.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use ppob_contract::contract::Operation;
+use ppob_contract::sim::{RunningServer, SimConfig, Simulator, start};
+use ppob_contract::transport::WireRequest;
+use ppob_contract::transport::auth::{BodyMode, Credentials, sign_request};
+use ppob_contract::transport::clock::SystemClock;
+use serde_json::{Value, json};
+
+fn server(config: SimConfig) -> RunningServer {
+    let sim = Arc::new(Simulator::new(config, Arc::new(SystemClock::new())));
+    start(sim, "127.0.0.1:0".parse().unwrap()).expect("the server starts")
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+fn signed(op: Operation, payload: Value, secret: &str, mode: BodyMode) -> WireRequest {
+    sign_request(op, payload, &Credentials::new("partner-id", secret), mode).unwrap()
+}
+
+fn demo(op: Operation, payload: Value, mode: BodyMode) -> WireRequest {
+    let secret = Credentials::simulator_demo().secret().to_owned();
+    signed(op, payload, &secret, mode)
+}
+
+/// Sends `req` to `addr`; returns the HTTP status and the body.
+fn send(addr: SocketAddr, req: &WireRequest) -> (u16, Vec<u8>) {
+    let mut builder = client().post(format!("http://{addr}{}", req.path));
+    for (name, value) in &req.headers {
+        builder = builder.header(name, value);
+    }
+    let response = builder.body(req.body.clone()).send().expect("an answer");
+    let status = response.status().as_u16();
+    (status, response.bytes().unwrap().to_vec())
+}
+
+fn send_json(addr: SocketAddr, req: &WireRequest) -> (u16, Value) {
+    let (status, body) = send(addr, req);
+    (status, serde_json::from_slice(&body).expect("a JSON body"))
+}
+
+fn inquiry_payload(account: &str) -> Value {
+    json!({"partnerId": "partner-id", "accountNumber": account, "productCode": "product-code"})
+}
+
+#[test]
+fn an_inquiry_over_http_is_answered_300_in_both_body_modes() {
+    let server = server(SimConfig::default());
+    for mode in [BodyMode::TokenOnly, BodyMode::TokenAndBody] {
+        let req = demo(Operation::Inquiry, inquiry_payload("0811111111"), mode);
+        let (status, v) = send_json(server.local_addr(), &req);
+        assert_eq!(status, 200, "{mode:?}");
+        assert_eq!(v["responseCode"], 300);
+        assert_eq!(v["data"]["amount"], 3607);
+    }
+    server.stop();
+}
+
+#[test]
+fn a_wrong_secret_is_401_and_a_disagreeing_body_400() {
+    let server = server(SimConfig::default());
+    let addr = server.local_addr();
+    let req = signed(
+        Operation::Inquiry,
+        inquiry_payload("0811111111"),
+        "not-the-secret",
+        BodyMode::TokenOnly,
+    );
+    let (status, v) = send_json(addr, &req);
+    assert_eq!(status, 401);
+    assert_eq!(v["success"], false);
+    assert_eq!(v["data"], json!({}));
+
+    let mut req = demo(
+        Operation::Inquiry,
+        inquiry_payload("0811111111"),
+        BodyMode::TokenOnly,
+    );
+    req.body = serde_json::to_vec(&inquiry_payload("0811111112")).unwrap();
+    let (status, v) = send_json(addr, &req);
+    assert_eq!(status, 400);
+    assert!(
+        v["message"]["EN"]
+            .as_str()
+            .unwrap()
+            .contains("accountNumber"),
+        "{v}"
+    );
+
+    let mut req = demo(Operation::Inquiry, json!({}), BodyMode::TokenOnly);
+    req.body = vec![b' '; ppob_contract::sim::MAX_BODY + 1];
+    let (status, _) = send(addr, &req);
+    assert_eq!(status, 413);
+}
+
+#[test]
+fn a_5xx_fault_and_a_dropped_connection_over_http() {
+    let server = server(SimConfig {
+        hang_for: Duration::from_millis(100),
+        faults: vec![
+            "5xx=503@status".parse().unwrap(),
+            "timeout@inquiry".parse().unwrap(),
+        ],
+        ..SimConfig::default()
+    });
+    let addr = server.local_addr();
+    let status = demo(
+        Operation::Status,
+        json!({"partnerId": "partner-id", "refNumber": "X"}),
+        BodyMode::TokenOnly,
+    );
+    let (code, body) = send(addr, &status);
+    assert_eq!(code, 503);
+    assert!(String::from_utf8_lossy(&body).contains("503"));
+
+    let inquiry = demo(
+        Operation::Inquiry,
+        inquiry_payload("0811111111"),
+        BodyMode::TokenOnly,
+    );
+    let mut builder = client().post(format!("http://{addr}{}", inquiry.path));
+    for (name, value) in &inquiry.headers {
+        builder = builder.header(name, value);
+    }
+    let outcome = builder.send().and_then(|r| r.bytes());
+    assert!(outcome.is_err(), "a hang ends without a complete answer");
+}
+
+/// A one-shot HTTP receiver on 127.0.0.1: answers 200 and hands over the body.
+fn receiver() -> (String, mpsc::Receiver<(String, Vec<u8>)>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/callback", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut reader = BufReader::new(stream);
+        let mut head = String::new();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+            head.push_str(&line);
+        }
+        let mut body = vec![0; length];
+        let _ = reader.read_exact(&mut body);
+        let mut stream = reader.into_inner();
+        let _ =
+            stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        let _ = tx.send((head, body));
+    });
+    (url, rx)
+}
+
+#[test]
+fn a_settled_payment_is_called_back_to_a_loopback_receiver() {
+    let server = server(SimConfig {
+        settle_after: Duration::from_millis(100),
+        ..SimConfig::default()
+    });
+    let addr = server.local_addr();
+    let (url, received) = receiver();
+    let (_, inq) = send_json(
+        addr,
+        &demo(
+            Operation::Inquiry,
+            inquiry_payload("0811111111"),
+            BodyMode::TokenOnly,
+        ),
+    );
+    let payment = json!({"partnerId": "partner-id", "refNumber": "HTTP-CB-1",
+        "accountNumber": "0811111111", "productCode": "product-code", "amount": 3607,
+        "inquiryId": inq["data"]["inquiryId"], "callbackUrls": [url]});
+    let (status, pay) = send_json(
+        addr,
+        &demo(Operation::Payment, payment, BodyMode::TokenAndBody),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(pay["responseCode"], 299);
+
+    let (head, body) = received
+        .recv_timeout(Duration::from_secs(5))
+        .expect("the callback arrives");
+    assert!(head.starts_with("POST /callback"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    let callback: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(callback["responseCode"], 0);
+    assert_eq!(callback["data"]["refNumber"], "HTTP-CB-1");
+    assert_eq!(
+        callback["data"]["transactionId"],
+        pay["data"]["transactionId"]
+    );
+    let (_, status) = send_json(
+        addr,
+        &demo(
+            Operation::Status,
+            json!({"partnerId": "partner-id", "refNumber": "HTTP-CB-1"}),
+            BodyMode::TokenOnly,
+        ),
+    );
+    assert_eq!(callback, status, "the callback is the status body");
+}
+
+#[test]
+fn the_mock_command_prints_its_address_and_answers() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
+        .args(["mock", "--port", "0"])
+        .env_remove("PPOB_API_KEY")
+        .env_remove("PPOB_API_SECRET")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let result = std::panic::catch_unwind(|| {
+        let addr: SocketAddr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .parse()
+            .unwrap();
+        assert!(addr.ip().is_loopback());
+        let (status, v) = send_json(
+            addr,
+            &demo(
+                Operation::Inquiry,
+                inquiry_payload("0899999999"),
+                BodyMode::TokenOnly,
+            ),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(v["responseCode"], 304);
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    assert!(
+        !stderr.contains(Credentials::simulator_demo().secret()),
+        "{stderr}"
+    );
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[test]
+fn the_simulator_doc_lists_every_account_and_fault() {
+    let doc = std::fs::read_to_string(super::support::root().join("docs/simulator.md")).unwrap();
+    for account in ppob_contract::sim::test_accounts() {
+        assert!(
+            doc.contains(&format!("| `{}` |", account.number)),
+            "docs/simulator.md misses account {}",
+            account.number
+        );
+    }
+    for (name, _) in ppob_contract::sim::FAULT_NAMES {
+        let bare = name.split(['=', '[']).next().unwrap();
+        assert!(
+            doc.contains(&format!("| `{bare}")),
+            "docs/simulator.md misses fault {name}"
+        );
+    }
+}
+
+#[test]
+fn a_callback_to_a_non_loopback_host_is_skipped_and_reported() {
+    use ppob_contract::sim::ServerEvent;
+    use ppob_contract::sim::server::start_with_events;
+    let sim = Arc::new(Simulator::new(
+        SimConfig {
+            settle_after: Duration::from_millis(20),
+            ..SimConfig::default()
+        },
+        Arc::new(SystemClock::new()),
+    ));
+    let (tx, events) = mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let server = start_with_events(
+        sim,
+        "127.0.0.1:0".parse().unwrap(),
+        Arc::new(move |event| {
+            let _ = tx.lock().unwrap().send(event);
+        }),
+    )
+    .unwrap();
+    let addr = server.local_addr();
+    let (_, inq) = send_json(
+        addr,
+        &demo(
+            Operation::Inquiry,
+            inquiry_payload("0811111111"),
+            BodyMode::TokenOnly,
+        ),
+    );
+    // 192.0.2.0/24 is TEST-NET-1: never routed, and never even tried here.
+    let payment = json!({"partnerId": "partner-id", "refNumber": "OFF-HOST",
+        "accountNumber": "0811111111", "productCode": "product-code", "amount": 3607,
+        "inquiryId": inq["data"]["inquiryId"], "callbackUrls": ["http://192.0.2.1/cb"]});
+    let (_, pay) = send_json(
+        addr,
+        &demo(Operation::Payment, payment, BodyMode::TokenOnly),
+    );
+    assert_eq!(pay["responseCode"], 299);
+    match events.recv_timeout(Duration::from_secs(5)) {
+        Ok(ServerEvent::CallbackSkipped { url, reason }) => {
+            assert_eq!(url, "http://192.0.2.1/cb");
+            assert!(reason.contains("loopback"), "{reason}");
+        }
+        other => panic!("expected a skipped callback, got {other:?}"),
+    }
+}
