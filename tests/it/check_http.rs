@@ -1,15 +1,12 @@
-//! `check --target` over real HTTP against the simulator served on
-//! 127.0.0.1 (what `ppob-contract mock` serves): signed TOKENs in both body
-//! modes, auth failures, unreachable targets, timeouts resolved by status,
-//! and the canary: no credential or TOKEN in any output or cassette.
+//! `check --target` over real HTTP against `ppob-contract mock` started on
+//! 127.0.0.1:0: signed TOKENs in both body modes, auth failures, unreachable
+//! targets, timeouts resolved by status, and the canary: no credential or
+//! TOKEN in any output, cassette or committed snapshot.
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
 
-use ppob_contract::sim::{self, RunningServer, SimConfig, Simulator};
-use ppob_contract::transport::auth::Credentials;
-use ppob_contract::transport::clock::SystemClock;
 use serde_json::Value;
 
 use crate::support::{Run, run_env};
@@ -17,18 +14,50 @@ use crate::support::{Run, run_env};
 const KEY: &str = "CANARY-KEY-4b1d9e";
 const SECRET: &str = "CANARY-SECRET-7c2a0f";
 
-/// The simulator on 127.0.0.1:0, accepting the canary credentials, settling fast.
-fn mock() -> (RunningServer, String) {
-    let config = SimConfig {
-        credentials: Credentials::new(KEY, SECRET),
-        settle_after: Duration::from_millis(100),
-        hang_for: Duration::from_secs(1),
-        ..SimConfig::default()
-    };
-    let sim = Arc::new(Simulator::new(config, Arc::new(SystemClock::new())));
-    let server = sim::start(sim, "127.0.0.1:0".parse().unwrap()).expect("binds loopback");
-    let url = format!("http://{}", server.local_addr());
-    (server, url)
+/// A running `ppob-contract mock` child process; killed on drop.
+struct Mock {
+    child: Child,
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `ppob-contract mock --port 0` with the canary credentials, settling fast;
+/// returns it and its base URL (read from its first line).
+fn mock() -> (Mock, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
+        .args([
+            "mock",
+            "--port",
+            "0",
+            "--settle-after",
+            "100ms",
+            "--hang-for",
+            "1s",
+        ])
+        .env("PPOB_API_KEY", KEY)
+        .env("PPOB_API_SECRET", SECRET)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let mut mock = Mock { child };
+    let mut line = String::new();
+    BufReader::new(mock.child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .expect("mock prints its address");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    (mock, url)
 }
 
 /// Fast polling for a loopback server that settles in 100 ms.
@@ -222,4 +251,97 @@ fn no_credential_or_token_appears_in_output_or_cassettes_and_recordings_replay()
         .map(|c| c["outcome"].as_str().unwrap())
         .collect();
     assert_eq!(outcomes, ["success", "success", "success"]);
+}
+
+/// Whether `text` holds something shaped like a JWT: `eyJ` and base64url
+/// text, a dot, more base64url text, a dot.
+fn has_jwt(text: &str) -> bool {
+    let b64 = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    text.match_indices("eyJ").any(|(i, _)| {
+        let mut parts = text[i..].split('.');
+        let header = parts.next().unwrap_or("");
+        let payload = parts.next().unwrap_or("");
+        header.len() > 10
+            && header.chars().all(b64)
+            && payload.len() > 3
+            && payload.chars().all(b64)
+    })
+}
+
+#[test]
+fn committed_snapshots_fixtures_and_docs_hold_no_token_or_secret() {
+    let token =
+        ppob_contract::transport::auth::sign_token(&serde_json::json!({"a": 1}), "s").unwrap();
+    assert!(
+        has_jwt(&format!("TOKEN: {token}")),
+        "the detector finds a real token"
+    );
+    let demo_secret = ppob_contract::transport::auth::Credentials::simulator_demo()
+        .secret()
+        .to_owned();
+    let root = crate::support::root();
+    let mut checked = 0;
+    let mut stack = vec![
+        root.join("tests/it/snapshots"),
+        root.join("fixtures"),
+        root.join("docs"),
+    ];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            assert!(!has_jwt(&text), "a TOKEN in {}", path.display());
+            assert!(
+                !text.contains(&demo_secret),
+                "the demo secret in {}",
+                path.display()
+            );
+            assert!(!text.contains("CANARY"), "a canary in {}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} files checked");
+}
+
+#[test]
+fn tests_only_ever_address_loopback() {
+    // Every URL literal in the integration tests names a loopback host, or a
+    // reserved name that is never contacted (.invalid, .example, TEST-NET-1).
+    let allowed = [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+        "ppob.invalid",
+        "sandbox.example",
+        "192.0.2.1",
+        // JSON Schema dialect identifiers: compared as strings, never fetched.
+        "json-schema.org",
+    ];
+    let dir = crate::support::root().join("tests/it");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, _) in text.match_indices("://") {
+            let rest = &text[i + 3..];
+            let host = rest
+                .split(|c: char| c == '/' || c == '"' || c == ':' || c.is_whitespace())
+                .next()
+                .unwrap_or("");
+            if host.is_empty() || host.starts_with('{') {
+                continue;
+            }
+            assert!(
+                allowed.contains(&host),
+                "{} addresses {host:?}: tests talk to loopback only",
+                path.display()
+            );
+        }
+    }
 }
