@@ -209,7 +209,7 @@ fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
         pacing.interval = args.interval.unwrap_or(pacing.interval);
         pacing.deadline = args.deadline.unwrap_or(pacing.deadline);
     }
-    let cases = match &target {
+    let mut cases = match &target {
         Target::Replay(replays) => replays
             .iter()
             .map(|(path, replay)| case_of_cassette(path, replay))
@@ -219,6 +219,12 @@ fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
         Target::Simulator(_) => simulator_suite(),
         Target::Http(t) => return Err(SetupError::NoCases(t.describe())),
     };
+    if let Target::Simulator(_) = target {
+        for case in cases.iter_mut().filter(|c| c.about.is_none()) {
+            case.about = crate::sim::accounts::account(&case.account)
+                .map(|(_, account)| account.behaviour.to_owned());
+        }
+    }
     Ok(Plan {
         target,
         cases,

@@ -75,7 +75,7 @@ impl Unusable {
     /// The full sentence for findings.
     pub fn explain(&self) -> String {
         match self {
-            Self::Transport(e) => format!("no answer: {e}"),
+            Self::Transport(e) => e.to_string(),
             Self::ServerError(s) => format!("the server answered HTTP {s}"),
             Self::Unparseable { http_status, error } => {
                 format!("the body (HTTP {http_status}) is not JSON: {error}")

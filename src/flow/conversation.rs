@@ -254,6 +254,22 @@ impl Log<'_, '_> {
         doc.report = report;
     }
 
+    /// Moves the position of the document's last finding to where its bytes
+    /// stop being JSON (serde's line and column), when they are not JSON.
+    fn move_to_parse_error(&mut self, at: usize) {
+        let doc = &mut self.documents[at];
+        let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&doc.bytes) else {
+            return;
+        };
+        if doc.bytes.is_empty() {
+            return;
+        }
+        if let Some(f) = doc.report.findings.last_mut() {
+            f.line = error.line().max(1) as u64;
+            f.column = error.column().max(1) as u64;
+        }
+    }
+
     /// A finding with a fixed severity (setup problems, unusable inquiries).
     fn add_fixed(&mut self, at: usize, rule: &str, severity: Severity, message: String) {
         let finding = place(rule, severity, &self.documents[at].bytes, plain(message));
@@ -573,6 +589,7 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
                     u.explain()
                 ));
                 log.add(at, vec![(rules::UNUSABLE_ANSWER, finding)]);
+                log.move_to_parse_error(at);
             }
             Reading::AuthRefused { .. } => {}
         }

@@ -158,7 +158,9 @@ impl<W: Write> HumanReport<W> {
             f.rule
         )?;
         writeln!(self.out, "  {}", f.message)?;
-        if let Some(line) = source_line(bytes, f.line.saturating_sub(first_line)) {
+        let line = source_line(bytes, f.line.saturating_sub(first_line));
+        // An empty source (no answer at all) has nothing to point at.
+        if let Some(line) = line.filter(|l| !l.trim().is_empty()) {
             let (shown, caret_at) = window(line, f.column.saturating_sub(1) as usize);
             let number = f.line.to_string();
             let gutter = " ".repeat(number.len());
