@@ -288,6 +288,17 @@ expect = "failed:302"
     }
 
     #[test]
+    fn the_documented_example_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ppob-contract.example.toml");
+        let c = Config::load(&path).unwrap();
+        assert_eq!(c.cases.len(), 3);
+        assert_eq!(c.cases[2].name, "0811111124");
+        assert_eq!(c.cases[1].expect, Expectation::Failed(vec![302, 309]));
+        assert_eq!(c.polling.apply(Pacing::simulator()), Pacing::sandbox());
+        assert!(c.credentials.is_none());
+    }
+
+    #[test]
     fn duplicate_case_names_are_refused() {
         let text = "[[case]]\naccount = \"1\"\n[[case]]\naccount = \"1\"\n";
         let err = Config::parse(Path::new("c.toml"), text)
