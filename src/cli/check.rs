@@ -68,8 +68,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "URL", env = "PPOB_BASE_URL")]
     pub target: Option<String>,
 
-    /// Replay the cassettes (*.har, one case each) in DIR instead of sending requests.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["target", "record", "cases"])]
+    /// Replay the cassettes (*.har, one case each) in DIR instead of sending requests
+    /// (--target and PPOB_BASE_URL are ignored).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["record", "cases"])]
     pub replay: Option<PathBuf>,
 
     /// Record every exchange into DIR, one HAR 1.2 file per case (credentials redacted).
