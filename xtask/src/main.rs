@@ -1,5 +1,5 @@
 //! Developer tasks: `cargo xtask schemas`, `cargo xtask seed-cassette`,
-//! `cargo xtask bench validate`.
+//! `cargo xtask bench validate|check|mock`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -17,7 +17,10 @@ tasks:
   seed-cassette      regenerate fixtures/mobile-postpaid/cassettes/seed/seed.har from the seed fixtures
   seed-cassette --check
                      fail if the seed cassette is stale (what the test suite checks)
-  bench validate     benchmark `ppob-contract validate` (see README, Benchmarks)";
+  bench              list the benchmarks (each builds in release; see README, Benchmarks)
+  bench validate     benchmark `ppob-contract validate` over a generated NDJSON corpus
+  bench check        inquiry → payment → status flows/s through the in-process simulator
+  bench mock         `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99 latency";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -84,7 +87,7 @@ fn main() -> Result<()> {
         ["schemas", "--check"] => schemas(true),
         ["seed-cassette"] => seed_cassette(false),
         ["seed-cassette", "--check"] => seed_cassette(true),
-        ["bench", "validate", rest @ ..] => bench::validate(&repo_root(), rest),
+        ["bench", rest @ ..] => bench::run(&repo_root(), rest),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
             Ok(())

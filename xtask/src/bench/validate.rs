@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use ppob_contract::model::InquiryResponse;
 
+use super::{build_release, parse_count, release_binary, rerun_optimized, target_dir};
+
 /// Documents in the corpus unless `--docs N` says otherwise.
 const DEFAULT_DOCS: usize = 200_000;
 /// Runs of every measurement; the best one is kept.
@@ -29,8 +31,6 @@ const SEED: u64 = 0x5EED_B111_2022_0907;
 const BROKEN_ONE_IN: u64 = 10;
 /// Throughput of `validate --jobs 1` relative to the typed parse we aim for.
 const TARGET_RATIO: f64 = 0.9;
-/// Set on the optimized re-run so that it never re-runs itself again.
-const RERUN_ENV: &str = "PPOB_XTASK_BENCH_OPTIMIZED";
 
 const USAGE: &str = "usage: cargo xtask bench validate [--docs N]
 
@@ -38,13 +38,13 @@ const USAGE: &str = "usage: cargo xtask bench validate [--docs N]
 
 /// Runs the validate benchmark: generate (or reuse) the corpus, build the
 /// release binary, measure the references and the tool, print the table.
-pub fn validate(root: &Path, args: &[&str]) -> Result<()> {
+pub fn run(root: &Path, args: &[&str]) -> Result<()> {
     let Some(options) = Options::parse(args)? else {
         println!("{USAGE}");
         return Ok(());
     };
     if cfg!(debug_assertions) {
-        return rerun_optimized(root, args);
+        return rerun_optimized(root, "validate", args);
     }
     let target = target_dir(root);
     let corpus_path = ensure_corpus(&target, options.docs)?;
@@ -52,16 +52,14 @@ pub fn validate(root: &Path, args: &[&str]) -> Result<()> {
     let corpus = Corpus::load(&corpus_path, options.docs)?;
     let plan = Plan::of(options.docs);
     let references = measure_references(&corpus);
-    let binary = target
-        .join("release")
-        .join(format!("ppob-contract{}", std::env::consts::EXE_SUFFIX));
+    let binary = release_binary(root, "ppob-contract");
     let tool = measure_tool(&binary, &corpus_path, plan.expected_exit());
     print_report(&options, &corpus, &plan, &references, &tool);
     tool.into_result()
 }
 
 // ---------------------------------------------------------------------------
-// Options and locations
+// Options
 
 /// Command-line options of the benchmark.
 struct Options {
@@ -83,7 +81,7 @@ impl Options {
                     None => bail!("unknown argument {arg:?}\n\n{USAGE}"),
                 },
             };
-            docs = parse_count(value)?;
+            docs = parse_count("--docs", value)?;
         }
         Ok(Some(Self { docs }))
     }
@@ -96,80 +94,6 @@ impl Options {
             format!("cargo xtask bench validate --docs {}", self.docs)
         }
     }
-}
-
-/// A positive document count; `200_000` is accepted.
-fn parse_count(value: &str) -> Result<usize> {
-    let docs: usize = value
-        .replace('_', "")
-        .parse()
-        .with_context(|| format!("--docs: {value:?} is not a number"))?;
-    if docs == 0 {
-        bail!("--docs must be at least 1");
-    }
-    Ok(docs)
-}
-
-/// Cargo's target directory: `$CARGO_TARGET_DIR` when set, else `<root>/target`.
-fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
-    }
-}
-
-/// The `cargo` that runs us, or the one on `PATH`.
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
-
-// ---------------------------------------------------------------------------
-// Building
-
-/// `cargo xtask` builds the xtask without optimizations, which would make the
-/// in-process references many times slower than they are. Build the xtask in
-/// release and run the benchmark there instead.
-fn rerun_optimized(root: &Path, args: &[&str]) -> Result<()> {
-    if std::env::var_os(RERUN_ENV).is_some() {
-        bail!("the optimized re-run of the benchmark was itself built without optimizations");
-    }
-    eprintln!("bench: building the xtask in release so the references are measured optimized");
-    run_cargo(
-        root,
-        &["build", "--release", "-p", "xtask", "-p", "ppob-contract"],
-    )?;
-    let xtask = target_dir(root)
-        .join("release")
-        .join(format!("xtask{}", std::env::consts::EXE_SUFFIX));
-    let status = Command::new(&xtask)
-        .args(["bench", "validate"])
-        .args(args)
-        .env(RERUN_ENV, "1")
-        .status()
-        .with_context(|| format!("running {}", xtask.display()))?;
-    if !status.success() {
-        // The optimized run has said what went wrong; only its code is left to pass on.
-        std::process::exit(status.code().unwrap_or(1));
-    }
-    Ok(())
-}
-
-/// `cargo build --release -p ppob-contract`, output shown.
-fn build_release(root: &Path) -> Result<()> {
-    run_cargo(root, &["build", "--release", "-p", "ppob-contract"])
-}
-
-/// Runs cargo in `root` with inherited stdio; fails unless it succeeds.
-fn run_cargo(root: &Path, args: &[&str]) -> Result<()> {
-    let status = cargo()
-        .args(args)
-        .current_dir(root)
-        .status()
-        .context("running cargo")?;
-    if !status.success() {
-        bail!("`cargo {}` failed ({status})", args.join(" "));
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,122 @@
+//! `cargo xtask bench …`: the benchmarks, and what they share (building in
+//! release, re-running the xtask optimized, reading counts).
+//!
+//! - `validate`: `ppob-contract validate` over a generated NDJSON corpus.
+//! - `check`: whole inquiry → payment → status flows through the in-process
+//!   simulator, everything on.
+//! - `mock`: `ppob-contract mock` over HTTP on loopback under `wrk`.
+//!
+//! Benchmarks are never part of `cargo test`: they take minutes and their
+//! numbers depend on the machine.
+
+mod check;
+mod mock;
+mod validate;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// Set on the optimized re-run so that it never re-runs itself again.
+const RERUN_ENV: &str = "PPOB_XTASK_BENCH_OPTIMIZED";
+
+const USAGE: &str = "usage: cargo xtask bench <name> [options]
+
+benchmarks (each builds in release first; see README, Benchmarks):
+  validate [--docs N]       `ppob-contract validate` over a generated NDJSON corpus
+  check [--cases N]         inquiry → payment → status flows/s through the in-process simulator
+  mock [--duration S] [--connections N] [--threads N]
+                            `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99
+
+`cargo xtask bench` alone prints this list; `cargo xtask bench <name> --help` the options.";
+
+/// Runs the benchmark `args` names, or lists them.
+pub fn run(root: &Path, args: &[&str]) -> Result<()> {
+    match args {
+        ["validate", rest @ ..] => validate::run(root, rest),
+        ["check", rest @ ..] => check::run(root, rest),
+        ["mock", rest @ ..] => mock::run(root, rest),
+        [] | ["help" | "-h" | "--help"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        [name, ..] => bail!("unknown benchmark {name:?}\n\n{USAGE}"),
+    }
+}
+
+/// A positive count given to `flag`; `200_000` is accepted.
+fn parse_count(flag: &str, value: &str) -> Result<usize> {
+    let count: usize = value
+        .replace('_', "")
+        .parse()
+        .with_context(|| format!("{flag}: {value:?} is not a number"))?;
+    if count == 0 {
+        bail!("{flag} must be at least 1");
+    }
+    Ok(count)
+}
+
+/// Cargo's target directory: `$CARGO_TARGET_DIR` when set, else `<root>/target`.
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+/// A binary of the release build.
+fn release_binary(root: &Path, name: &str) -> PathBuf {
+    target_dir(root)
+        .join("release")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The `cargo` that runs us, or the one on `PATH`.
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// `cargo xtask` builds the xtask without optimizations, which would make
+/// anything measured in process many times slower than it is. Build the
+/// xtask (and the tool) in release and run benchmark `bench` there instead.
+fn rerun_optimized(root: &Path, bench: &str, args: &[&str]) -> Result<()> {
+    if std::env::var_os(RERUN_ENV).is_some() {
+        bail!("the optimized re-run of the benchmark was itself built without optimizations");
+    }
+    eprintln!("bench: building the xtask in release so that it is measured optimized");
+    run_cargo(
+        root,
+        &["build", "--release", "-p", "xtask", "-p", "ppob-contract"],
+    )?;
+    let xtask = release_binary(root, "xtask");
+    let status = Command::new(&xtask)
+        .args(["bench", bench])
+        .args(args)
+        .env(RERUN_ENV, "1")
+        .status()
+        .with_context(|| format!("running {}", xtask.display()))?;
+    if !status.success() {
+        // The optimized run has said what went wrong; only its code is left to pass on.
+        std::process::exit(status.code().unwrap_or(1));
+    }
+    Ok(())
+}
+
+/// `cargo build --release -p ppob-contract`, output shown.
+fn build_release(root: &Path) -> Result<()> {
+    run_cargo(root, &["build", "--release", "-p", "ppob-contract"])
+}
+
+/// Runs cargo in `root` with inherited stdio; fails unless it succeeds.
+fn run_cargo(root: &Path, args: &[&str]) -> Result<()> {
+    let status = cargo()
+        .args(args)
+        .current_dir(root)
+        .status()
+        .context("running cargo")?;
+    if !status.success() {
+        bail!("`cargo {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
