@@ -305,7 +305,12 @@ fn measure_flows(
     threads: usize,
     sharing: Sharing,
 ) -> Result<Measured> {
-    println!("bench: {n} flows on {threads} thread(s), {sharing:?} ({RUNS} runs)");
+    let how = match sharing {
+        Sharing::PerThread if threads == 1 => "",
+        Sharing::PerThread => ", a simulator + clock each",
+        Sharing::Shared => ", one shared simulator + clock",
+    };
+    println!("bench: {n} flows on {threads} thread(s){how} ({RUNS} runs)");
     let mut best = Duration::MAX;
     let mut last = Tally::default();
     for _ in 0..RUNS {
@@ -417,7 +422,7 @@ impl Breakdown {
         );
         row(
             &format!(
-                "  judging {} documents (schema + rules, the engine of validate)",
+                "  judging {} documents (schema + rules, as validate)",
                 self.documents
             ),
             per_flow(self.judge),
