@@ -358,6 +358,7 @@ struct Breakdown {
     simulator: Duration,
     verify: Duration,
     judge: Duration,
+    read: Duration,
     documents: usize,
 }
 
@@ -383,12 +384,17 @@ impl Breakdown {
         if invalid > 0 {
             bail!("{invalid} documents of the probe flow were judged invalid when judged alone");
         }
+        let (read, unread) = best_of(|| read_answers(&documents, n));
+        if unread > 0 {
+            bail!("{unread} answers of the probe flow are not JSON");
+        }
         Ok(Self {
             flows: n,
             sign,
             simulator,
             verify,
             judge,
+            read,
             documents: documents.len(),
         })
     }
@@ -430,6 +436,10 @@ impl Breakdown {
         row(
             "  the rest (reading answers, cross-step rules, bookkeeping)",
             (full_us - parts).max(0.0),
+        );
+        row(
+            "    of which parsing 3 answers into serde_json::Value",
+            per_flow(self.read),
         );
         row("  whole flow", full_us);
     }
@@ -601,6 +611,26 @@ fn judge_all(engine: &Engine, documents: &[Document], n: usize) -> usize {
         }
     }
     invalid
+}
+
+/// Parses the answers (the response documents) into `serde_json::Value`s
+/// `n` times, as the flow reads each answer before judging the
+/// conversation; returns how many did not parse.
+fn read_answers(documents: &[Document], n: usize) -> usize {
+    let answers: Vec<&Document> = documents.iter().filter(|d| is_response(d.kind)).collect();
+    let mut unread = 0;
+    for _ in 0..n {
+        for doc in &answers {
+            let value = serde_json::from_slice::<Value>(black_box(&doc.bytes));
+            unread += usize::from(black_box(value).is_err());
+        }
+    }
+    unread
+}
+
+/// Whether `kind` is the answer of an operation.
+fn is_response(kind: DocKind) -> bool {
+    Operation::ALL.into_iter().any(|op| op.response() == kind)
 }
 
 /// The best of [`RUNS`] runs of `run`, with what the last run returned.
