@@ -14,7 +14,7 @@ use super::rules::{self, Expected, FlowFinding};
 use super::{Observer, StepDocument};
 use crate::contract::locate::{locate, position};
 use crate::contract::{
-    CaseSummary, DocKind, DocumentReport, Finding, Operation, Severity, StepInfo, input_rules,
+    CaseSummary, DocumentReport, Finding, Operation, Severity, StepInfo, input_rules,
 };
 use crate::rules::{Level, RuleFinding};
 use crate::transport::auth::{BodyMode, Credentials, sign_request};
@@ -593,14 +593,5 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
             }
             Reading::AuthRefused { .. } => {}
         }
-    }
-}
-
-/// The kind a document of a step was checked as.
-pub fn step_kind(operation: Operation, response: bool) -> DocKind {
-    if response {
-        operation.response()
-    } else {
-        operation.request()
     }
 }
