@@ -11,7 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::judge::{Format, JudgeArgs};
-use super::sim_args::SimArgs;
+use super::sim_args::{SimArgs, parse_duration};
 use crate::contract::{CaseSummary, Operation, Summary};
 use crate::flow::config::Config;
 use crate::flow::{Case, CaseRun, Expectation, Flow, Observer, Pacing, RefNumbers, StepDocument};
@@ -27,10 +27,6 @@ use crate::transport::record::Recorder;
 use crate::transport::redact::Redactor;
 use crate::transport::replay::{Replay, cassettes_in};
 use crate::validate::Sink;
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s).map_err(|e| format!("{e}: write e.g. 150s, 500ms, 2m"))
-}
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]

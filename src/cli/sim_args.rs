@@ -7,8 +7,9 @@ use clap::Args;
 use crate::sim::{DuplicatePolicy, FaultRules, SimConfig};
 use crate::transport::auth::Credentials;
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s).map_err(|e| format!("{e}: write e.g. 2s, 500ms, 15m"))
+/// Reads a duration flag (`150s`, `500ms`, `2m`).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e}: write e.g. 150s, 500ms, 2m"))
 }
 
 fn parse_faults(s: &str) -> Result<FaultRules, String> {
