@@ -148,7 +148,7 @@ pub fn read(exchange: &Exchange) -> Reading {
 }
 
 /// An integer, also when written as an integral float (`0.0`).
-fn integer(value: &Value) -> Option<i64> {
+pub fn integer(value: &Value) -> Option<i64> {
     value.as_i64().or_else(|| {
         value
             .as_f64()

@@ -165,6 +165,7 @@ impl Log<'_, '_> {
     fn record(
         &mut self,
         exchange: &Exchange,
+        reading: &Reading,
         request_findings: Vec<FlowFinding>,
         verdict: &str,
     ) -> usize {
@@ -207,8 +208,15 @@ impl Log<'_, '_> {
             Ok(r) => r.body.clone(),
             Err(_) => Vec::new(),
         };
-        let parses = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
-        let mut report = if parses {
+        // Judge the body when it claims to be an envelope (JSON answered below
+        // HTTP 500, not a refusal of the credentials); a 5xx page, a refusal or
+        // a non-JSON body is a step finding, not a contract document.
+        let judged = matches!(
+            reading,
+            Reading::Envelope { .. }
+                | Reading::Unusable(Unusable::NoCode { .. } | Unusable::CodeOutOfRange { .. })
+        );
+        let mut report = if judged {
             self.flow.engine.check(Input {
                 source: &source,
                 bytes: &bytes,
@@ -404,7 +412,7 @@ impl Flow<'_> {
             InquiryVerdict::Failed(code) => format!("inquiry failed ({code})"),
             InquiryVerdict::Broken(why) => format!("unusable: {why}"),
         };
-        let at = log.record(&exchange, Vec::new(), &label);
+        let at = log.record(&exchange, &reading, Vec::new(), &label);
         if let Some(outcome) = self.setup_problem(&reading, log, at) {
             return Err(outcome);
         }
@@ -490,7 +498,7 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
             MoneyVerdict::Failed(c) => format!("failed ({c})"),
         };
         let request_findings = rules::payment_request(inquiry, &request);
-        let at = log.record(&exchange, request_findings, &label);
+        let at = log.record(&exchange, &reading, request_findings, &label);
         if let Some(outcome) = self.setup_problem(&reading, log, at) {
             return Err(outcome);
         }
@@ -519,7 +527,7 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
                 MoneyVerdict::Processing(why) => format!("pending ({why})"),
                 MoneyVerdict::Failed(c) => format!("failed ({c})"),
             };
-            let at = log.record(&exchange, Vec::new(), &label);
+            let at = log.record(&exchange, &reading, Vec::new(), &label);
             if let Some(outcome) = self.setup_problem(&reading, log, at) {
                 return Err(outcome);
             }

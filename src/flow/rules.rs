@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+use super::classify::integer;
 use crate::contract::Severity;
 use crate::rules::RuleFinding;
 
@@ -87,10 +88,7 @@ fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
 }
 
 fn number(value: &Value, pointer: &str) -> Option<i64> {
-    let v = value.pointer(pointer)?;
-    v.as_i64()
-        .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
-        .filter(|n| *n != 0)
+    integer(value.pointer(pointer)?).filter(|n| *n != 0)
 }
 
 fn quoted(s: &str) -> String {
