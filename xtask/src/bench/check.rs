@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use ppob_contract::contract::{DocKind, Operation, Severity};
 use ppob_contract::flow::{Case, CaseRun, Flow, Outcome, Pacing, Quiet, RefNumbers};
+use ppob_contract::rules::Level;
 use ppob_contract::sim::{Answer, FIRST_INQUIRY_ID, Reply, SimConfig, SimTransport, Simulator};
 use ppob_contract::transport::WireRequest;
 use ppob_contract::transport::auth::{
@@ -32,7 +33,7 @@ use ppob_contract::transport::http::DEFAULT_TIMEOUT;
 use ppob_contract::validate::{Engine, EngineOptions, Input};
 use serde_json::{Value, json};
 
-use super::{parse_count, rerun_optimized};
+use super::{parse_count_option, rerun_optimized};
 
 /// Flows per measurement unless `--cases N` says otherwise.
 const DEFAULT_CASES: usize = 20_000;
@@ -93,20 +94,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
 
 /// `[--cases N]`; `None` when help was asked for.
 fn parse_options(args: &[&str]) -> Result<Option<usize>> {
-    let mut cases = DEFAULT_CASES;
-    let mut rest = args.iter();
-    while let Some(&arg) = rest.next() {
-        let value = match arg {
-            "-h" | "--help" => return Ok(None),
-            "--cases" => *rest.next().context("--cases needs a number")?,
-            _ => match arg.strip_prefix("--cases=") {
-                Some(value) => value,
-                None => bail!("unknown argument {arg:?}\n\n{USAGE}"),
-            },
-        };
-        cases = parse_count("--cases", value)?;
-    }
-    Ok(Some(cases))
+    parse_count_option(args, "--cases", DEFAULT_CASES, USAGE)
 }
 
 // ---------------------------------------------------------------------------
@@ -216,21 +204,31 @@ fn describe(run: &CaseRun) -> String {
     text
 }
 
+/// The flow `check` would run in `world`: token-only, the simulator's pacing, no output.
+fn flow_in<'a>(
+    world: &'a World,
+    engine: &'a Engine,
+    credentials: &'a Credentials,
+    levels: &'a BTreeMap<String, Level>,
+) -> Flow<'a> {
+    Flow {
+        transport: &world.transport,
+        engine,
+        credentials,
+        body_mode: BodyMode::TokenOnly,
+        pacing: Pacing::simulator(),
+        clock: world.clock.as_ref(),
+        levels,
+        observer: &Quiet,
+        refs: &world.refs,
+    }
+}
+
 /// Runs `n` flows of `case` in `world`, one after the other.
 fn run_flows(engine: &Engine, world: &World, case: &Case, n: usize) -> Tally {
     let credentials = Credentials::simulator_demo();
     let levels = BTreeMap::new();
-    let flow = Flow {
-        transport: &world.transport,
-        engine,
-        credentials: &credentials,
-        body_mode: BodyMode::TokenOnly,
-        pacing: Pacing::simulator(),
-        clock: world.clock.as_ref(),
-        levels: &levels,
-        observer: &Quiet,
-        refs: &world.refs,
-    };
+    let flow = flow_in(world, engine, &credentials, &levels);
     let mut tally = Tally::default();
     for _ in 0..n {
         tally.add(&black_box(flow.run(case)));
@@ -245,17 +243,7 @@ fn warm_up(engine: &Engine, case: &Case) -> Result<CaseRun> {
     let world = World::new();
     let credentials = Credentials::simulator_demo();
     let levels = BTreeMap::new();
-    let flow = Flow {
-        transport: &world.transport,
-        engine,
-        credentials: &credentials,
-        body_mode: BodyMode::TokenOnly,
-        pacing: Pacing::simulator(),
-        clock: world.clock.as_ref(),
-        levels: &levels,
-        observer: &Quiet,
-        refs: &world.refs,
-    };
+    let flow = flow_in(&world, engine, &credentials, &levels);
     let probe = flow.run(case);
     let mut tally = Tally::default();
     tally.add(&probe);

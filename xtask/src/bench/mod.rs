@@ -45,6 +45,34 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
     }
 }
 
+/// Reads `[FLAG N]` (or `FLAG=N`) from a bench's arguments: the count,
+/// `default` when absent, `None` when help was asked for; `usage` ends the
+/// error about an unknown argument.
+fn parse_count_option(
+    args: &[&str],
+    flag: &str,
+    default: usize,
+    usage: &str,
+) -> Result<Option<usize>> {
+    let mut count = default;
+    let mut rest = args.iter();
+    while let Some(&arg) = rest.next() {
+        let value = if arg == "-h" || arg == "--help" {
+            return Ok(None);
+        } else if arg == flag {
+            *rest
+                .next()
+                .with_context(|| format!("{flag} needs a number"))?
+        } else if let Some(value) = arg.strip_prefix(flag).and_then(|v| v.strip_prefix('=')) {
+            value
+        } else {
+            bail!("unknown argument {arg:?}\n\n{usage}");
+        };
+        count = parse_count(flag, value)?;
+    }
+    Ok(Some(count))
+}
+
 /// A positive count given to `flag`; `200_000` is accepted.
 fn parse_count(flag: &str, value: &str) -> Result<usize> {
     let count: usize = value

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use ppob_contract::model::InquiryResponse;
 
-use super::{build_release, parse_count, release_binary, rerun_optimized, target_dir};
+use super::{build_release, parse_count_option, release_binary, rerun_optimized, target_dir};
 
 /// Documents in the corpus unless `--docs N` says otherwise.
 const DEFAULT_DOCS: usize = 200_000;
@@ -70,20 +70,8 @@ struct Options {
 impl Options {
     /// Parses `[--docs N]`; `None` when help was asked for.
     fn parse(args: &[&str]) -> Result<Option<Self>> {
-        let mut docs = DEFAULT_DOCS;
-        let mut rest = args.iter();
-        while let Some(&arg) = rest.next() {
-            let value = match arg {
-                "-h" | "--help" => return Ok(None),
-                "--docs" => *rest.next().context("--docs needs a number")?,
-                _ => match arg.strip_prefix("--docs=") {
-                    Some(value) => value,
-                    None => bail!("unknown argument {arg:?}\n\n{USAGE}"),
-                },
-            };
-            docs = parse_count("--docs", value)?;
-        }
-        Ok(Some(Self { docs }))
+        let docs = parse_count_option(args, "--docs", DEFAULT_DOCS, USAGE)?;
+        Ok(docs.map(|docs| Self { docs }))
     }
 
     /// The command that reproduces this run.
