@@ -26,6 +26,26 @@ fn only_case(report: &Value) -> &Value {
     &cases[0]
 }
 
+/// The outcome of every case, in order.
+pub fn outcomes(report: &Value) -> Vec<&str> {
+    report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["outcome"].as_str().unwrap())
+        .collect()
+}
+
+/// The payment's response entry.
+pub fn payment_response(report: &Value) -> &Value {
+    report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["step"]["operation"] == "payment" && d["step"]["side"] == "response")
+        .expect("a payment response")
+}
+
 /// `(rule, source, pointer)` of every finding.
 pub fn findings(report: &Value) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
@@ -62,10 +82,7 @@ fn the_simulator_suite_covers_success_failure_and_pending() {
     let (code, report) = check_json(&[]);
     assert_eq!(code, 0, "{report:#}");
     let cases = report["cases"].as_array().unwrap();
-    let outcomes: Vec<&str> = cases
-        .iter()
-        .map(|c| c["outcome"].as_str().unwrap())
-        .collect();
+    let outcomes = outcomes(&report);
     for outcome in ["success", "failed", "pending"] {
         assert!(outcomes.contains(&outcome), "{outcomes:?}");
     }
@@ -122,12 +139,7 @@ fn the_money_rule_never_reports_a_faulty_payment_as_failed() {
         let case = only_case(&report);
         assert_eq!(case["outcome"], "success", "{fault}: {case:#}");
         assert_eq!(code, 0, "{fault}: warnings only: {report:#}");
-        let payment = report["documents"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["step"]["operation"] == "payment" && d["step"]["side"] == "response")
-            .unwrap();
+        let payment = payment_response(&report);
         let verdict = payment["step"]["verdict"].as_str().unwrap();
         assert!(verdict.starts_with("processing"), "{fault}: {verdict}");
         if fault != "latency=300ms" {

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
+use crate::check::{outcomes, payment_response};
 use crate::support::{Run, run_env};
 
 const KEY: &str = "CANARY-KEY-4b1d9e";
@@ -104,13 +105,7 @@ fn check_runs_over_http_with_signed_tokens_in_both_body_modes() {
         );
         let report = json(&result);
         assert_eq!(result.code, 0, "{mode}: {report:#}");
-        let outcomes: Vec<&str> = report["cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["outcome"].as_str().unwrap())
-            .collect();
-        assert_eq!(outcomes, ["success", "failed", "failed"], "{mode}");
+        assert_eq!(outcomes(&report), ["success", "failed", "failed"], "{mode}");
         let statuses: Vec<u64> = report["documents"]
             .as_array()
             .unwrap()
@@ -180,12 +175,7 @@ fn a_payment_timeout_over_http_is_processing_and_resolved_by_status() {
     let report = json(&result);
     assert_eq!(result.code, 0, "{report:#}");
     assert_eq!(report["cases"][0]["outcome"], "success");
-    let payment = report["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["step"]["operation"] == "payment" && d["step"]["side"] == "response")
-        .unwrap();
+    let payment = payment_response(&report);
     assert_eq!(
         payment["step"]["verdict"], "processing (money rule: timeout)",
         "{payment:#}"
@@ -244,13 +234,7 @@ fn no_credential_or_token_appears_in_output_or_cassettes_and_recordings_replay()
     );
     let report = json(&result);
     assert_eq!(result.code, 0, "{report:#}");
-    let outcomes: Vec<&str> = report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["outcome"].as_str().unwrap())
-        .collect();
-    assert_eq!(outcomes, ["success", "success", "success"]);
+    assert_eq!(outcomes(&report), ["success", "success", "success"]);
 }
 
 /// Whether `text` holds something shaped like a JWT: `eyJ` and base64url
