@@ -33,12 +33,10 @@ use ppob_contract::transport::http::DEFAULT_TIMEOUT;
 use ppob_contract::validate::{Engine, EngineOptions, Input};
 use serde_json::{Value, json};
 
-use super::{parse_count_option, rerun_optimized};
+use super::{RUNS, best_of, parse_count_option, rerun_optimized};
 
 /// Flows per measurement unless `--cases N` says otherwise.
 const DEFAULT_CASES: usize = 20_000;
-/// Runs of every measurement; the best one is kept.
-const RUNS: usize = 3;
 /// The account every flow pays: unpaid, one bill, settles with code 0.
 const ACCOUNT: &str = "0811111111";
 /// Flows run before measuring (compiled validators, allocator, caches).
@@ -605,7 +603,7 @@ fn judge_all(engine: &Engine, documents: &[Document], n: usize) -> usize {
 /// `n` times, as the flow reads each answer before judging the
 /// conversation; returns how many did not parse.
 fn read_answers(documents: &[Document], n: usize) -> usize {
-    let answers: Vec<&Document> = documents.iter().filter(|d| is_response(d.kind)).collect();
+    let answers: Vec<&Document> = documents.iter().filter(|d| d.kind.is_response()).collect();
     let mut unread = 0;
     for _ in 0..n {
         for doc in &answers {
@@ -614,24 +612,6 @@ fn read_answers(documents: &[Document], n: usize) -> usize {
         }
     }
     unread
-}
-
-/// Whether `kind` is the answer of an operation.
-fn is_response(kind: DocKind) -> bool {
-    Operation::ALL.into_iter().any(|op| op.response() == kind)
-}
-
-/// The best of [`RUNS`] runs of `run`, with what the last run returned.
-fn best_of<T>(mut run: impl FnMut() -> T) -> (Duration, T) {
-    let mut best = Duration::MAX;
-    let mut last = None;
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let result = run();
-        best = best.min(start.elapsed());
-        last = Some(result);
-    }
-    (best, last.expect("RUNS is at least 1"))
 }
 
 // ---------------------------------------------------------------------------

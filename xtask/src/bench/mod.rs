@@ -15,6 +15,7 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -43,6 +44,22 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
         }
         [name, ..] => bail!("unknown benchmark {name:?}\n\n{USAGE}"),
     }
+}
+
+/// Measurements per benchmark row; the best one is reported.
+pub(super) const RUNS: usize = 3;
+
+/// The best of [`RUNS`] runs of `run`, with what the last run returned.
+pub(super) fn best_of<T>(mut run: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let result = run();
+        best = best.min(start.elapsed());
+        last = Some(result);
+    }
+    (best, last.expect("RUNS is at least 1"))
 }
 
 /// Reads `[FLAG N]` (or `FLAG=N`) from a bench's arguments: the count,

@@ -19,12 +19,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use ppob_contract::model::InquiryResponse;
 
-use super::{build_release, parse_count_option, release_binary, rerun_optimized, target_dir};
+use super::{
+    RUNS, best_of, build_release, parse_count_option, release_binary, rerun_optimized, target_dir,
+};
 
 /// Documents in the corpus unless `--docs N` says otherwise.
 const DEFAULT_DOCS: usize = 200_000;
-/// Runs of every measurement; the best one is kept.
-const RUNS: usize = 3;
 /// Seed of the corpus generator; changing it changes every corpus.
 const SEED: u64 = 0x5EED_B111_2022_0907;
 /// One document in this many is broken.
@@ -499,19 +499,6 @@ struct Reference {
     best: Duration,
     /// Documents the parse rejected.
     errors: usize,
-}
-
-/// The best of [`RUNS`] runs of `run`, with what the last run returned.
-fn best_of<T>(mut run: impl FnMut() -> T) -> (Duration, T) {
-    let mut best = Duration::MAX;
-    let mut last = None;
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let result = run();
-        best = best.min(start.elapsed());
-        last = Some(result);
-    }
-    (best, last.expect("RUNS is at least 1"))
 }
 
 /// Runs `fails` on every line; returns on how many it said true.
