@@ -168,18 +168,6 @@ pub trait Transport: Send + Sync {
     }
 }
 
-impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn send(&self, request: WireRequest) -> Exchange {
-        (**self).send(request)
-    }
-    fn describe(&self) -> String {
-        (**self).describe()
-    }
-    fn is_replay(&self) -> bool {
-        (**self).is_replay()
-    }
-}
-
 impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
     fn send(&self, request: WireRequest) -> Exchange {
         (**self).send(request)
