@@ -57,6 +57,26 @@ fn inquiry_payload(account: &str) -> Value {
     json!({"partnerId": "partner-id", "accountNumber": account, "productCode": "product-code"})
 }
 
+/// The seed account's inquiry over HTTP (demo credentials, token-only).
+fn inquire_seed_account(addr: SocketAddr) -> Value {
+    send_json(
+        addr,
+        &demo(
+            Operation::Inquiry,
+            inquiry_payload("0811111111"),
+            BodyMode::TokenOnly,
+        ),
+    )
+    .1
+}
+
+/// The payment of the seed account's inquiry `inq`, asking for a callback to `url`.
+fn seed_payment_calling_back(inq: &Value, ref_number: &str, url: &str) -> Value {
+    json!({"partnerId": "partner-id", "refNumber": ref_number,
+        "accountNumber": "0811111111", "productCode": "product-code", "amount": 3607,
+        "inquiryId": inq["data"]["inquiryId"], "callbackUrls": [url]})
+}
+
 #[test]
 fn an_inquiry_over_http_is_answered_300_in_both_body_modes() {
     let server = server(SimConfig::default());
@@ -183,17 +203,8 @@ fn a_settled_payment_is_called_back_to_a_loopback_receiver() {
     });
     let addr = server.local_addr();
     let (url, received) = receiver();
-    let (_, inq) = send_json(
-        addr,
-        &demo(
-            Operation::Inquiry,
-            inquiry_payload("0811111111"),
-            BodyMode::TokenOnly,
-        ),
-    );
-    let payment = json!({"partnerId": "partner-id", "refNumber": "HTTP-CB-1",
-        "accountNumber": "0811111111", "productCode": "product-code", "amount": 3607,
-        "inquiryId": inq["data"]["inquiryId"], "callbackUrls": [url]});
+    let inq = inquire_seed_account(addr);
+    let payment = seed_payment_calling_back(&inq, "HTTP-CB-1", &url);
     let (status, pay) = send_json(
         addr,
         &demo(Operation::Payment, payment, BodyMode::TokenAndBody),
@@ -316,18 +327,9 @@ fn a_callback_to_a_non_loopback_host_is_skipped_and_reported() {
     )
     .unwrap();
     let addr = server.local_addr();
-    let (_, inq) = send_json(
-        addr,
-        &demo(
-            Operation::Inquiry,
-            inquiry_payload("0811111111"),
-            BodyMode::TokenOnly,
-        ),
-    );
+    let inq = inquire_seed_account(addr);
     // 192.0.2.0/24 is TEST-NET-1: never routed, and never even tried here.
-    let payment = json!({"partnerId": "partner-id", "refNumber": "OFF-HOST",
-        "accountNumber": "0811111111", "productCode": "product-code", "amount": 3607,
-        "inquiryId": inq["data"]["inquiryId"], "callbackUrls": ["http://192.0.2.1/cb"]});
+    let payment = seed_payment_calling_back(&inq, "OFF-HOST", "http://192.0.2.1/cb");
     let (_, pay) = send_json(
         addr,
         &demo(Operation::Payment, payment, BodyMode::TokenOnly),
