@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod contract;
 pub mod flow;
+pub mod fuzz;
 pub mod input;
 pub mod model;
 pub mod report;

@@ -54,6 +54,15 @@ impl RefNumbers {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         format!("{}-{}-{n:04}", self.prefix, self.run)
     }
+
+    /// The next refNumber, after `stem` and a dash when `stem` is not empty.
+    pub fn next_with(&self, stem: &str) -> String {
+        if stem.is_empty() {
+            self.next()
+        } else {
+            format!("{stem}-{}", self.next())
+        }
+    }
 }
 
 /// Everything a conversation needs.
