@@ -2,6 +2,8 @@
 //! business logic lives here; handlers call the library and print.
 
 mod check;
+mod fuzz;
+mod fuzz_output;
 mod judge;
 mod mock;
 mod rules;
@@ -22,7 +24,7 @@ use clap::{Parser, Subcommand};
 runs inquiry → payment → status against the built-in simulator, a partner sandbox or recorded \
 cassettes, and checks every document against the documented contract: the JSON Schemas derived \
 from the Rust models plus the rules a schema cannot say (money adds up, echoes, the money rule).",
-    after_help = "Examples:\n  ppob-contract check\n  ppob-contract mock --port 8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
+    after_help = "Examples:\n  ppob-contract check\n  ppob-contract fuzz --seed 42\n  ppob-contract mock --port 8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
 )]
 pub struct Cli {
     /// What to do.
@@ -35,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Run inquiry → payment → status cases against the simulator, a sandbox or cassettes.
     Check(Box<check::CheckArgs>),
+    /// Fuzz request variants through the simulator, `mock` or a sandbox, and shrink failures.
+    Fuzz(Box<fuzz::FuzzArgs>),
     /// Serve the reference simulator on 127.0.0.1 (test accounts, faults, callbacks).
     Mock(mock::MockArgs),
     /// Check documents (files, directories, NDJSON streams, HAR, stdin) against the contract.
@@ -47,6 +51,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(*args),
+        Command::Fuzz(args) => fuzz::run(*args),
         Command::Validate(args) => validate::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Mock(args) => mock::run(args),

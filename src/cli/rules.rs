@@ -58,6 +58,14 @@ pub fn run(_args: RulesArgs) -> ExitCode {
             rule.description
         );
     }
+    for oracle in crate::fuzz::ORACLES {
+        println!(
+            "{:40} {:8} {} (fuzz)",
+            oracle.id,
+            oracle.default_severity.name(),
+            oracle.description
+        );
+    }
     let fixed_input: [(&str, &str); 2] = [
         (
             "input.*",
@@ -65,7 +73,7 @@ pub fn run(_args: RulesArgs) -> ExitCode {
         ),
         (
             "setup.*",
-            "check could not talk to the server: unreachable, credentials refused (exit 2)",
+            "check or fuzz could not talk to the server: unreachable, credentials refused (exit 2)",
         ),
     ];
     for (id, what) in fixed_input {

@@ -213,6 +213,73 @@ pub struct Report {
     /// For `check`: how each case ended. Absent for `validate`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cases: Vec<CaseSummary>,
+    /// For `fuzz`: the run's seed, counts and failures. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuzz: Option<FuzzSummary>,
     /// Totals.
     pub summary: Summary,
+}
+
+/// How a `fuzz` run went (the `fuzz` member of the report).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FuzzSummary {
+    /// The seed: `--seed` with it generates the same cases.
+    pub seed: u64,
+    /// Where the cases went.
+    pub target: String,
+    /// Cases generated and judged (regressions not included).
+    pub cases: u64,
+    /// Requests those cases sent.
+    pub requests: u64,
+    /// Requests sent while shrinking failures.
+    pub shrink_requests: u64,
+    /// Milliseconds generation and judging took.
+    pub elapsed_ms: f64,
+    /// Cases per second.
+    pub cases_per_second: f64,
+    /// Cases that stopped before their target request (a setup inquiry found no bill).
+    pub inconclusive: u64,
+    /// Whether `--max-time` stopped generation before `--cases`.
+    pub timed_out: bool,
+    /// Regression files replayed before the run.
+    pub regressions_replayed: u64,
+    /// Of those, how many still fail.
+    pub regressions_failing: u64,
+    /// Every failure: replayed regressions that still fail, then new ones.
+    pub failures: Vec<FuzzFailure>,
+    /// Why a pass may mean little (rule `fuzz.vacuous-pass`).
+    pub warnings: Vec<String>,
+    /// Cases per scenario.
+    pub scenarios: std::collections::BTreeMap<String, u64>,
+    /// Cases per variant (`valid` or a negative variant id).
+    pub variants: std::collections::BTreeMap<String, u64>,
+}
+
+/// One failing case of a `fuzz` run, shrunk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FuzzFailure {
+    /// The oracle that failed, e.g. `fuzz.negative-refused`.
+    pub oracle: String,
+    /// What it said.
+    pub message: String,
+    /// The case's scenario, e.g. `payment`.
+    pub scenario: String,
+    /// The case's variant, e.g. `negative-amount`.
+    pub variant: String,
+    /// The case's number in the run (absent for a replayed regression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
+    /// Candidate cases tried while shrinking.
+    pub shrink_steps: u32,
+    /// The regression file it was saved to or replayed from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The command that replays it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<String>,
+    /// The failing request as a curl line (key and secret from the environment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curl: Option<String>,
 }

@@ -9,7 +9,8 @@ mod typed;
 mod validators;
 
 pub use finding::{
-    CaseSummary, DocumentReport, Finding, Report, Severity, StepInfo, Summary, input_rules,
+    CaseSummary, DocumentReport, Finding, FuzzFailure, FuzzSummary, Report, Severity, StepInfo,
+    Summary, input_rules,
 };
 pub use kind::{DocKind, Operation, UnknownKind};
 pub use schemas::{

@@ -94,6 +94,23 @@ impl Step {
     pub fn http_status(&self) -> Option<u16> {
         self.exchange.response.as_ref().ok().map(|r| r.status)
     }
+
+    /// The answer in a few words: `code 299 (processing)`, `HTTP 401`, `timeout`.
+    pub fn answer(&self) -> String {
+        use super::oracle::class;
+        match (&self.reading, self.http_status()) {
+            (Reading::Envelope { code, .. }, Some(200) | None) => {
+                format!("code {code} ({})", class(*code))
+            }
+            (Reading::Envelope { code, .. }, Some(s)) => {
+                format!("HTTP {s}, code {code} ({})", class(*code))
+            }
+            (Reading::AuthRefused { http_status, .. }, _) => {
+                format!("HTTP {http_status} (refused)")
+            }
+            (Reading::Unusable(u), _) => u.describe(),
+        }
+    }
 }
 
 /// Everything that happened in one case.

@@ -130,7 +130,8 @@ pub struct Judge<'a> {
     pub levels: &'a BTreeMap<String, Level>,
 }
 
-fn class(code: i64) -> &'static str {
+/// The class of a code, as reports say it.
+pub fn class(code: i64) -> &'static str {
     match code {
         0..=99 => "success",
         200..=299 => "processing",
@@ -141,19 +142,6 @@ fn class(code: i64) -> &'static str {
 
 fn is_success_class(code: i64) -> bool {
     matches!(code, 0..=99 | 200..=299 | 300)
-}
-
-fn answer_text(step: &Step) -> String {
-    match (&step.reading, step.http_status()) {
-        (Reading::Envelope { code, .. }, Some(200) | None) => {
-            format!("code {code} ({})", class(*code))
-        }
-        (Reading::Envelope { code, .. }, Some(s)) => {
-            format!("HTTP {s} with code {code} ({})", class(*code))
-        }
-        (Reading::AuthRefused { http_status, .. }, _) => format!("HTTP {http_status}"),
-        (Reading::Unusable(u), _) => u.describe(),
-    }
 }
 
 /// Collects violations, applying severities.

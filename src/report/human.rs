@@ -31,6 +31,16 @@ impl<W: Write> HumanReport<W> {
         Self { out, quiet }
     }
 
+    /// The writer, for lines of a command's own (a `fuzz` failure's header).
+    pub fn writer(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    /// Whether only the summary is printed.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Announces a `check` case before its steps.
     pub fn case_started(
         &mut self,

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::contract::{CaseSummary, DocumentReport, Summary};
+use crate::contract::{CaseSummary, DocumentReport, FuzzSummary, Summary};
 use crate::validate::Sink;
 
 /// Streams the machine-readable report into a writer.
@@ -28,6 +28,17 @@ impl<W: Write> JsonReport<W> {
     pub fn finish_cases(mut self, cases: &[CaseSummary], summary: &Summary) -> io::Result<W> {
         write!(self.out, "\n],\"cases\":")?;
         serde_json::to_writer(&mut self.out, cases)?;
+        write!(self.out, ",\"summary\":")?;
+        serde_json::to_writer(&mut self.out, summary)?;
+        writeln!(self.out, "}}")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    /// Closes a `fuzz` report with the run's summary and the totals.
+    pub fn finish_fuzz(mut self, fuzz: &FuzzSummary, summary: &Summary) -> io::Result<W> {
+        write!(self.out, "\n],\"fuzz\":")?;
+        serde_json::to_writer(&mut self.out, fuzz)?;
         write!(self.out, ",\"summary\":")?;
         serde_json::to_writer(&mut self.out, summary)?;
         writeln!(self.out, "}}")?;

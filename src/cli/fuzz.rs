@@ -1,0 +1,600 @@
+//! `ppob-contract fuzz`: generates request variants with proptest, sends
+//! them to the in-process simulator, `mock` or a sandbox, judges every answer
+//! with the oracles and shrinks each failure to a minimal case.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::fuzz_output::{self, Shown};
+use super::judge::{Format, JudgeArgs};
+use super::sim_args::{SimArgs, parse_duration};
+use crate::flow::config::Config;
+use crate::flow::{Expectation, RefNumbers};
+use crate::fuzz::exec::{self, Env, Role};
+use crate::fuzz::rate::RateLimiter;
+use crate::fuzz::regressions::{self, Regression};
+use crate::fuzz::runner::{NoProgress, Progress};
+use crate::fuzz::{
+    AcceptableTable, Account, Failure, FuzzCase, Fuzzer, Judge, RunOptions, Scenario, SharedTarget,
+    ShrinkLimits, SimTarget, Target, Universe, simulator_universe,
+};
+use crate::transport::auth::{BodyMode, Credentials};
+use crate::transport::http::{HttpConfig, HttpTransport};
+use crate::transport::redact::Redactor;
+
+/// Reads `ACCOUNT[@PRODUCT]`.
+fn parse_account(s: &str) -> Result<Account, String> {
+    let (number, product) = match s.split_once('@') {
+        Some((n, p)) => (n, p),
+        None => (s, crate::flow::case::DEFAULT_PRODUCT),
+    };
+    if number.trim().is_empty() || product.trim().is_empty() {
+        return Err(format!(
+            "expected ACCOUNT[@PRODUCT], e.g. 0811111111 or 0811111111@product-code, got {s:?}"
+        ));
+    }
+    Ok(Account::new(number.trim(), product.trim()))
+}
+
+fn parse_rate(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "expected a number of requests per second above 0, got {s:?}"
+        )),
+    }
+}
+
+/// Arguments of `fuzz`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  ppob-contract fuzz                                    10000 cases on the in-process simulator
+  ppob-contract fuzz --seed 42 --cases 100000 --max-time 1m
+  ppob-contract fuzz --bug accept-negative-amount       prove the oracles fire (exit 1)
+  ppob-contract fuzz --replay fuzz-regressions/negative-refused-negative-amount-1a2b3c4d.json
+  PPOB_API_KEY=… PPOB_API_SECRET=… ppob-contract fuzz --target https://sandbox.example \\
+      --account 0811111111@product-code --cases 300 --rate 20
+
+A case is a short conversation (scenario) with at most one mutation of its target request:
+  inquiry           one inquiry (valid: any account, optional fields, unicode; or mutated)
+  payment           inquiry, its payment (valid or mutated), then status of the refNumber
+  pay-twice         inquiry, payment, the same payment again (same refNumber), then status
+  status-unknown    status of a refNumber never used
+  pay-after-expiry  payment after its inquiry expired (simulator only: needs simulated time)
+Mutations: missing-field, wrong-type, empty-string, long-string, extra-field, negative-amount,
+zero-amount, huge-amount, amount-off-by, other-inquiry-id, unknown-inquiry-id, other-account,
+unknown-product, wrong-secret, unsigned-token, wrong-key, token-over-other-payload,
+body-disagrees. Which refusals each may get is data: src/fuzz/acceptable.toml (--acceptable).
+
+Oracles (`ppob-contract rules` lists them): fuzz.no-double-charge, fuzz.negative-refused,
+fuzz.money, fuzz.valid-accepted, fuzz.no-server-error, fuzz.conforms, fuzz.latency; and the
+warning fuzz.vacuous-pass when a pass means little (every answer an auth refusal, no bill).
+
+Every failure is shrunk, saved to the regression directory (replayed first by the next run)
+and printed with the command that replays it and a curl line for the failing request (key and
+secret read from PPOB_API_KEY / PPOB_API_SECRET, never printed).
+
+Exit codes: 0 no oracle failed, 1 an oracle failed (or a warning with --deny-warnings),
+2 bad usage, config or regression file, target unreachable, credentials refused.")]
+pub struct FuzzArgs {
+    /// The run's seed: the same seed generates the same cases (printed at the start).
+    /// Default: a new one each run.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Cases to generate [simulator: 10000; --target: 500].
+    #[arg(long, value_name = "N")]
+    pub cases: Option<u64>,
+
+    /// Stop generating after this long (failures found are still shrunk), e.g. 30s, 5m.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_time: Option<Duration>,
+
+    /// Worker threads [simulator: the number of cores; --target: 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+
+    /// At most N requests a second, shrinking included (for real sandboxes). Default: no cap.
+    #[arg(long, value_name = "N", value_parser = parse_rate)]
+    pub rate: Option<u32>,
+
+    /// Base URL of a sandbox or of a running `ppob-contract mock`. Default: the in-process
+    /// simulator (no network).
+    #[arg(long, value_name = "URL", env = "PPOB_BASE_URL")]
+    pub target: Option<String>,
+
+    /// An account valid payments may pay (repeatable): ACCOUNT[@PRODUCT]. Default: the config
+    /// file's cases; on the simulator, its test accounts without faults.
+    #[arg(long = "account", value_name = "ACCOUNT[@PRODUCT]", value_parser = parse_account)]
+    pub accounts: Vec<Account>,
+
+    /// Config file (default: ./ppob-contract.toml when it exists): target, credentials,
+    /// body mode, timeouts, and [[case]] accounts.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Run only the case saved in FILE (a regression file) and report whether it still fails.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+
+    /// Where failures are saved, and replayed from before new cases.
+    #[arg(long, value_name = "DIR", default_value = "fuzz-regressions")]
+    pub regressions: PathBuf,
+
+    /// Neither replay nor save regressions.
+    #[arg(long)]
+    pub no_regressions: bool,
+
+    /// Which refusals negative requests may get: a TOML file whose tables replace the
+    /// built-in ones of the same key (see docs/fuzz.md).
+    #[arg(long, value_name = "FILE")]
+    pub acceptable: Option<PathBuf>,
+
+    /// Fail any answer slower than this (oracle fuzz.latency). Default: no budget.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub latency_budget: Option<Duration>,
+
+    /// Candidate cases tried when shrinking one failure [simulator: 2000; --target: 100].
+    #[arg(long, value_name = "N")]
+    pub max_shrink_steps: Option<u32>,
+
+    /// Time allowed for shrinking one failure [simulator: 60s; --target: 2m].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_shrink_time: Option<Duration>,
+
+    /// Stop after this many distinct failures (oracle, scenario, variant).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_failures: usize,
+
+    /// Send valid fields only in TOKEN (token-only, the documented default) or also as a body.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub body_mode: Option<BodyMode>,
+
+    /// Time allowed for one request, connection to last byte [30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Time allowed to open a connection [5s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub connect_timeout: Option<Duration>,
+
+    /// The simulator's behaviour (ignored with --target).
+    #[command(flatten)]
+    pub sim: SimArgs,
+
+    /// How answers are judged and shown.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+}
+
+/// A problem that stops the run before any case (exit code 2).
+#[derive(Debug, thiserror::Error)]
+enum SetupError {
+    #[error("{0}")]
+    Config(#[from] crate::flow::config::ConfigError),
+    #[error("{0}")]
+    Credentials(#[from] crate::transport::auth::CredentialsError),
+    #[error(
+        "no credentials for {0}: set PPOB_API_KEY and PPOB_API_SECRET, or [credentials] in ppob-contract.toml"
+    )]
+    NoCredentials(String),
+    #[error("{0}")]
+    Http(#[from] crate::transport::http::HttpSetupError),
+    #[error("{0}")]
+    Table(#[from] crate::fuzz::acceptable::TableError),
+    #[error("{0}")]
+    Regression(#[from] regressions::RegressionError),
+    #[error(
+        "no accounts to fuzz against {0}: give --account ACCOUNT[@PRODUCT] (a payable test account of the target) or [[case]] tables in ppob-contract.toml"
+    )]
+    NoAccounts(String),
+    #[error("{0}")]
+    Preflight(String),
+}
+
+/// Everything decided before the first case.
+struct Plan {
+    target: Box<dyn Target>,
+    base_url: Option<String>,
+    universe: Universe,
+    credentials: Credentials,
+    body_mode: BodyMode,
+    table: AcceptableTable,
+    options: RunOptions,
+    ref_prefix: String,
+}
+
+fn universe_of_config(cases: &[crate::flow::Case]) -> Universe {
+    let mut universe = Universe::default();
+    for case in cases {
+        let account = Account::new(case.account.clone(), case.product.clone());
+        match case.expect {
+            Expectation::Failed(_) => universe.others.push(account),
+            _ => universe.payable.push(account),
+        }
+    }
+    universe
+}
+
+fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
+    let (config, _) = Config::discover(args.config.as_deref())?;
+    let from_env = Credentials::from_env()?;
+    let configured = from_env.or_else(|| config.credentials.as_ref().map(|c| c.credentials()));
+    let timeout = args
+        .timeout
+        .or(config.timeout)
+        .unwrap_or(crate::transport::http::DEFAULT_TIMEOUT);
+    let table = match &args.acceptable {
+        Some(path) => AcceptableTable::with_file(path)?,
+        None => AcceptableTable::built_in(),
+    };
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let given_accounts = || {
+        let mut universe = Universe {
+            payable: args.accounts.clone(),
+            ..Universe::default()
+        };
+        if universe.payable.is_empty() {
+            universe = universe_of_config(&config.cases);
+        }
+        universe
+    };
+    let url = args.target.clone().or(config.target.clone());
+    let (target, base_url, credentials, universe, defaults): (Box<dyn Target>, _, _, _, _) =
+        if let Some(url) = url {
+            let mut http = HttpConfig::new(url.clone());
+            http.timeout = timeout;
+            if let Some(c) = args.connect_timeout.or(config.connect_timeout) {
+                http.connect_timeout = c;
+            }
+            let transport = HttpTransport::new(http)?;
+            let credentials = configured.ok_or_else(|| SetupError::NoCredentials(url.clone()))?;
+            let universe = given_accounts();
+            if universe.payable.is_empty() && universe.others.is_empty() {
+                return Err(SetupError::NoAccounts(url));
+            }
+            let target = SharedTarget::new(Arc::new(transport));
+            (
+                Box::new(target) as Box<dyn Target>,
+                Some(url),
+                credentials,
+                universe,
+                (500, 8, 100, Duration::from_secs(120)),
+            )
+        } else {
+            let credentials = configured.unwrap_or_else(Credentials::simulator_demo);
+            let mut universe = simulator_universe();
+            if !args.accounts.is_empty() {
+                universe.payable = args.accounts.clone();
+                universe.others.clear();
+            }
+            let target = SimTarget {
+                config: args.sim.config(credentials.clone()),
+                timeout,
+            };
+            (
+                Box::new(target) as Box<dyn Target>,
+                None,
+                credentials,
+                universe,
+                (10_000, cores, 2000, Duration::from_secs(60)),
+            )
+        };
+    let (cases, jobs, shrink_steps, shrink_time) = defaults;
+    let options = RunOptions {
+        seed: args.seed.unwrap_or_else(fresh_seed),
+        cases: args.cases.unwrap_or(cases),
+        max_time: args.max_time,
+        jobs: args.jobs.map_or(jobs, usize::from),
+        shrink: ShrinkLimits {
+            max_steps: args.max_shrink_steps.unwrap_or(shrink_steps),
+            max_time: args.max_shrink_time.unwrap_or(shrink_time),
+        },
+        max_failures: args.max_failures.max(1),
+    };
+    Ok(Plan {
+        target,
+        base_url,
+        universe,
+        credentials,
+        body_mode: args.body_mode.or(config.body_mode).unwrap_or_default(),
+        table,
+        options,
+        ref_prefix: config.ref_prefix.unwrap_or_else(|| "PPOBFZ".to_owned()),
+    })
+}
+
+/// A seed from the clock and the process id (no randomness crate needed).
+fn fresh_seed() -> u64 {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mixed = nanos ^ (u64::from(std::process::id()) << 32);
+    // Keep it short enough to type.
+    mixed % 10_000_000_000
+}
+
+/// A progress bar on stderr (hidden when stderr is not a terminal).
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(cases: u64, show: bool) -> Self {
+        let target = if show {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(Some(cases), target);
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:30} {pos}/{len} cases  {per_sec}  {elapsed}  {msg}")
+        {
+            bar.set_style(style);
+        }
+        Self(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn case_done(&self) {
+        self.0.inc(1);
+    }
+
+    fn shrinking(&self, oracle: &str) {
+        self.0.set_message(format!("shrinking a {oracle} failure"));
+    }
+}
+
+/// Arguments of this command line that a reproduction must repeat: the
+/// target and judging options, not the run's own (seed, cases, output).
+fn reproduction_args() -> Vec<String> {
+    const DROP_WITH_VALUE: &[&str] = &[
+        "--seed",
+        "--cases",
+        "--max-time",
+        "--jobs",
+        "--regressions",
+        "--max-shrink-steps",
+        "--max-shrink-time",
+        "--max-failures",
+        "--format",
+        "--replay",
+    ];
+    const DROP: &[&str] = &["--no-regressions", "--quiet", "-q", "fuzz"];
+    let mut out = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let name = arg.split('=').next().unwrap_or_default();
+        if DROP_WITH_VALUE.contains(&name) {
+            if !arg.contains('=') {
+                args.next();
+            }
+            continue;
+        }
+        if DROP.contains(&arg.as_str()) {
+            continue;
+        }
+        out.push(arg);
+    }
+    out
+}
+
+/// Quotes an argument for a POSIX shell when it needs it.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@,+%".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+fn replay_command(file: &Path) -> String {
+    let mut words = vec![
+        "ppob-contract".to_owned(),
+        "fuzz".to_owned(),
+        "--replay".to_owned(),
+        shell_word(&file.display().to_string()),
+    ];
+    words.extend(reproduction_args().iter().map(|a| shell_word(a)));
+    words.join(" ")
+}
+
+/// Where a curl line sends the request: the target, or a `mock` on its default port.
+fn curl_base(plan: &Plan) -> String {
+    plan.base_url
+        .clone()
+        .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned())
+}
+
+/// One valid inquiry before fuzzing: an unreachable target or refused
+/// credentials stop the run with exit code 2, as for `check`.
+fn preflight(plan: &Plan, fuzzer: &Fuzzer<'_>) -> Result<(), SetupError> {
+    let Some(account) = plan
+        .universe
+        .payable
+        .first()
+        .or(plan.universe.others.first())
+    else {
+        return Ok(());
+    };
+    let lane = plan.target.lane();
+    let env = Env {
+        transport: lane.transport.as_ref(),
+        credentials: fuzzer.credentials,
+        body_mode: plan.body_mode,
+        clock: lane.clock.as_ref(),
+        refs: fuzzer.refs,
+        expire_after: lane.expire_after,
+        rate: fuzzer.rate,
+    };
+    let case = FuzzCase {
+        scenario: Scenario::Inquiry,
+        account: account.number.clone(),
+        product: account.product.clone(),
+        inquiry_extras: Default::default(),
+        ref_stem: String::new(),
+        callback_urls: None,
+        mutation: None,
+    };
+    let trace = exec::run_case(&case, &env);
+    let where_ = plan.target.describe();
+    if let Some(e) = exec::unreachable(&trace) {
+        return Err(SetupError::Preflight(format!(
+            "error[setup.unreachable]: {where_} is unreachable: {e}"
+        )));
+    }
+    if let Some(step) = trace.steps.first()
+        && let crate::flow::classify::Reading::AuthRefused { http_status, .. } = step.reading
+    {
+        return Err(SetupError::Preflight(format!(
+            "error[setup.auth]: {where_} refused the credentials with HTTP {http_status} on a valid inquiry: \
+check PPOB_API_KEY and PPOB_API_SECRET (or the config file's [credentials]) and --body-mode"
+        )));
+    }
+    Ok(())
+}
+
+/// Runs the saved regressions, then the generated cases.
+fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<u8, SetupError> {
+    let engine = args.judge.engine();
+    let levels = args.judge.overrides();
+    let redactor = Redactor::new(Some(&plan.credentials));
+    let clock = crate::transport::clock::SystemClock::new();
+    let refs = RefNumbers::new(&plan.ref_prefix, &clock);
+    let rate = plan.rate_limiter(args);
+    let fuzzer = Fuzzer {
+        target: plan.target.as_ref(),
+        judge: Judge {
+            engine: &engine,
+            table: &plan.table,
+            latency_budget: args.latency_budget,
+            levels: &levels,
+        },
+        credentials: &plan.credentials,
+        body_mode: plan.body_mode,
+        refs: &refs,
+        rate: rate.as_ref(),
+        universe: &plan.universe,
+    };
+    preflight(&plan, &fuzzer)?;
+    let shown = Shown {
+        redactor: &redactor,
+        key: plan.credentials.key(),
+        secret: plan.credentials.secret(),
+        curl_base: curl_base(&plan),
+    };
+    if let Some(file) = &args.replay {
+        let regression = regressions::load(file)?;
+        let (_, failure) = fuzzer.check_one(&regression.case);
+        let failures: Vec<(Failure, Option<PathBuf>)> = failure
+            .into_iter()
+            .map(|f| (f, Some(file.clone())))
+            .collect();
+        return Ok(fuzz_output::print_replay(
+            args,
+            &shown,
+            &plan.target.describe(),
+            file,
+            &failures,
+            &|path| replay_command(path),
+        ));
+    }
+
+    let mut replayed = Vec::new();
+    if !args.no_regressions {
+        for file in regressions::files_in(&args.regressions)? {
+            let regression: Regression = regressions::load(&file)?;
+            let (_, failure) = fuzzer.check_one(&regression.case);
+            replayed.push((file, failure));
+        }
+    }
+    let show_bar = args.judge.format == Format::Human
+        && !args.judge.quiet
+        && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    fuzz_output::print_start(args, &plan.target.describe(), &plan.options, &replayed);
+    let bar = Bar::new(plan.options.cases, show_bar);
+    let progress: &dyn Progress = if show_bar { &bar } else { &NoProgress };
+    let outcome = fuzzer.run(&plan.options, progress);
+    bar.0.finish_and_clear();
+
+    let mut failures: Vec<(Failure, Option<PathBuf>)> = replayed
+        .iter()
+        .filter_map(|(file, f)| f.clone().map(|f| (f, Some(file.clone()))))
+        .collect();
+    for failure in &outcome.failures {
+        let saved = if args.no_regressions {
+            None
+        } else {
+            let regression = Regression {
+                about: regressions::ABOUT.into(),
+                oracle: failure.oracle.to_owned(),
+                message: failure
+                    .primary()
+                    .map(|v| redactor.redact(&v.message).into_owned())
+                    .unwrap_or_default(),
+                seed: Some(plan.options.seed),
+                index: failure.index,
+                found_against: plan.target.describe(),
+                case: failure.case.clone(),
+            };
+            Some(regressions::save(&args.regressions, &regression)?)
+        };
+        failures.push((failure.clone(), saved));
+    }
+    let code = fuzz_output::print_run(
+        args,
+        &shown,
+        &plan.target.describe(),
+        &plan.options,
+        &outcome,
+        &replayed,
+        &failures,
+        &|path| replay_command(path),
+    );
+    Ok(code)
+}
+
+impl Plan {
+    fn rate_limiter(&self, args: &FuzzArgs) -> Option<RateLimiter> {
+        args.rate.map(RateLimiter::new)
+    }
+}
+
+/// Runs `fuzz` and maps the verdict to an exit code.
+#[allow(clippy::print_stderr)]
+pub fn run(args: FuzzArgs) -> ExitCode {
+    let result = plan(&args).and_then(|plan| run_plan(&args, plan));
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let _ = writeln!(anstream::stderr(), "ppob-contract fuzz: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Whether a step is the one a failure is about (for curl lines).
+pub(super) fn failing_step(failure: &Failure) -> Option<usize> {
+    failure
+        .primary()
+        .map(|v| v.step)
+        .or_else(|| failure.trace.target().map(|(i, _)| i))
+        .filter(|i| *i < failure.trace.steps.len())
+        .map(|i| {
+            // Point curl at the request that caused it: the target, when the
+            // violation sits on a follow-up status.
+            match failure.trace.steps[i].role {
+                Role::Followup => failure.trace.target().map_or(i, |(t, _)| t),
+                _ => i,
+            }
+        })
+}
