@@ -12,11 +12,11 @@ use serde_json::Value;
 use crate::check::{outcomes, payment_response};
 use crate::support::{Run, run_env};
 
-const KEY: &str = "CANARY-KEY-4b1d9e";
-const SECRET: &str = "CANARY-SECRET-7c2a0f";
+pub(crate) const KEY: &str = "CANARY-KEY-4b1d9e";
+pub(crate) const SECRET: &str = "CANARY-SECRET-7c2a0f";
 
 /// A running `ppob-contract mock` child process; killed on drop.
-struct Mock {
+pub(crate) struct Mock {
     child: Child,
 }
 
@@ -29,7 +29,7 @@ impl Drop for Mock {
 
 /// `ppob-contract mock --port 0` with the canary credentials, settling fast;
 /// returns it and its base URL (read from its first line).
-fn mock() -> (Mock, String) {
+pub(crate) fn mock() -> (Mock, String) {
     let child = Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
         .args([
             "mock",
@@ -239,7 +239,7 @@ fn no_credential_or_token_appears_in_output_or_cassettes_and_recordings_replay()
 
 /// Whether `text` holds something shaped like a JWT: `eyJ` and base64url
 /// text, a dot, more base64url text, a dot.
-fn has_jwt(text: &str) -> bool {
+pub(crate) fn has_jwt(text: &str) -> bool {
     let b64 = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     text.match_indices("eyJ").any(|(i, _)| {
         let mut parts = text[i..].split('.');

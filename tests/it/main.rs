@@ -7,6 +7,7 @@ mod check;
 mod check_http;
 mod cli;
 mod fixtures;
+mod fuzz;
 mod report;
 mod schemas;
 mod sim;

@@ -1,0 +1,192 @@
+//! `ppob-contract fuzz` as users run it: the real binary on the in-process
+//! simulator and against `mock` over loopback HTTP.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::check_http::{KEY, SECRET, has_jwt, mock};
+use crate::support::{Run, run, run_env};
+
+fn json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("JSON report ({e}): {}\n{}", run.stdout, run.stderr))
+}
+
+/// The seed a human report printed.
+fn printed_seed(stdout: &str) -> u64 {
+    let line = stdout.lines().next().unwrap_or_default();
+    let after = line
+        .split("seed ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no seed in {line:?}"));
+    after
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn fuzz_without_flags_finds_nothing_on_the_simulator_and_prints_its_seed() {
+    let first = run(&["fuzz"]);
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+    let seed = printed_seed(&first.stdout);
+    assert!(
+        first.stdout.contains(&format!("--seed {seed}")),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first
+            .stdout
+            .contains("contract holds: no oracle failed in 10 000 cases"),
+        "{}",
+        first.stdout
+    );
+    assert!(!crate::support::root().join("fuzz-regressions").exists());
+
+    // The seed reproduces the run: the same cases, counted the same way.
+    let seed = seed.to_string();
+    let again = |jobs: &str| {
+        json(&run(&[
+            "fuzz", "--seed", &seed, "--cases", "2000", "--jobs", jobs, "--format", "json",
+        ]))
+    };
+    let (a, b) = (again("1"), again("2"));
+    assert_eq!(a["fuzz"]["seed"].as_u64(), Some(seed.parse().unwrap()));
+    assert_eq!(a["fuzz"]["variants"], b["fuzz"]["variants"]);
+    assert_eq!(a["fuzz"]["scenarios"], b["fuzz"]["scenarios"]);
+    assert_eq!(a["fuzz"]["requests"], b["fuzz"]["requests"]);
+    assert_eq!(a["fuzz"]["cases"], 2000);
+}
+
+#[test]
+fn fuzz_against_mock_over_http_signs_real_tokens_and_never_shows_them() {
+    let (_server, url) = mock();
+    let env = [("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)];
+    let args = [
+        "fuzz",
+        "--target",
+        &url,
+        "--account",
+        "0811111111",
+        "--account",
+        "0811111112",
+        "--cases",
+        "400",
+        "--no-regressions",
+    ];
+    let human = run_env(&args, &env);
+    assert_eq!(human.code, 0, "{}\n{}", human.stdout, human.stderr);
+    assert!(
+        human
+            .stdout
+            .contains("contract holds: no oracle failed in 400 cases"),
+        "{}",
+        human.stdout
+    );
+    let mut with_json = args.to_vec();
+    with_json.extend(["--format", "json", "--body-mode", "token-and-body"]);
+    let report = run_env(&with_json, &env);
+    assert_eq!(report.code, 0, "{}\n{}", report.stdout, report.stderr);
+    let fuzz = &json(&report)["fuzz"];
+    assert_eq!(fuzz["target"], url.as_str());
+    assert!(fuzz["requests"].as_u64().unwrap() > 400, "{fuzz}");
+    assert!(fuzz["warnings"].as_array().unwrap().is_empty(), "{fuzz}");
+    for out in [&human, &report] {
+        let text = format!("{}{}", out.stdout, out.stderr);
+        assert!(!text.contains("CANARY"), "{text}");
+        assert!(!has_jwt(&text), "{text}");
+    }
+
+    // A wrong secret is a setup problem, named, exit 2.
+    let wrong = run_env(
+        &args,
+        &[("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", "not-it")],
+    );
+    assert_eq!(wrong.code, 2, "{}\n{}", wrong.stdout, wrong.stderr);
+    assert!(
+        wrong.stderr.contains("error[setup.auth]") && wrong.stderr.contains("HTTP 401"),
+        "{}",
+        wrong.stderr
+    );
+}
+
+#[test]
+fn against_a_target_fuzz_needs_accounts_and_a_reachable_server() {
+    let env = [("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)];
+    let none = run_env(&["fuzz", "--target", "http://127.0.0.1:9"], &env);
+    assert_eq!(none.code, 2);
+    assert!(
+        none.stderr
+            .contains("no accounts to fuzz against http://127.0.0.1:9"),
+        "{}",
+        none.stderr
+    );
+    let down = run_env(
+        &[
+            "fuzz",
+            "--target",
+            "http://127.0.0.1:9",
+            "--account",
+            "0811111111",
+        ],
+        &env,
+    );
+    assert_eq!(down.code, 2);
+    assert!(
+        down.stderr.contains("error[setup.unreachable]"),
+        "{}",
+        down.stderr
+    );
+}
+
+fn write_regression(dir: &Path, name: &str, case: Value) {
+    std::fs::create_dir_all(dir).unwrap();
+    let regression = serde_json::json!({
+        "about": "hand-written for a test",
+        "oracle": "fuzz.negative-refused",
+        "message": "m",
+        "foundAgainst": "simulator (in-process)",
+        "case": case,
+    });
+    std::fs::write(
+        dir.join(name),
+        serde_json::to_string_pretty(&regression).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_regression_directory_is_replayed_first_and_broken_files_stop_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let regressions = dir.path().join("regs");
+    write_regression(
+        &regressions,
+        "a.json",
+        serde_json::json!({"scenario": "payment", "account": "0811111111", "product": "product-code",
+                           "refStem": "FZ", "mutation": {"variant": "negative-amount", "amount": -1}}),
+    );
+    let dir_arg = regressions.to_string_lossy().into_owned();
+    let out = run(&["fuzz", "--regressions", &dir_arg, "--cases", "200"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[1].starts_with("regressions: replayed 1 from")
+            && lines[1].ends_with("0 still fail, 1 pass now"),
+        "{}",
+        out.stdout
+    );
+
+    std::fs::write(regressions.join("b.json"), "{\n  \"oracle\": 7\n}\n").unwrap();
+    let broken = run(&["fuzz", "--regressions", &dir_arg]);
+    assert_eq!(broken.code, 2, "{}", broken.stdout);
+    assert!(broken.stderr.contains("b.json:2:"), "{}", broken.stderr);
+    assert!(
+        broken.stderr.contains("expected the JSON"),
+        "{}",
+        broken.stderr
+    );
+}
