@@ -1,5 +1,5 @@
 //! Developer tasks: `cargo xtask schemas`, `cargo xtask seed-cassette`,
-//! `cargo xtask bench validate|check|mock`.
+//! `cargo xtask bench validate|check|mock|fuzz`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -20,7 +20,8 @@ tasks:
   bench              list the benchmarks (each builds in release; see README, Benchmarks)
   bench validate     benchmark `ppob-contract validate` over a generated NDJSON corpus
   bench check        inquiry → payment → status flows/s through the in-process simulator
-  bench mock         `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99 latency";
+  bench mock         `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99 latency
+  bench fuzz         `ppob-contract fuzz` cases/s in process and against mock over HTTP";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

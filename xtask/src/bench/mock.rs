@@ -174,10 +174,10 @@ fn find_wrk() -> Result<PathBuf> {
 // The mock as a child process
 
 /// `ppob-contract mock --port 0`, killed when dropped.
-struct Mock {
+pub(super) struct Mock {
     child: Child,
     /// `http://127.0.0.1:PORT`.
-    base: String,
+    pub(super) base: String,
     /// What it wrote on stderr, for error messages.
     stderr: Arc<Mutex<String>>,
 }
@@ -186,7 +186,7 @@ impl Mock {
     /// Starts the mock with the demo credentials (PPOB_API_KEY and
     /// PPOB_API_SECRET removed from its environment) and waits for its
     /// `listening on http://127.0.0.1:PORT` line.
-    fn start(binary: &Path) -> Result<Self> {
+    pub(super) fn start(binary: &Path) -> Result<Self> {
         let child = Command::new(binary)
             .args(["mock", "--port", "0"])
             .env_remove(KEY_ENV)
@@ -286,7 +286,7 @@ impl Mock {
     }
 
     /// Kills the mock (it was running until now, else an error) and reaps it.
-    fn stop(mut self) -> Result<()> {
+    pub(super) fn stop(mut self) -> Result<()> {
         let alive = self.alive();
         let _ = self.child.kill();
         let _ = self.child.wait();

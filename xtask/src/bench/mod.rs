@@ -5,11 +5,13 @@
 //! - `check`: whole inquiry → payment → status flows through the in-process
 //!   simulator, everything on.
 //! - `mock`: `ppob-contract mock` over HTTP on loopback under `wrk`.
+//! - `fuzz`: `ppob-contract fuzz` cases/s in process and against `mock`.
 //!
 //! Benchmarks are never part of `cargo test`: they take minutes and their
 //! numbers depend on the machine.
 
 mod check;
+mod fuzz;
 mod mock;
 mod validate;
 
@@ -29,6 +31,7 @@ benchmarks (each builds in release first; see README, Benchmarks):
   check [--cases N]         inquiry → payment → status flows/s through the in-process simulator
   mock [--duration S] [--connections N] [--threads N]
                             `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99
+  fuzz [--cases N]          `ppob-contract fuzz` cases/s in process and against mock over HTTP
 
 `cargo xtask bench` alone prints this list; `cargo xtask bench <name> --help` the options.";
 
@@ -38,6 +41,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
         ["validate", rest @ ..] => validate::run(root, rest),
         ["check", rest @ ..] => check::run(root, rest),
         ["mock", rest @ ..] => mock::run(root, rest),
+        ["fuzz", rest @ ..] => fuzz::run(root, rest),
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             Ok(())
