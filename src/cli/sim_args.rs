@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::sim::{DuplicatePolicy, FaultRules, SimConfig};
+use crate::sim::{Bug, DuplicatePolicy, FaultRules, SimConfig};
 use crate::transport::auth::Credentials;
 
 /// Reads a duration flag (`150s`, `500ms`, `2m`).
@@ -42,6 +42,11 @@ pub struct SimArgs {
     /// (default @payment).
     #[arg(long = "fault", value_name = "FAULT[@OPERATION]", value_parser = parse_faults)]
     pub faults: Vec<FaultRules>,
+
+    /// Deliberately break the simulator, to prove that `fuzz` finds it (repeatable):
+    /// accept-negative-amount, double-charge, malformed-200, drop-inquiry-id.
+    #[arg(long = "bug", value_enum, value_name = "NAME")]
+    pub bugs: Vec<Bug>,
 }
 
 impl SimArgs {
@@ -57,6 +62,7 @@ impl SimArgs {
                 .iter()
                 .flat_map(|r| r.0.iter().copied())
                 .collect(),
+            bugs: self.bugs.clone(),
             ..SimConfig::default()
         }
     }
@@ -72,5 +78,27 @@ mod tests {
         assert!(parse_duration("soon").is_err());
         assert_eq!(parse_faults("drift@all").unwrap().0.len(), 3);
         assert!(parse_faults("boom").unwrap_err().contains("timeout"));
+    }
+
+    #[test]
+    fn bug_flags_reach_the_config() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            sim: SimArgs,
+        }
+        let cli =
+            Cli::try_parse_from(["x", "--bug", "double-charge", "--bug", "malformed-200"]).unwrap();
+        let config = cli.sim.config(Credentials::simulator_demo());
+        assert_eq!(config.bugs, [Bug::DoubleCharge, Bug::Malformed200]);
+        assert!(Cli::try_parse_from(["x", "--bug", "nope"]).is_err());
+        let none = Cli::try_parse_from(["x"]).unwrap();
+        assert!(
+            none.sim
+                .config(Credentials::simulator_demo())
+                .bugs
+                .is_empty()
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::bug::Bug;
 use super::fault::FaultRule;
 use crate::transport::auth::Credentials;
 
@@ -49,6 +50,16 @@ pub struct SimConfig {
     pub faults: Vec<FaultRule>,
     /// How long a `timeout` fault holds the answer (default 60 s).
     pub hang_for: Duration,
+    /// Deliberate bugs switched on (default none): they exist only to prove
+    /// that the fuzzer's oracles fire.
+    pub bugs: Vec<Bug>,
+}
+
+impl SimConfig {
+    /// Whether `bug` is switched on.
+    pub fn has_bug(&self, bug: Bug) -> bool {
+        self.bugs.contains(&bug)
+    }
 }
 
 impl Default for SimConfig {
@@ -60,6 +71,7 @@ impl Default for SimConfig {
             duplicate: DuplicatePolicy::default(),
             faults: Vec::new(),
             hang_for: Duration::from_secs(60),
+            bugs: Vec::new(),
         }
     }
 }
@@ -78,6 +90,8 @@ mod tests {
         assert_eq!(c.duplicate, DuplicatePolicy::Reject102);
         assert_eq!(c.credentials.key(), "partner-id");
         assert!(c.faults.is_empty());
+        assert!(c.bugs.is_empty());
+        assert!(!c.has_bug(Bug::DoubleCharge));
     }
 
     #[test]

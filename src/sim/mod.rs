@@ -8,13 +8,14 @@
 //! [`server::start`] (what `ppob-contract mock` runs).
 //!
 //! Modules, one job each: [`accounts`] (seeded accounts and products),
-//! `config` (options), [`fault`] (faults and their syntax), `gate`
+//! `bug` (deliberate bug switches, to prove the fuzzer), `config` (options), [`fault`] (faults and their syntax), `gate`
 //! (HTTP-level checks), `request` (reading the TOKEN payload), `store`
 //! (bounded inquiry and payment stores), `render` (answers from the model
 //! types), [`messages`] (code → message), `simulator` (the state machine),
 //! `transport` (in-process transport), [`server`] (axum HTTP server).
 
 pub mod accounts;
+mod bug;
 mod config;
 pub mod fault;
 mod gate;
@@ -28,6 +29,7 @@ mod store;
 mod transport;
 
 pub use accounts::{TestAccount, test_accounts};
+pub use bug::Bug;
 pub use config::{DuplicatePolicy, SimConfig};
 pub use fault::{FAULT_NAMES, FAULT_TARGETS, Fault, FaultParseError, FaultRule, FaultRules};
 pub use gate::{HTTP_ERROR_CODE, MAX_BODY, http_error, operation_of};

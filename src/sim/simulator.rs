@@ -18,6 +18,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::accounts::{self, InquiryOutcome, PaymentOutcome, TestAccount, test_accounts};
+use super::bug::{self, Bug};
 use super::config::{DuplicatePolicy, SimConfig};
 use super::fault::{Effect, Fault, drift_body};
 use super::gate::{self, Admitted};
@@ -133,11 +134,19 @@ impl Simulator {
     }
 
     fn dispatch(&self, operation: Operation, payload: Value) -> Reply {
-        match operation {
+        let malformed = self.config.has_bug(Bug::Malformed200) && bug::has_non_ascii_key(&payload);
+        let mut reply = match operation {
             Operation::Inquiry => self.inquiry(payload),
             Operation::Payment => self.payment(payload),
             Operation::Status => self.status(payload),
+        };
+        if malformed && let Answer::Respond(response) = &mut reply.answer {
+            // Bug malformed-200: an "encoding bug" garbles the HTTP 200 answer.
+            if response.status == 200 {
+                response.body = bug::malformed(std::mem::take(&mut response.body));
+            }
         }
+        reply
     }
 
     /// Settles the payments that are due and queues their callbacks. Also
@@ -218,20 +227,28 @@ impl Simulator {
                         expires: now.saturating_add(self.config.inquiry_ttl),
                     };
                     let id = lock(&self.inquiries).insert(inquiry, now);
-                    to_json(&render::inquiry_ok(
+                    let answer = render::inquiry_ok(
                         a,
                         product,
                         &request.product_code,
                         id,
                         self.clock.wall(),
-                    ))
+                    );
+                    if self.config.has_bug(Bug::DropInquiryId) {
+                        bug::without_inquiry_id(&answer)
+                    } else {
+                        to_json(&answer)
+                    }
                 }
             },
         };
         self.finish(Operation::Inquiry, effect, body)
     }
 
-    fn payment(&self, payload: Value) -> Reply {
+    fn payment(&self, mut payload: Value) -> Reply {
+        // Bug accept-negative-amount: a negative amount skips the amount checks.
+        let negative_amount = self.config.has_bug(Bug::AcceptNegativeAmount)
+            && bug::take_negative_amount(&mut payload);
         let request: PaymentRequest = match read(payload, Fields::Payment) {
             Ok(r) => r,
             Err(e) => {
@@ -241,7 +258,7 @@ impl Simulator {
         };
         let account = accounts::account(&request.account_number);
         let effect = self.effect(Operation::Payment, account.map(|(_, a)| a));
-        let body = self.pay(&request, account, effect);
+        let body = self.pay(&request, account, effect, negative_amount);
         self.finish(Operation::Payment, effect, body)
     }
 
@@ -250,11 +267,14 @@ impl Simulator {
     /// inquiry (312), account/product differing from the inquiry (313),
     /// amount differing from the inquiry (114), account refusing payments
     /// (its code, e.g. 105). Then the payment is registered and answers 299.
+    /// `negative_amount` (bug accept-negative-amount) skips the amount checks;
+    /// bug double-charge skips the duplicate check.
     fn pay(
         &self,
         request: &PaymentRequest,
         account: Option<(usize, &'static TestAccount)>,
         effect: Effect,
+        negative_amount: bool,
     ) -> Vec<u8> {
         if request.ref_number.trim().is_empty() {
             return invalid_request(&RequestError {
@@ -266,12 +286,14 @@ impl Simulator {
         let lookup = lock(&self.inquiries).get(request.inquiry_id, now);
         let product = accounts::product(&request.product_code).map(|(i, _)| i);
         let mut payments = lock(&self.payments);
-        if let Some(original) = payments.get(&request.ref_number) {
+        if !self.config.has_bug(Bug::DoubleCharge)
+            && let Some(original) = payments.get(&request.ref_number)
+        {
             drop(payments);
             return self.duplicate(&request.ref_number, &original, now);
         }
         let verdict = (|| {
-            if request.amount == 0 {
+            if request.amount == 0 && !negative_amount {
                 return Err(104);
             }
             let inquiry = match lookup {
@@ -288,7 +310,7 @@ impl Simulator {
             let InquiryOutcome::Bill(bill) = account.inquiry else {
                 return Err(313);
             };
-            if request.amount != bill.amount() {
+            if request.amount != bill.amount() && !negative_amount {
                 return Err(114);
             }
             match account.payment {

@@ -508,6 +508,136 @@ fn run_faults_hit_their_target_for_every_account() {
     assert_eq!(code(&status), -1);
 }
 
+fn bugged(bug: Bug) -> Harness {
+    harness_with(SimConfig {
+        bugs: vec![bug],
+        ..SimConfig::default()
+    })
+}
+
+/// Whether `body` passes the contract as a `kind` document.
+fn conforms(kind: DocKind, body: &[u8]) -> bool {
+    let report = Engine::new(EngineOptions::default()).check(Input {
+        source: "answer",
+        bytes: body,
+        kind: Some(kind),
+        first_line: 1,
+    });
+    report.valid && report.findings.is_empty()
+}
+
+#[test]
+fn bug_accept_negative_amount_pays_a_negative_amount() {
+    let negative = |h: &Harness, ref_number: &str, id: &Value| {
+        let mut payload = Harness::pay_payload(SEED, ref_number, 0, id);
+        payload["amount"] = json!(-1);
+        h.call(Operation::Payment, payload)
+    };
+    let h = harness();
+    let id = h.inquire(SEED)["data"]["inquiryId"].clone();
+    let refused = negative(&h, "NEG", &id);
+    assert_eq!(code(&refused), INVALID_REQUEST_CODE);
+    assert_eq!(code(&h.status("NEG")), 188, "not registered");
+
+    let h = bugged(Bug::AcceptNegativeAmount);
+    let id = h.inquire(SEED)["data"]["inquiryId"].clone();
+    let paid = negative(&h, "NEG", &id);
+    assert_eq!(code(&paid), 299, "{paid}");
+    assert_eq!(paid["data"]["amount"], 3607, "the inquiry's bill amount");
+    assert_registered_and_settles(&h, "NEG");
+    // The other checks still apply.
+    assert_eq!(code(&negative(&h, "NEG", &id)), 102, "duplicate");
+    assert_eq!(
+        code(&negative(&h, "NEG-2", &json!(1))),
+        313,
+        "unknown inquiry"
+    );
+    assert_eq!(code(&h.pay(SEED, "ZERO", 0, &id)), 104, "zero amount");
+    assert_eq!(code(&h.pay(SEED, "MORE", 3608, &id)), 114, "amount differs");
+}
+
+#[test]
+fn bug_double_charge_registers_a_reused_ref_number_again() {
+    let h = harness();
+    let (_, first) = h.inquire_and_pay(SEED, "TWICE");
+    let (_, second) = h.inquire_and_pay(SEED, "TWICE");
+    assert_eq!(code(&second), 102);
+    assert_eq!(
+        second["data"]["transactionId"],
+        first["data"]["transactionId"]
+    );
+
+    let h = bugged(Bug::DoubleCharge);
+    let (_, first) = h.inquire_and_pay(SEED, "TWICE");
+    let (_, second) = h.inquire_and_pay(SEED, "TWICE");
+    assert_eq!(code(&first), 299);
+    assert_eq!(code(&second), 299);
+    assert_ne!(
+        second["data"]["transactionId"],
+        first["data"]["transactionId"]
+    );
+    let status = h.status("TWICE");
+    assert_eq!(
+        status["data"]["transactionId"],
+        second["data"]["transactionId"]
+    );
+}
+
+#[test]
+fn bug_malformed_200_garbles_answers_to_non_ascii_key_fields() {
+    const ODD: &str = "08111111\u{e9}1";
+    let inquiry = json!({"partnerId": "partner-id", "accountNumber": ODD, "productCode": PRODUCT});
+    let h = harness();
+    let v = h.call(Operation::Inquiry, inquiry.clone());
+    assert_eq!(code(&v), 304);
+
+    let h = bugged(Bug::Malformed200);
+    let r = h.respond(Operation::Inquiry, inquiry);
+    assert_eq!(r.status, 200);
+    assert!(!r.body.is_empty());
+    assert!(serde_json::from_slice::<Value>(&r.body).is_err());
+    assert!(!conforms(DocKind::InquiryResponse, &r.body));
+    // ASCII fields are answered normally.
+    let inq = h.inquire(SEED);
+    assert_eq!(code(&inq), 300);
+    // A non-ASCII refNumber garbles the payment answer, which is still registered.
+    let r = h.respond(
+        Operation::Payment,
+        Harness::pay_payload(SEED, "R\u{c9}F", 3607, &inq["data"]["inquiryId"]),
+    );
+    assert_eq!(r.status, 200);
+    assert!(serde_json::from_slice::<Value>(&r.body).is_err());
+    assert_eq!(
+        lock(&h.sim.payments)
+            .get("R\u{c9}F")
+            .map(|t| t.code_at(Duration::ZERO)),
+        Some(299)
+    );
+}
+
+#[test]
+fn bug_drop_inquiry_id_leaves_it_out_of_the_inquiry_answer_only() {
+    let h = harness();
+    let v = h.inquire(SEED);
+    assert_eq!(v["data"]["inquiryId"], FIRST_INQUIRY_ID);
+
+    let h = bugged(Bug::DropInquiryId);
+    let r = h.respond(
+        Operation::Inquiry,
+        json!({"partnerId": "partner-id", "accountNumber": SEED, "productCode": PRODUCT}),
+    );
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(code(&v), 300);
+    assert_eq!(v["data"]["amount"], 3607, "the rest is there");
+    assert!(v["data"].get("inquiryId").is_none(), "{v}");
+    assert!(!conforms(DocKind::InquiryResponse, &r.body));
+    // The inquiry was stored: its id still pays.
+    let pay = h.pay(SEED, "BY-ID", 3607, &json!(FIRST_INQUIRY_ID));
+    assert_eq!(code(&pay), 299);
+    // Failures have no inquiryId to drop and are left alone.
+    assert_eq!(code(&h.inquire("0899999999")), 304);
+}
+
 #[test]
 fn sim_transport_turns_hangs_and_late_answers_into_timeouts_on_simulated_time() {
     let clock = Arc::new(ManualClock::new());

@@ -152,8 +152,8 @@ pub(crate) struct PaymentStore {
     by_ref: HashMap<String, Payment>,
     order: VecDeque<String>,
     /// Payments with callback URLs, by due time (settle_after is constant,
-    /// so insertion order is due order).
-    due: VecDeque<(Duration, String)>,
+    /// so insertion order is due order), with their transaction id.
+    due: VecDeque<(Duration, String, u64)>,
     next_transaction_id: u64,
     cap: usize,
 }
@@ -174,10 +174,12 @@ impl PaymentStore {
         self.by_ref.get(ref_number).map(|p| p.txn)
     }
 
-    /// Registers a new payment (the refNumber must be unused), giving it the
-    /// next transaction id.
+    /// Registers a new payment, giving it the next transaction id. The
+    /// refNumber is unused, except under bug double-charge: then the new
+    /// payment replaces the old one.
     pub fn insert(&mut self, ref_number: &str, mut txn: Txn, callback_urls: Vec<String>) -> Txn {
-        while self.by_ref.len() >= self.cap {
+        let replaces = self.by_ref.contains_key(ref_number);
+        while !replaces && self.by_ref.len() >= self.cap {
             match self.order.pop_front() {
                 Some(old) => {
                     self.by_ref.remove(&old);
@@ -188,9 +190,12 @@ impl PaymentStore {
         txn.transaction_id = self.next_transaction_id;
         self.next_transaction_id += 1;
         if let Some(at) = txn.settle_at.filter(|_| !callback_urls.is_empty()) {
-            self.due.push_back((at, ref_number.to_owned()));
+            self.due
+                .push_back((at, ref_number.to_owned(), txn.transaction_id));
         }
-        self.order.push_back(ref_number.to_owned());
+        if !replaces {
+            self.order.push_back(ref_number.to_owned());
+        }
         self.by_ref
             .insert(ref_number.to_owned(), Payment { txn, callback_urls });
         txn
@@ -199,14 +204,19 @@ impl PaymentStore {
     /// The payments with callbacks that became final by `now`, each once.
     pub fn take_settled(&mut self, now: Duration) -> Vec<Settled> {
         let mut settled = Vec::new();
-        while let Some((at, _)) = self.due.front() {
+        while let Some((at, _, _)) = self.due.front() {
             if *at > now {
                 break;
             }
-            let Some((_, ref_number)) = self.due.pop_front() else {
+            let Some((_, ref_number, transaction_id)) = self.due.pop_front() else {
                 break;
             };
-            if let Some(p) = self.by_ref.get(&ref_number) {
+            // A replaced payment (bug double-charge) is not called back.
+            if let Some(p) = self
+                .by_ref
+                .get(&ref_number)
+                .filter(|p| p.txn.transaction_id == transaction_id)
+            {
                 settled.push(Settled {
                     txn: p.txn,
                     callback_urls: p.callback_urls.clone(),
@@ -315,5 +325,26 @@ mod tests {
         assert_eq!(settled.len(), 1);
         assert_eq!(settled[0].ref_number, "A");
         assert!(store.take_settled(100 * S).is_empty());
+    }
+
+    #[test]
+    fn a_reused_ref_number_replaces_the_payment_and_only_the_new_one_calls_back() {
+        let mut store = PaymentStore::new(2);
+        let url = || vec!["http://127.0.0.1:1/cb".to_owned()];
+        let old = store.insert("A", txn(Some(S)), url());
+        let new = store.insert("A", txn(Some(2 * S)), url());
+        assert_ne!(new.transaction_id, old.transaction_id);
+        assert_eq!(store.get("A"), Some(new));
+        // Replacing does not count as one more payment: nothing is forgotten.
+        let b = store.insert("B", txn(Some(S)), vec![]);
+        assert_eq!(store.get("A"), Some(new));
+        assert_eq!(store.get("B"), Some(b));
+        assert!(
+            store.take_settled(S).is_empty(),
+            "the old payment's due entry"
+        );
+        let settled = store.take_settled(2 * S);
+        assert_eq!(settled.len(), 1);
+        assert_eq!(settled[0].txn, new);
     }
 }
