@@ -397,6 +397,22 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// The command that runs the first `index + 1` cases of the seed again
+/// (when no regression file was saved).
+pub(super) fn rerun_command(seed: u64, index: u64) -> String {
+    let mut words = vec![
+        "ppob-contract".to_owned(),
+        "fuzz".to_owned(),
+        "--seed".to_owned(),
+        seed.to_string(),
+        "--cases".to_owned(),
+        (index + 1).to_string(),
+        "--no-regressions".to_owned(),
+    ];
+    words.extend(reproduction_args().iter().map(|a| shell_word(a)));
+    words.join(" ")
+}
+
 fn replay_command(file: &Path) -> String {
     let mut words = vec![
         "ppob-contract".to_owned(),

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::fuzz::{FuzzArgs, failing_step};
+use super::fuzz::{FuzzArgs, failing_step, rerun_command};
 use super::judge::Format;
 use crate::contract::locate::{locate, position};
 use crate::contract::{DocumentReport, Finding, FuzzFailure, FuzzSummary, StepInfo, Summary};
@@ -140,7 +140,13 @@ fn summary_of(
     file: Option<&PathBuf>,
     shown: &Shown<'_>,
     reproduce: Reproduce<'_>,
+    seed: Option<u64>,
 ) -> FuzzFailure {
+    let command = match (file, seed, failure.index) {
+        (Some(f), _, _) => Some(reproduce(f)),
+        (None, Some(seed), Some(index)) => Some(rerun_command(seed, index)),
+        _ => None,
+    };
     let curl = failing_step(failure).map(|i| {
         curl_line(
             &failure.trace.steps[i],
@@ -160,7 +166,7 @@ fn summary_of(
         index: failure.index,
         shrink_steps: failure.shrink_steps,
         file: file.map(|f| f.display().to_string()),
-        reproduce: file.map(|f| reproduce(f)),
+        reproduce: command,
         curl,
     }
 }
@@ -230,7 +236,12 @@ impl<W: Write> Output<W> {
                 writeln!(w, "  stopped early: {why}")?;
             }
             if let Some(file) = &fuzz.file {
-                writeln!(w, "  saved:     {file}")?;
+                let label = if failure.index.is_some() {
+                    "saved:    "
+                } else {
+                    "regression:"
+                };
+                writeln!(w, "  {label} {file}")?;
             }
             if let Some(command) = &fuzz.reproduce {
                 writeln!(w, "  reproduce: {command}")?;
@@ -313,7 +324,7 @@ pub(super) fn print_run(
         let mut summary = Summary::default();
         let mut reported = Vec::new();
         for (failure, file) in failures {
-            let fuzz = summary_of(failure, file.as_ref(), shown, reproduce);
+            let fuzz = summary_of(failure, file.as_ref(), shown, reproduce, Some(options.seed));
             output.failure(failure, file.as_ref(), shown, &mut summary, &fuzz)?;
             reported.push(fuzz);
         }
@@ -436,7 +447,7 @@ pub(super) fn print_replay(
         let mut summary = Summary::default();
         let mut reported = Vec::new();
         for (failure, path) in failures {
-            let fuzz = summary_of(failure, path.as_ref(), shown, reproduce);
+            let fuzz = summary_of(failure, path.as_ref(), shown, reproduce, None);
             output.failure(failure, path.as_ref(), shown, &mut summary, &fuzz)?;
             reported.push(fuzz);
         }

@@ -303,6 +303,9 @@ fn long_text(current: Option<&Value>, length: usize) -> String {
     seed.chars().cycle().take(length).collect()
 }
 
+/// The refNumber stem of plain cases.
+pub const DEFAULT_REF_STEM: &str = "FZ";
+
 /// One generated case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -345,14 +348,37 @@ impl FuzzCase {
         self.mutation.is_some() || self.scenario.is_negative()
     }
 
-    /// One line: scenario, account, variant.
+    /// One line: scenario, account, what is unusual, variant.
     pub fn describe(&self) -> String {
         let what = match &self.mutation {
             Some(m) => m.describe(),
             None if self.scenario.is_negative() => self.variant().replace('-', " "),
             None => "valid requests".into(),
         };
-        format!("{} of {:?}: {what}", self.scenario.name(), self.account)
+        let mut unusual = Vec::new();
+        let uses_refs = !matches!(self.scenario, Scenario::Inquiry);
+        if uses_refs && self.ref_stem != DEFAULT_REF_STEM {
+            unusual.push(format!("refNumber {:?}", format!("{}-…", self.ref_stem)));
+        }
+        if !self.inquiry_extras.is_empty() {
+            unusual.push(format!(
+                "inquiry {}",
+                Value::Object(self.inquiry_extras.clone())
+            ));
+        }
+        if let Some(urls) = &self.callback_urls {
+            unusual.push(format!("callbackUrls {urls:?}"));
+        }
+        let unusual = if unusual.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", unusual.join(", "))
+        };
+        let whom = match self.scenario {
+            Scenario::StatusUnknown => String::new(),
+            _ => format!(" of {:?}", self.account),
+        };
+        format!("{}{whom}{unusual}: {what}", self.scenario.name())
     }
 }
 

@@ -113,6 +113,10 @@ pub struct Violation {
     pub expected: Option<String>,
     /// What came.
     pub actual: Option<String>,
+    /// Which failures count as the same bug, with the oracle: e.g. the
+    /// operation and variant of a wrongly accepted request, or the rule and
+    /// pointer a broken answer breaks (array indexes as `*`).
+    pub key: String,
 }
 
 /// Codes a valid payment of a fresh inquiry must never get.
@@ -148,9 +152,16 @@ fn is_success_class(code: i64) -> bool {
 struct Found<'j> {
     levels: &'j BTreeMap<String, Level>,
     out: Vec<Violation>,
+    key: String,
 }
 
 impl Found<'_> {
+    /// Sets the key of the violations added next.
+    fn keyed(&mut self, key: impl Into<String>) -> &mut Self {
+        self.key = key.into();
+        self
+    }
+
     fn add(
         &mut self,
         oracle: &'static str,
@@ -177,6 +188,7 @@ impl Found<'_> {
             message,
             expected,
             actual,
+            key: self.key.clone(),
         });
     }
 }
@@ -187,6 +199,7 @@ impl Judge<'_> {
         let mut found = Found {
             levels: self.levels,
             out: Vec::new(),
+            key: String::new(),
         };
         self.no_double_charge(case, trace, &mut found);
         self.negative_refused(case, trace, &mut found);
@@ -220,6 +233,7 @@ impl Judge<'_> {
             ),
         };
         let expected = || Some(entry.codes_text());
+        found.keyed(format!("{}.{}", step.operation().name(), case.variant()));
         match &step.reading {
             Reading::AuthRefused { http_status, .. } if !entry.http.contains(http_status) => {
                 found.add(
@@ -303,7 +317,7 @@ impl Judge<'_> {
         };
         if let Some(refusal) = refused {
             if matches!(status_code, 0..=99 | 200..=299) {
-                found.add(
+                found.keyed("refused-but-charged").add(
                     MONEY,
                     at,
                     "/responseCode",
@@ -320,7 +334,7 @@ impl Judge<'_> {
         if let Some(paid @ 0..=99) = payment.code()
             && !(0..=99).contains(&status_code)
         {
-            found.add(
+            found.keyed("success-not-kept").add(
                 MONEY,
                 at,
                 "/responseCode",
@@ -366,7 +380,7 @@ impl Judge<'_> {
                 } else {
                     "status after paying twice with one refNumber"
                 };
-                found.add(
+                found.keyed("charged-twice").add(
                     NO_DOUBLE_CHARGE,
                     at,
                     "/data/transactionId",
@@ -390,24 +404,26 @@ impl Judge<'_> {
         };
         let http = step.http_status().unwrap_or(0);
         if matches!(http, 400 | 422) {
-            found.add(
-                VALID_ACCEPTED,
-                at,
-                "",
-                format!(
-                    "a valid {} request was refused as malformed (HTTP {http})",
-                    step.operation().name()
-                ),
-                Some("HTTP 200".into()),
-                Some(format!("HTTP {http}")),
-            );
+            found
+                .keyed(format!("{} HTTP {http}", step.operation().name()))
+                .add(
+                    VALID_ACCEPTED,
+                    at,
+                    "",
+                    format!(
+                        "a valid {} request was refused as malformed (HTTP {http})",
+                        step.operation().name()
+                    ),
+                    Some("HTTP 200".into()),
+                    Some(format!("HTTP {http}")),
+                );
             return;
         }
         if step.operation() == Operation::Payment
             && let Some(code) = step.code()
             && MISMATCH_CODES.contains(&code)
         {
-            found.add(
+            found.keyed(format!("payment {code}")).add(
                 VALID_ACCEPTED,
                 at,
                 "/responseCode",
@@ -422,19 +438,23 @@ impl Judge<'_> {
 
     fn no_server_error(&self, trace: &Trace, found: &mut Found<'_>) {
         for (at, step) in trace.steps.iter().enumerate() {
-            let why = match &step.reading {
-                Reading::Unusable(Unusable::ServerError(s)) => format!("HTTP {s}"),
-                Reading::Unusable(Unusable::Transport(e)) => e.to_string(),
+            let (why, kind) = match &step.reading {
+                Reading::Unusable(u @ Unusable::ServerError(s)) => {
+                    (format!("HTTP {s}"), u.describe())
+                }
+                Reading::Unusable(u @ Unusable::Transport(e)) => (e.to_string(), u.describe()),
                 _ => continue,
             };
-            found.add(
-                NO_SERVER_ERROR,
-                at,
-                "",
-                format!("the {} request got {why}", step.operation().name()),
-                Some("an answer below HTTP 500".into()),
-                Some(why),
-            );
+            found
+                .keyed(format!("{} {kind}", step.operation().name()))
+                .add(
+                    NO_SERVER_ERROR,
+                    at,
+                    "",
+                    format!("the {} request got {why}", step.operation().name()),
+                    Some("an answer below HTTP 500".into()),
+                    Some(why),
+                );
         }
     }
 
@@ -458,7 +478,7 @@ impl Judge<'_> {
                 }
                 Reading::Unusable(Unusable::Unparseable { http_status, error }) => {
                     if *http_status == 200 {
-                        found.add(
+                        found.keyed("not-json").add(
                             CONFORMS,
                             at,
                             "",
@@ -494,7 +514,13 @@ impl Judge<'_> {
                     1 => String::new(),
                     n => format!(" (+{} more)", n - 1),
                 };
-                found.add(
+                let key = format!(
+                    "{} {} {}",
+                    step.operation().response().name(),
+                    first.rule,
+                    generic_pointer(&first.pointer)
+                );
+                found.keyed(key).add(
                     CONFORMS,
                     at,
                     &first.pointer,
@@ -537,18 +563,20 @@ impl Judge<'_> {
                 transaction_id = flow_rules::transaction_id(json);
             }
             if let Some((rule, f)) = findings.into_iter().next() {
-                found.add(
-                    CONFORMS,
-                    at,
-                    &f.pointer,
-                    format!(
-                        "the {} answer breaks a cross-step rule: [{rule}] {}",
-                        step.operation().name(),
-                        f.message
-                    ),
-                    f.expected,
-                    f.actual,
-                );
+                found
+                    .keyed(format!("{rule} {}", generic_pointer(&f.pointer)))
+                    .add(
+                        CONFORMS,
+                        at,
+                        &f.pointer,
+                        format!(
+                            "the {} answer breaks a cross-step rule: [{rule}] {}",
+                            step.operation().name(),
+                            f.message
+                        ),
+                        f.expected,
+                        f.actual,
+                    );
             }
         }
     }
@@ -560,7 +588,7 @@ impl Judge<'_> {
         for (at, step) in trace.steps.iter().enumerate() {
             if step.exchange.elapsed > budget {
                 let took = humantime::format_duration(step.exchange.elapsed).to_string();
-                found.add(
+                found.keyed(step.operation().name()).add(
                     LATENCY,
                     at,
                     "",
@@ -575,6 +603,21 @@ impl Judge<'_> {
             }
         }
     }
+}
+
+/// A pointer with its array indexes as `*`: `/data/billDetails/*/value`.
+fn generic_pointer(pointer: &str) -> String {
+    pointer
+        .split('/')
+        .map(|t| {
+            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                t
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The start of a body, for a finding's `actual`.

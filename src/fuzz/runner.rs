@@ -197,9 +197,12 @@ impl Failure {
             .find(|v| v.severity == Severity::Error)
     }
 
-    /// Which failures count as the same bug: oracle, scenario, variant.
-    pub fn signature(&self) -> (&'static str, &'static str, &'static str) {
-        (self.oracle, self.case.scenario.name(), self.case.variant())
+    /// Which failures count as the same bug: the oracle and its key.
+    pub fn signature(&self) -> (&'static str, String) {
+        (
+            self.oracle,
+            self.primary().map(|v| v.key.clone()).unwrap_or_default(),
+        )
     }
 }
 
@@ -245,7 +248,8 @@ pub struct Fuzzer<'a> {
     pub universe: &'a Universe,
 }
 
-type Signature = (&'static str, &'static str, &'static str);
+/// The oracle and the key of a failure's first error.
+type Signature = (&'static str, String);
 
 impl Fuzzer<'_> {
     fn env<'l>(&'l self, lane: &'l Lane) -> Env<'l> {
@@ -360,7 +364,7 @@ impl Fuzzer<'_> {
             let Some(first) = violations.iter().find(|v| v.severity == Severity::Error) else {
                 continue;
             };
-            let signature = (first.oracle, case.scenario.name(), case.variant());
+            let signature = (first.oracle, first.key.clone());
             let known_earlier = lock(failures)
                 .get(&signature)
                 .is_some_and(|f| f.index.is_some_and(|i| i < index));
@@ -369,7 +373,15 @@ impl Fuzzer<'_> {
             }
             progress.shrinking(first.oracle);
             let failure = self.shrink(
-                tree, case, trace, violations, index, signature, options, &env, &mut stats,
+                tree,
+                case,
+                trace,
+                violations,
+                index,
+                signature.clone(),
+                options,
+                &env,
+                &mut stats,
             );
             let mut found = lock(failures);
             let replace = found
@@ -421,9 +433,7 @@ impl Fuzzer<'_> {
             let same = violations
                 .iter()
                 .find(|v| v.severity == Severity::Error)
-                .is_some_and(|v| {
-                    (v.oracle, candidate.scenario.name(), candidate.variant()) == signature
-                });
+                .is_some_and(|v| v.oracle == signature.0 && v.key == signature.1);
             let more = if same {
                 best.case = candidate;
                 best.trace = trace;

@@ -12,7 +12,7 @@ use proptest::string::string_regex;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use serde_json::{Map, Value, json};
 
-use super::case::{FuzzCase, Mutation, Scenario};
+use super::case::{DEFAULT_REF_STEM, FuzzCase, Mutation, Scenario};
 use super::fields::{FieldSpec, FieldType, request_fields};
 use crate::contract::Operation;
 use crate::model::ints::MAX_SAFE_INTEGER;
@@ -102,7 +102,7 @@ fn regex(pattern: &str) -> SBoxedStrategy<String> {
 /// refNumber stems: plain first, then unicode and long ones.
 fn ref_stem() -> SBoxedStrategy<String> {
     prop_oneof![
-        4 => Just("FZ".to_owned()),
+        4 => Just(DEFAULT_REF_STEM.to_owned()),
         3 => regex("[A-Z0-9]{1,24}"),
         2 => regex("\\PC{1,12}"),
         1 => regex("[A-Za-z0-9]{40,64}"),
@@ -344,7 +344,7 @@ fn case_of(scenario: Scenario, account: &Account) -> FuzzCase {
         account: account.number.clone(),
         product: account.product.clone(),
         inquiry_extras: Map::new(),
-        ref_stem: "FZ".into(),
+        ref_stem: DEFAULT_REF_STEM.into(),
         callback_urls: None,
         mutation: None,
     }

@@ -190,3 +190,187 @@ fn the_regression_directory_is_replayed_first_and_broken_files_stop_the_run() {
         broken.stderr
     );
 }
+
+/// Each simulator bug switch and the oracle that must catch it.
+const BUGS: [(&str, &str); 4] = [
+    ("accept-negative-amount", "fuzz.negative-refused"),
+    ("double-charge", "fuzz.no-double-charge"),
+    ("malformed-200", "fuzz.conforms"),
+    ("drop-inquiry-id", "fuzz.conforms"),
+];
+
+/// The one-character non-ASCII text of a shrunk case, if it has one.
+fn only_non_ascii(case: &Value) -> Option<String> {
+    ["refStem", "account"]
+        .iter()
+        .filter_map(|f| case[f].as_str())
+        .find(|s| !s.is_ascii())
+        .map(str::to_owned)
+}
+
+/// What the smallest failing case of each bug looks like.
+fn assert_minimal(bug: &str, case: &Value) {
+    let plain = |scenario: &str| {
+        serde_json::json!({"scenario": scenario, "account": "0811111111",
+                           "product": "product-code", "refStem": "FZ"})
+    };
+    match bug {
+        "accept-negative-amount" => {
+            let mut expected = plain("payment");
+            expected["mutation"] = serde_json::json!({"variant": "negative-amount", "amount": -1});
+            assert_eq!(case, &expected);
+        }
+        "double-charge" => assert_eq!(case, &plain("pay-twice")),
+        "malformed-200" => {
+            let text = only_non_ascii(case).unwrap_or_else(|| panic!("no unicode in {case}"));
+            assert_eq!(text.chars().count(), 1, "{case}");
+            assert!(
+                case.get("mutation").is_none() && case.get("inquiryExtras").is_none(),
+                "{case}"
+            );
+        }
+        _ => {
+            assert!(case.get("mutation").is_none(), "{case}");
+            assert_eq!(case["account"], "0811111111");
+            assert!(case.get("inquiryExtras").is_none(), "{case}");
+        }
+    }
+}
+
+#[test]
+fn each_bug_switch_is_found_shrunk_and_reproduced_by_the_printed_line() {
+    for (bug, oracle) in BUGS {
+        let dir = tempfile::tempdir().unwrap();
+        let regressions = dir.path().join("regs");
+        let regressions = regressions.to_string_lossy().into_owned();
+        let found = run(&[
+            "fuzz",
+            "--bug",
+            bug,
+            "--seed",
+            "7",
+            "--regressions",
+            &regressions,
+        ]);
+        assert_eq!(found.code, 1, "{bug}: {}\n{}", found.stdout, found.stderr);
+        assert!(
+            found.stdout.contains(&format!("✗ {oracle}  ")),
+            "{bug}: {}",
+            found.stdout
+        );
+        assert!(
+            found.stdout.contains("contract violated: 1 failure"),
+            "{bug}: {}",
+            found.stdout
+        );
+
+        let line = found
+            .stdout
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("reproduce: "))
+            .unwrap_or_else(|| panic!("{bug}: no reproduction line in {}", found.stdout));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words[..3], ["ppob-contract", "fuzz", "--replay"], "{line}");
+        assert!(line.ends_with(&format!("--bug {bug}")), "{line}");
+        let again = run(&words[1..]);
+        assert_eq!(again.code, 1, "{bug}: {line}\n{}", again.stdout);
+        assert!(
+            again.stdout.contains(&format!("✗ {oracle}  ")),
+            "{bug}: {}",
+            again.stdout
+        );
+        assert!(
+            again.stdout.contains("still fails"),
+            "{bug}: {}",
+            again.stdout
+        );
+
+        let saved: Value =
+            serde_json::from_str(&std::fs::read_to_string(words[3]).unwrap()).unwrap();
+        assert_eq!(saved["oracle"], oracle);
+        assert_minimal(bug, &saved["case"]);
+    }
+}
+
+#[test]
+fn the_committed_regressions_fail_with_their_bug_and_pass_on_a_correct_simulator() {
+    let root = crate::support::root().join("tests/fuzz-regressions");
+    for (bug, oracle) in BUGS {
+        let files = crate::support::files_ending(&root.join(bug), ".json");
+        assert!(!files.is_empty(), "no regression for {bug}");
+        for file in files {
+            let path = file.to_string_lossy().into_owned();
+            let with_bug = run(&["fuzz", "--replay", &path, "--bug", bug]);
+            assert_eq!(with_bug.code, 1, "{path}: {}", with_bug.stdout);
+            assert!(
+                with_bug.stdout.contains(&format!("✗ {oracle}  ")),
+                "{}",
+                with_bug.stdout
+            );
+            let fixed = run(&["fuzz", "--replay", &path]);
+            assert_eq!(fixed.code, 0, "{path}: {}", fixed.stdout);
+            assert!(fixed.stdout.contains("passes now"), "{}", fixed.stdout);
+        }
+    }
+}
+
+#[test]
+fn the_curl_line_signs_the_request_itself_and_the_mock_accepts_it() {
+    for tool in ["curl", "openssl", "bash"] {
+        let found = std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .unwrap();
+        assert!(
+            found.status.success(),
+            "{tool} is needed by this test (.ci/run installs it)"
+        );
+    }
+    let (_server, url) = mock();
+    let env = [("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)];
+    let dir = tempfile::tempdir().unwrap();
+    let regressions = dir.path().to_string_lossy().into_owned();
+    // A status of an unknown refNumber with a wrong secret is refused (401):
+    // acceptable, so make the table demand 188 to get a failure and its curl line.
+    let table = dir.path().join("strict.toml");
+    std::fs::write(&table, "[status.unknown-ref]\ncodes = [183]\n").unwrap();
+    let table = table.to_string_lossy().into_owned();
+    let out = run_env(
+        &[
+            "fuzz",
+            "--target",
+            &url,
+            "--account",
+            "0811111111",
+            "--cases",
+            "200",
+            "--seed",
+            "3",
+            "--regressions",
+            &regressions,
+            "--acceptable",
+            &table,
+        ],
+        &env,
+    );
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let curl = out
+        .stdout
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("curl (request"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no curl line in {}", out.stdout))
+        .trim()
+        .to_owned();
+    assert!(!curl.contains("CANARY") && !has_jwt(&curl), "{curl}");
+    let answer = std::process::Command::new("bash")
+        .args(["-c", &curl])
+        .env("PPOB_API_KEY", KEY)
+        .env("PPOB_API_SECRET", SECRET)
+        .output()
+        .unwrap();
+    let body: Value = serde_json::from_slice(&answer.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&answer.stdout)));
+    // The mock verified the TOKEN: a status answer, not an auth refusal (199).
+    assert_eq!(body["responseCode"], 188, "{body}");
+}
