@@ -41,6 +41,7 @@ pub fn parse_severity(s: &str) -> Result<(String, Level), String> {
 
 /// How documents are judged and the verdict shown.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Judging and output")]
 pub struct JudgeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

@@ -45,10 +45,6 @@ pub struct ValidateArgs {
           help = "Check every document as this kind: inquiry.request, inquiry.response, payment.request, payment.response, status.request, status.response or callback")]
     pub kind: Option<DocKind>,
 
-    /// How documents are judged and shown.
-    #[command(flatten)]
-    pub judge: JudgeArgs,
-
     /// Read every input (stdin included) as NDJSON, one document per line.
     #[arg(long)]
     pub ndjson: bool,
@@ -56,6 +52,10 @@ pub struct ValidateArgs {
     /// Worker threads; 0 uses every core.
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     pub jobs: usize,
+
+    /// How documents are judged and shown.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 }
 
 fn validate(args: &ValidateArgs) -> io::Result<Summary> {

@@ -76,3 +76,81 @@ fn a_correct_simulator_passes_every_oracle_in_both_body_modes() {
         assert_eq!(outcome.stats.inconclusive, 0, "{:?}", outcome.stats);
     }
 }
+
+mod properties {
+    //! proptest properties over the generated cases, few cases each (the
+    //! suite stays fast); `cargo test -- --ignored` runs the heavy ones.
+
+    use proptest::prelude::*;
+
+    use super::super::exec::{Env, run_case};
+    use super::super::*;
+    use super::{fuzz, options};
+    use crate::flow::RefNumbers;
+    use crate::sim::{Bug, SimConfig};
+    use crate::transport::auth::{BodyMode, Credentials};
+    use crate::transport::clock::ManualClock;
+    use crate::validate::{Engine, EngineOptions};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A saved case replays as itself: nothing is lost in a regression file.
+        #[test]
+        fn every_case_survives_its_regression_file(case in strategy::cases(&simulator_universe())) {
+            let text = serde_json::to_string_pretty(&case).unwrap();
+            let back: FuzzCase = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(back, case);
+        }
+
+        /// On a correct simulator no oracle fires, whatever the case.
+        #[test]
+        fn the_correct_simulator_satisfies_every_oracle(case in strategy::cases(&simulator_universe())) {
+            let engine = Engine::new(EngineOptions::default());
+            let table = AcceptableTable::built_in();
+            let levels = Default::default();
+            let judge = Judge { engine: &engine, table: &table, latency_budget: None, levels: &levels };
+            let target = SimTarget { config: SimConfig::default(), timeout: std::time::Duration::from_secs(30) };
+            let lane = target.lane();
+            let credentials = Credentials::simulator_demo();
+            let refs = RefNumbers::new("P", &ManualClock::new());
+            let env = Env {
+                transport: lane.transport.as_ref(),
+                credentials: &credentials,
+                body_mode: BodyMode::TokenOnly,
+                clock: lane.clock.as_ref(),
+                refs: &refs,
+                expire_after: lane.expire_after,
+                rate: None,
+            };
+            let trace = run_case(&case, &env);
+            prop_assert!(trace.inconclusive.is_none(), "{:?}", trace.inconclusive);
+            let violations = judge.judge(&case, &trace);
+            prop_assert!(violations.is_empty(), "{:?}", violations);
+        }
+    }
+
+    #[test]
+    #[ignore = "heavy: 300 000 cases and 50 000 per bug switch; run with `cargo test -- --ignored`"]
+    fn heavy_runs_find_nothing_on_a_correct_simulator_and_every_bug_on_a_broken_one() {
+        let clean = fuzz(
+            SimConfig::default(),
+            BodyMode::TokenOnly,
+            &options(2026, 300_000),
+        );
+        assert!(
+            clean.failures.is_empty(),
+            "{:?}",
+            clean.failures.first().map(|f| &f.case)
+        );
+        assert_eq!(clean.stats.cases, 300_000);
+        for bug in Bug::ALL {
+            let config = SimConfig {
+                bugs: vec![bug],
+                ..SimConfig::default()
+            };
+            let broken = fuzz(config, BodyMode::TokenAndBody, &options(2027, 50_000));
+            assert!(!broken.failures.is_empty(), "{bug:?} went unnoticed");
+        }
+    }
+}
