@@ -10,10 +10,10 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::connection::{Connection, ConnectionError};
 use super::judge::{Format, JudgeArgs};
 use super::sim_args::{SimArgs, parse_duration};
 use crate::contract::{CaseSummary, Operation, Summary};
-use crate::flow::config::Config;
 use crate::flow::{Case, CaseRun, Expectation, Flow, Observer, Pacing, RefNumbers, StepDocument};
 use crate::report::{HumanReport, JsonReport};
 use crate::sim::accounts::{InquiryOutcome, PaymentOutcome};
@@ -22,7 +22,7 @@ use crate::transport::Transport;
 use crate::transport::auth::{BodyMode, Credentials};
 use crate::transport::cassette::CassetteMeta;
 use crate::transport::clock::{Clock, ManualClock, SystemClock};
-use crate::transport::http::{HttpConfig, HttpTransport};
+use crate::transport::http::HttpTransport;
 use crate::transport::record::Recorder;
 use crate::transport::redact::Redactor;
 use crate::transport::replay::{Replay, cassettes_in};
@@ -111,15 +111,7 @@ pub struct CheckArgs {
 #[derive(Debug, thiserror::Error)]
 enum SetupError {
     #[error("{0}")]
-    Config(#[from] crate::flow::config::ConfigError),
-    #[error("{0}")]
-    Credentials(#[from] crate::transport::auth::CredentialsError),
-    #[error(
-        "no credentials for {0}: set PPOB_API_KEY and PPOB_API_SECRET, or [credentials] in ppob-contract.toml"
-    )]
-    NoCredentials(String),
-    #[error("{0}")]
-    Http(#[from] crate::transport::http::HttpSetupError),
+    Connection(#[from] ConnectionError),
     #[error("{0}")]
     Cassette(#[from] crate::transport::cassette::CassetteError),
     #[error(
@@ -154,35 +146,29 @@ struct Plan {
 }
 
 fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
-    let (config, _) = Config::discover(args.config.as_deref())?;
-    let from_env = Credentials::from_env()?;
-    let configured = from_env.or_else(|| config.credentials.as_ref().map(|c| c.credentials()));
-    let target_url = args.target.clone().or(config.target.clone());
-    let timeout = args
-        .timeout
-        .or(config.timeout)
-        .unwrap_or(crate::transport::http::DEFAULT_TIMEOUT);
+    let connection = Connection::resolve(
+        args.config.as_deref(),
+        args.target.as_deref(),
+        args.timeout,
+        args.connect_timeout,
+    )?;
+    let timeout = connection.timeout;
+    let config = &connection.config;
     let (target, credentials, base_pacing, clock): (Target, _, _, Arc<dyn Clock>) =
         if let Some(dir) = &args.replay {
             let replays = cassettes_in(dir)?
                 .into_iter()
                 .map(|path| Replay::open(&path).map(|r| (path, Arc::new(r))))
                 .collect::<Result<Vec<_>, _>>()?;
-            let credentials = configured.unwrap_or_else(Credentials::simulator_demo);
+            let credentials = connection.credentials_or_demo();
             (
                 Target::Replay(replays),
                 credentials,
                 Pacing::immediate(),
                 Arc::new(ManualClock::new()),
             )
-        } else if let Some(url) = target_url {
-            let mut http = HttpConfig::new(url.clone());
-            http.timeout = timeout;
-            if let Some(c) = args.connect_timeout.or(config.connect_timeout) {
-                http.connect_timeout = c;
-            }
-            let transport = HttpTransport::new(http)?;
-            let credentials = configured.ok_or(SetupError::NoCredentials(url))?;
+        } else if let Some(url) = &connection.target {
+            let (transport, credentials) = connection.http(url)?;
             (
                 Target::Http(Arc::new(transport)),
                 credentials,
@@ -190,7 +176,7 @@ fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
                 Arc::new(SystemClock::new()),
             )
         } else {
-            let credentials = configured.unwrap_or_else(Credentials::simulator_demo);
+            let credentials = connection.credentials_or_demo();
             let clock: Arc<dyn Clock> = Arc::new(ManualClock::new());
             let sim = Simulator::new(args.sim.config(credentials.clone()), clock.clone());
             (
@@ -229,7 +215,10 @@ fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
         body_mode: args.body_mode.or(config.body_mode).unwrap_or_default(),
         pacing,
         clock,
-        ref_prefix: config.ref_prefix.unwrap_or_else(|| "PPOBCT".to_owned()),
+        ref_prefix: config
+            .ref_prefix
+            .clone()
+            .unwrap_or_else(|| "PPOBCT".to_owned()),
         timeout,
     })
 }

@@ -11,12 +11,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::connection::{Connection, ConnectionError};
 use super::fuzz_output::{self, Shown};
 use super::judge::{Format, JudgeArgs};
 use super::sim_args::{SimArgs, parse_duration};
-use crate::flow::config::Config;
 use crate::flow::{Expectation, RefNumbers};
-use crate::fuzz::exec::{self, Env, Role};
+use crate::fuzz::exec::{self, Role};
 use crate::fuzz::rate::RateLimiter;
 use crate::fuzz::regressions::{self, Regression};
 use crate::fuzz::runner::{NoProgress, Progress};
@@ -25,7 +25,6 @@ use crate::fuzz::{
     ShrinkLimits, SimTarget, Target, Universe, simulator_universe,
 };
 use crate::transport::auth::{BodyMode, Credentials};
-use crate::transport::http::{HttpConfig, HttpTransport};
 use crate::transport::redact::Redactor;
 
 /// Reads `ACCOUNT[@PRODUCT]`.
@@ -177,15 +176,7 @@ pub struct FuzzArgs {
 #[derive(Debug, thiserror::Error)]
 enum SetupError {
     #[error("{0}")]
-    Config(#[from] crate::flow::config::ConfigError),
-    #[error("{0}")]
-    Credentials(#[from] crate::transport::auth::CredentialsError),
-    #[error(
-        "no credentials for {0}: set PPOB_API_KEY and PPOB_API_SECRET, or [credentials] in ppob-contract.toml"
-    )]
-    NoCredentials(String),
-    #[error("{0}")]
-    Http(#[from] crate::transport::http::HttpSetupError),
+    Connection(#[from] ConnectionError),
     #[error("{0}")]
     Table(#[from] crate::fuzz::acceptable::TableError),
     #[error("{0}")]
@@ -223,13 +214,13 @@ fn universe_of_config(cases: &[crate::flow::Case]) -> Universe {
 }
 
 fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
-    let (config, _) = Config::discover(args.config.as_deref())?;
-    let from_env = Credentials::from_env()?;
-    let configured = from_env.or_else(|| config.credentials.as_ref().map(|c| c.credentials()));
-    let timeout = args
-        .timeout
-        .or(config.timeout)
-        .unwrap_or(crate::transport::http::DEFAULT_TIMEOUT);
+    let connection = Connection::resolve(
+        args.config.as_deref(),
+        args.target.as_deref(),
+        args.timeout,
+        args.connect_timeout,
+    )?;
+    let config = &connection.config;
     let table = match &args.acceptable {
         Some(path) => AcceptableTable::with_file(path)?,
         None => AcceptableTable::built_in(),
@@ -245,16 +236,9 @@ fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
         }
         universe
     };
-    let url = args.target.clone().or(config.target.clone());
     let (target, base_url, credentials, universe, defaults): (Box<dyn Target>, _, _, _, _) =
-        if let Some(url) = url {
-            let mut http = HttpConfig::new(url.clone());
-            http.timeout = timeout;
-            if let Some(c) = args.connect_timeout.or(config.connect_timeout) {
-                http.connect_timeout = c;
-            }
-            let transport = HttpTransport::new(http)?;
-            let credentials = configured.ok_or_else(|| SetupError::NoCredentials(url.clone()))?;
+        if let Some(url) = connection.target.clone() {
+            let (transport, credentials) = connection.http(&url)?;
             let universe = given_accounts();
             if universe.payable.is_empty() && universe.others.is_empty() {
                 return Err(SetupError::NoAccounts(url));
@@ -268,7 +252,7 @@ fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
                 (500, 8, 100, Duration::from_secs(120)),
             )
         } else {
-            let credentials = configured.unwrap_or_else(Credentials::simulator_demo);
+            let credentials = connection.credentials_or_demo();
             let mut universe = simulator_universe();
             if !args.accounts.is_empty() {
                 universe.payable = args.accounts.clone();
@@ -276,7 +260,7 @@ fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
             }
             let target = SimTarget {
                 config: args.sim.config(credentials.clone()),
-                timeout,
+                timeout: connection.timeout,
             };
             (
                 Box::new(target) as Box<dyn Target>,
@@ -306,7 +290,10 @@ fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
         body_mode: args.body_mode.or(config.body_mode).unwrap_or_default(),
         table,
         options,
-        ref_prefix: config.ref_prefix.unwrap_or_else(|| "PPOBFZ".to_owned()),
+        ref_prefix: config
+            .ref_prefix
+            .clone()
+            .unwrap_or_else(|| "PPOBFZ".to_owned()),
     })
 }
 
@@ -442,16 +429,6 @@ fn preflight(plan: &Plan, fuzzer: &Fuzzer<'_>) -> Result<(), SetupError> {
     else {
         return Ok(());
     };
-    let lane = plan.target.lane();
-    let env = Env {
-        transport: lane.transport.as_ref(),
-        credentials: fuzzer.credentials,
-        body_mode: plan.body_mode,
-        clock: lane.clock.as_ref(),
-        refs: fuzzer.refs,
-        expire_after: lane.expire_after,
-        rate: fuzzer.rate,
-    };
     let case = FuzzCase {
         scenario: Scenario::Inquiry,
         account: account.number.clone(),
@@ -461,7 +438,7 @@ fn preflight(plan: &Plan, fuzzer: &Fuzzer<'_>) -> Result<(), SetupError> {
         callback_urls: None,
         mutation: None,
     };
-    let trace = exec::run_case(&case, &env);
+    let (trace, _) = fuzzer.check_one(&case);
     let where_ = plan.target.describe();
     if let Some(e) = exec::unreachable(&trace) {
         return Err(SetupError::Preflight(format!(
@@ -486,7 +463,7 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<u8, SetupError> {
     let redactor = Redactor::new(Some(&plan.credentials));
     let clock = crate::transport::clock::SystemClock::new();
     let refs = RefNumbers::new(&plan.ref_prefix, &clock);
-    let rate = plan.rate_limiter(args);
+    let rate = args.rate.map(RateLimiter::new);
     let fuzzer = Fuzzer {
         target: plan.target.as_ref(),
         judge: Judge {
@@ -577,12 +554,6 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<u8, SetupError> {
         &|path| replay_command(path),
     );
     Ok(code)
-}
-
-impl Plan {
-    fn rate_limiter(&self, args: &FuzzArgs) -> Option<RateLimiter> {
-        args.rate.map(RateLimiter::new)
-    }
 }
 
 /// Runs `fuzz` and maps the verdict to an exit code.

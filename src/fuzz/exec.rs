@@ -97,13 +97,13 @@ impl Step {
 
     /// The answer in a few words: `code 299 (processing)`, `HTTP 401`, `timeout`.
     pub fn answer(&self) -> String {
-        use super::oracle::class;
+        let class = |code: i64| crate::model::CodeClass::of(code).describe();
         match (&self.reading, self.http_status()) {
             (Reading::Envelope { code, .. }, Some(200) | None) => {
-                format!("code {code} ({})", class(*code))
+                format!("code {code}, {}", class(*code))
             }
             (Reading::Envelope { code, .. }, Some(s)) => {
-                format!("HTTP {s}, code {code} ({})", class(*code))
+                format!("HTTP {s}, code {code}, {}", class(*code))
             }
             (Reading::AuthRefused { http_status, .. }, _) => {
                 format!("HTTP {http_status} (refused)")

@@ -13,8 +13,9 @@ use super::acceptable::AcceptableTable;
 use super::case::{FuzzCase, Scenario};
 use super::exec::{Role, Step, Trace};
 use crate::contract::{Operation, Severity};
-use crate::flow::classify::{Reading, Unusable};
+use crate::flow::classify::{self, MoneyVerdict, Reading, Unusable};
 use crate::flow::rules::{self as flow_rules, Expected};
+use crate::model::CodeClass;
 use crate::rules::Level;
 use crate::validate::{Engine, Input};
 
@@ -134,18 +135,17 @@ pub struct Judge<'a> {
     pub levels: &'a BTreeMap<String, Level>,
 }
 
-/// The class of a code, as reports say it.
-pub fn class(code: i64) -> &'static str {
-    match code {
-        0..=99 => "success",
-        200..=299 => "processing",
-        300 => "inquiry success",
-        _ => "failure",
-    }
+/// Whether `code` says yes: success, processing or inquiry success.
+fn is_success_class(code: i64) -> bool {
+    matches!(
+        CodeClass::of(code),
+        CodeClass::Success | CodeClass::Processing | CodeClass::InquiryOk
+    )
 }
 
-fn is_success_class(code: i64) -> bool {
-    matches!(code, 0..=99 | 200..=299 | 300)
+/// `299 (processing (200-299))` as `299, processing (200-299)`.
+fn code_and_class(code: i64) -> String {
+    format!("{code}, {}", CodeClass::of(code).describe())
 }
 
 /// Collects violations, applying severities.
@@ -259,9 +259,9 @@ impl Judge<'_> {
                         at,
                         "/responseCode",
                         format!(
-                            "{} was answered {code} ({}): a negative request must be refused",
+                            "{} was answered {}: a negative request must be refused",
                             what(),
-                            class(*code)
+                            code_and_class(*code)
                         ),
                         expected(),
                         Some(code.to_string()),
@@ -303,27 +303,30 @@ impl Judge<'_> {
         let Some(status_code) = status.code() else {
             return;
         };
-        let refused = match &payment.reading {
-            Reading::AuthRefused { http_status, .. } => Some(format!("HTTP {http_status}")),
-            Reading::Envelope { code, .. }
-                if !is_success_class(*code) && ![102, 108, 188].contains(code) =>
-            {
-                Some(format!("code {code}"))
-            }
-            Reading::Envelope {
-                http_status, code, ..
-            } if *http_status >= 400 => Some(format!("HTTP {http_status} (code {code})")),
+        let refused = match (&payment.reading, classify::money(&payment.reading)) {
+            (Reading::AuthRefused { http_status, .. }, _) => Some(format!("HTTP {http_status}")),
+            (_, MoneyVerdict::Failed(code)) => Some(format!("code {code}")),
+            (
+                Reading::Envelope {
+                    http_status, code, ..
+                },
+                _,
+            ) if *http_status >= 400 => Some(format!("HTTP {http_status} (code {code})")),
             _ => None,
         };
+        let charged = matches!(
+            CodeClass::of(status_code),
+            CodeClass::Success | CodeClass::Processing
+        );
         if let Some(refusal) = refused {
-            if matches!(status_code, 0..=99 | 200..=299) {
+            if charged {
                 found.keyed("refused-but-charged").add(
                     MONEY,
                     at,
                     "/responseCode",
                     format!(
-                        "the payment was refused with {refusal}, but its status answers {status_code} ({}): a refused payment was charged",
-                        class(status_code)
+                        "the payment was refused with {refusal}, but its status answers {}: a refused payment was charged",
+                        code_and_class(status_code)
                     ),
                     Some("188 or a failure code".into()),
                     Some(status_code.to_string()),
@@ -331,16 +334,16 @@ impl Judge<'_> {
             }
             return;
         }
-        if let Some(paid @ 0..=99) = payment.code()
-            && !(0..=99).contains(&status_code)
+        if let MoneyVerdict::Success(paid) = classify::money(&payment.reading)
+            && CodeClass::of(status_code) != CodeClass::Success
         {
             found.keyed("success-not-kept").add(
                 MONEY,
                 at,
                 "/responseCode",
                 format!(
-                    "the payment answered success ({paid}), but its status answers {status_code} ({})",
-                    class(status_code)
+                    "the payment answered success ({paid}), but its status answers {}",
+                    code_and_class(status_code)
                 ),
                 Some("a success code (0-99)".into()),
                 Some(status_code.to_string()),
