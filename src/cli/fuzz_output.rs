@@ -185,6 +185,24 @@ impl<W: Write> Output<W> {
         })
     }
 
+    /// Writes every failure; returns their summaries for the JSON report.
+    fn failures(
+        &mut self,
+        failures: &[Saved],
+        shown: &Shown<'_>,
+        reproduce: Reproduce<'_>,
+        seed: Option<u64>,
+        summary: &mut Summary,
+    ) -> io::Result<Vec<FuzzFailure>> {
+        let mut reported = Vec::new();
+        for (failure, file) in failures {
+            let fuzz = summary_of(failure, file.as_ref(), shown, reproduce, seed);
+            self.failure(failure, file.as_ref(), shown, summary, &fuzz)?;
+            reported.push(fuzz);
+        }
+        Ok(reported)
+    }
+
     fn failure(
         &mut self,
         failure: &Failure,
@@ -322,12 +340,8 @@ pub(super) fn print_run(
         let stdout = anstream::stdout();
         let mut output = Output::open(args, io::BufWriter::new(stdout.lock()))?;
         let mut summary = Summary::default();
-        let mut reported = Vec::new();
-        for (failure, file) in failures {
-            let fuzz = summary_of(failure, file.as_ref(), shown, reproduce, Some(options.seed));
-            output.failure(failure, file.as_ref(), shown, &mut summary, &fuzz)?;
-            reported.push(fuzz);
-        }
+        let reported =
+            output.failures(failures, shown, reproduce, Some(options.seed), &mut summary)?;
         let stats = &outcome.stats;
         let warnings: Vec<String> = outcome.warnings.iter().map(|w| w.message.clone()).collect();
         summary.warnings += warnings.len() as u64 + stats.warnings.values().sum::<u64>();
@@ -445,12 +459,7 @@ pub(super) fn print_replay(
         let stdout = anstream::stdout();
         let mut output = Output::open(args, io::BufWriter::new(stdout.lock()))?;
         let mut summary = Summary::default();
-        let mut reported = Vec::new();
-        for (failure, path) in failures {
-            let fuzz = summary_of(failure, path.as_ref(), shown, reproduce, None);
-            output.failure(failure, path.as_ref(), shown, &mut summary, &fuzz)?;
-            reported.push(fuzz);
-        }
+        let reported = output.failures(failures, shown, reproduce, None, &mut summary)?;
         match output {
             Output::Json(j) => {
                 let fuzz = FuzzSummary {
