@@ -147,7 +147,7 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_shrink_time: Option<Duration>,
 
-    /// Stop after this many distinct failures (oracle, scenario, variant).
+    /// Stop after this many distinct failures (one per oracle and what it found, e.g. a variant).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub max_failures: usize,
 

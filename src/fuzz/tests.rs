@@ -154,3 +154,21 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn max_time_stops_generation_and_says_so() {
+    let mut opts = options(5, 1_000_000);
+    opts.max_time = Some(Duration::from_millis(200));
+    let outcome = fuzz(SimConfig::default(), BodyMode::TokenOnly, &opts);
+    assert!(outcome.timed_out);
+    assert!(outcome.stats.cases < 1_000_000);
+    assert!(outcome.stats.cases > 0);
+    assert!(
+        outcome
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("--max-time")),
+        "{:?}",
+        outcome.warnings
+    );
+}
