@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::connection::{Connection, ConnectionError};
+use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::judge::{Format, JudgeArgs};
 use super::sim_args::{SimArgs, parse_duration};
 use crate::contract::{CaseSummary, Operation, Summary};
@@ -55,15 +55,6 @@ pub struct CheckArgs {
     #[arg(long = "case", value_name = "ACCOUNT[@PRODUCT][=EXPECT]")]
     pub cases: Vec<Case>,
 
-    /// Config file (default: ./ppob-contract.toml when it exists).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Base URL of a sandbox or of a running `ppob-contract mock`. Default: the in-process
-    /// simulator (no network).
-    #[arg(long, value_name = "URL", env = "PPOB_BASE_URL")]
-    pub target: Option<String>,
-
     /// Replay the cassettes (*.har, one case each) in DIR instead of sending requests
     /// (--target and PPOB_BASE_URL are ignored).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["record", "cases"])]
@@ -72,10 +63,6 @@ pub struct CheckArgs {
     /// Record every exchange into DIR, one HAR 1.2 file per case (credentials redacted).
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
-
-    /// Send the fields only in TOKEN (token-only, the documented default) or also as a JSON body.
-    #[arg(long, value_enum, value_name = "MODE")]
-    pub body_mode: Option<BodyMode>,
 
     /// Wait after a processing payment before the first status call [sandbox: 150s;
     /// simulator: 2s of simulated time].
@@ -90,13 +77,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub deadline: Option<Duration>,
 
-    /// Time allowed for one request, connection to last byte [30s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
-
-    /// Time allowed to open a connection [5s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub connect_timeout: Option<Duration>,
+    /// Where requests go and how.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 
     /// The simulator's behaviour (ignored with --target and --replay).
     #[command(flatten)]
@@ -146,12 +129,7 @@ struct Plan {
 }
 
 fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
-    let connection = Connection::resolve(
-        args.config.as_deref(),
-        args.target.as_deref(),
-        args.timeout,
-        args.connect_timeout,
-    )?;
+    let connection = Connection::resolve(&args.connection)?;
     let timeout = connection.timeout;
     let config = &connection.config;
     let (target, credentials, base_pacing, clock): (Target, _, _, Arc<dyn Clock>) =
@@ -212,7 +190,7 @@ fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
         target,
         cases,
         credentials,
-        body_mode: args.body_mode.or(config.body_mode).unwrap_or_default(),
+        body_mode: connection.body_mode,
         pacing,
         clock,
         ref_prefix: config

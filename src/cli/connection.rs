@@ -1,12 +1,41 @@
 //! Where `check` and `fuzz` send requests and with which credentials: flags
 //! first, then the environment, then `ppob-contract.toml`.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::Args;
+
+use super::sim_args::parse_duration;
 use crate::flow::config::{Config, ConfigError};
-use crate::transport::auth::{Credentials, CredentialsError};
+use crate::transport::auth::{BodyMode, Credentials, CredentialsError};
 use crate::transport::http::{DEFAULT_TIMEOUT, HttpConfig, HttpSetupError, HttpTransport};
+
+/// The options saying where requests go and how (shared by `check` and `fuzz`).
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// Config file (default: ./ppob-contract.toml when it exists): target, credentials, body
+    /// mode, timeouts, cases.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Base URL of a sandbox or of a running `ppob-contract mock`. Default: the in-process
+    /// simulator (no network).
+    #[arg(long, value_name = "URL", env = "PPOB_BASE_URL")]
+    pub target: Option<String>,
+
+    /// Send the fields only in TOKEN (token-only, the documented default) or also as a JSON body.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub body_mode: Option<BodyMode>,
+
+    /// Time allowed for one request, connection to last byte [30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Time allowed to open a connection [5s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub connect_timeout: Option<Duration>,
+}
 
 /// Why the connection settings are unusable (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -37,25 +66,23 @@ pub struct Connection {
     pub target: Option<String>,
     /// `--timeout`, else the config's, else [`DEFAULT_TIMEOUT`].
     pub timeout: Duration,
+    /// `--body-mode`, else the config's, else token-only.
+    pub body_mode: BodyMode,
     connect_timeout: Option<Duration>,
 }
 
 impl Connection {
-    /// Reads the config file (`config`, or `./ppob-contract.toml` when it
+    /// Reads the config file (`--config`, or `./ppob-contract.toml` when it
     /// exists) and the environment, under the flags given.
-    pub fn resolve(
-        config: Option<&Path>,
-        target: Option<&str>,
-        timeout: Option<Duration>,
-        connect_timeout: Option<Duration>,
-    ) -> Result<Self, ConnectionError> {
-        let (config, _) = Config::discover(config)?;
+    pub fn resolve(args: &ConnectionArgs) -> Result<Self, ConnectionError> {
+        let (config, _) = Config::discover(args.config.as_deref())?;
         let from_env = Credentials::from_env()?;
         let credentials = from_env.or_else(|| config.credentials.as_ref().map(|c| c.credentials()));
         Ok(Self {
-            target: target.map(str::to_owned).or(config.target.clone()),
-            timeout: timeout.or(config.timeout).unwrap_or(DEFAULT_TIMEOUT),
-            connect_timeout: connect_timeout.or(config.connect_timeout),
+            target: args.target.clone().or(config.target.clone()),
+            timeout: args.timeout.or(config.timeout).unwrap_or(DEFAULT_TIMEOUT),
+            connect_timeout: args.connect_timeout.or(config.connect_timeout),
+            body_mode: args.body_mode.or(config.body_mode).unwrap_or_default(),
             credentials,
             config,
         })

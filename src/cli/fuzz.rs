@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::connection::{Connection, ConnectionError};
+use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::fuzz_output::{self, Shown};
 use super::judge::{Format, JudgeArgs};
 use super::sim_args::{SimArgs, parse_duration};
@@ -103,20 +103,10 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "N", value_parser = parse_rate)]
     pub rate: Option<u32>,
 
-    /// Base URL of a sandbox or of a running `ppob-contract mock`. Default: the in-process
-    /// simulator (no network).
-    #[arg(long, value_name = "URL", env = "PPOB_BASE_URL")]
-    pub target: Option<String>,
-
     /// An account valid payments may pay (repeatable): ACCOUNT[@PRODUCT]. Default: the config
     /// file's cases; on the simulator, its test accounts without faults.
     #[arg(long = "account", value_name = "ACCOUNT[@PRODUCT]", value_parser = parse_account)]
     pub accounts: Vec<Account>,
-
-    /// Config file (default: ./ppob-contract.toml when it exists): target, credentials,
-    /// body mode, timeouts, and [[case]] accounts.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
 
     /// Run only the case saved in FILE (a regression file) and report whether it still fails.
     #[arg(long, value_name = "FILE")]
@@ -151,17 +141,9 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub max_failures: usize,
 
-    /// Send valid fields only in TOKEN (token-only, the documented default) or also as a body.
-    #[arg(long, value_enum, value_name = "MODE")]
-    pub body_mode: Option<BodyMode>,
-
-    /// Time allowed for one request, connection to last byte [30s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
-
-    /// Time allowed to open a connection [5s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub connect_timeout: Option<Duration>,
+    /// Where requests go and how.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 
     /// The simulator's behaviour (ignored with --target).
     #[command(flatten)]
@@ -214,12 +196,7 @@ fn universe_of_config(cases: &[crate::flow::Case]) -> Universe {
 }
 
 fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
-    let connection = Connection::resolve(
-        args.config.as_deref(),
-        args.target.as_deref(),
-        args.timeout,
-        args.connect_timeout,
-    )?;
+    let connection = Connection::resolve(&args.connection)?;
     let config = &connection.config;
     let table = match &args.acceptable {
         Some(path) => AcceptableTable::with_file(path)?,
@@ -287,7 +264,7 @@ fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
         base_url,
         universe,
         credentials,
-        body_mode: args.body_mode.or(config.body_mode).unwrap_or_default(),
+        body_mode: connection.body_mode,
         table,
         options,
         ref_prefix: config
