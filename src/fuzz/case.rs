@@ -9,8 +9,6 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::contract::Operation;
-
 /// The conversation a case has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -47,15 +45,6 @@ impl Scenario {
             Self::PayTwice => "pay-twice",
             Self::StatusUnknown => "status-unknown",
             Self::PayAfterExpiry => "pay-after-expiry",
-        }
-    }
-
-    /// The operation of the target request.
-    pub fn target_operation(self) -> Operation {
-        match self {
-            Self::Inquiry => Operation::Inquiry,
-            Self::StatusUnknown => Operation::Status,
-            Self::Payment | Self::PayTwice | Self::PayAfterExpiry => Operation::Payment,
         }
     }
 

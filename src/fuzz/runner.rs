@@ -196,14 +196,6 @@ impl Failure {
             .iter()
             .find(|v| v.severity == Severity::Error)
     }
-
-    /// Which failures count as the same bug: the oracle and its key.
-    pub fn signature(&self) -> (&'static str, String) {
-        (
-            self.oracle,
-            self.primary().map(|v| v.key.clone()).unwrap_or_default(),
-        )
-    }
 }
 
 /// A run-level warning (a pass that means little).
