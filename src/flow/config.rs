@@ -10,7 +10,8 @@
 //! body_mode = "token-only"                      # or "token-and-body"
 //! connect_timeout = "5s"
 //! timeout = "30s"
-//! ref_prefix = "PPOBCT"
+//! ref_prefix = "PPOBCT"                        # letters and digits, at most 19
+//! max_amount = 10000000                         # refuse to pay more (rupiah) against a sandbox
 //!
 //! [credentials]            # better: PPOB_API_KEY / PPOB_API_SECRET
 //! key = "..."
@@ -58,9 +59,12 @@ pub struct Config {
     /// Total timeout of one request.
     #[serde(default, with = "opt_duration")]
     pub timeout: Option<Duration>,
-    /// Prefix of generated refNumbers.
-    #[serde(default)]
+    /// Prefix of generated refNumbers (ASCII letters and digits, at most 19).
+    #[serde(default, deserialize_with = "ref_prefix")]
     pub ref_prefix: Option<String>,
+    /// The largest amount (rupiah) `check` pays against a real target.
+    #[serde(default)]
+    pub max_amount: Option<u64>,
     /// API key and secret (the environment wins).
     #[serde(default)]
     pub credentials: Option<CredentialsSection>,
@@ -123,6 +127,12 @@ impl PollingSection {
             deadline: self.deadline.unwrap_or(base.deadline),
         }
     }
+}
+
+fn ref_prefix<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let prefix = String::deserialize(d)?;
+    super::refs::check_prefix(&prefix).map_err(serde::de::Error::custom)?;
+    Ok(Some(prefix))
 }
 
 mod opt_duration {
@@ -296,6 +306,33 @@ expect = "failed:302"
         assert_eq!(c.cases[1].expect, Expectation::Failed(vec![302, 309]));
         assert_eq!(c.polling.apply(Pacing::simulator()), Pacing::sandbox());
         assert!(c.credentials.is_none());
+    }
+
+    #[test]
+    fn ref_prefixes_and_amount_limits_are_read_and_checked() {
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "ref_prefix = \"CI42\"\nmax_amount = 500000\n",
+        )
+        .unwrap();
+        assert_eq!(c.ref_prefix.as_deref(), Some("CI42"));
+        assert_eq!(c.max_amount, Some(500_000));
+        let err = Config::parse(
+            Path::new("c.toml"),
+            "timeout = \"1s\"\nref_prefix = \"CI-42\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("c.toml: ")
+                && err.contains("line 2")
+                && err.contains("letters and digits"),
+            "{err}"
+        );
+        let err = Config::parse(Path::new("c.toml"), "max_amount = -1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 1"), "{err}");
     }
 
     #[test]

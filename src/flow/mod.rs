@@ -11,13 +11,15 @@ pub mod classify;
 pub mod config;
 pub mod conversation;
 pub mod pacing;
+pub mod refs;
 pub mod rules;
 
 use std::time::Duration;
 
 pub use case::{Case, Expectation, Outcome};
-pub use conversation::{CaseRun, Flow, RefNumbers};
+pub use conversation::{CaseRun, Flow};
 pub use pacing::Pacing;
+pub use refs::RefNumbers;
 
 use crate::contract::DocumentReport;
 
@@ -45,3 +47,6 @@ pub trait Observer: Sync {
 pub struct Quiet;
 
 impl Observer for Quiet {}
+
+#[cfg(test)]
+mod tests;

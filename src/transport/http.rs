@@ -264,7 +264,11 @@ impl HttpTransport {
         }
     }
 
-    fn exchange(&self, request: &WireRequest) -> Result<WireResponse, TransportError> {
+    fn exchange(
+        &self,
+        request: &WireRequest,
+        timeout: Duration,
+    ) -> Result<WireResponse, TransportError> {
         if inside_tokio_runtime() {
             return Err(TransportError::Other(
                 "the HTTP transport was called inside an async (tokio) runtime, where the blocking client cannot run; call it from a plain thread or spawn_blocking".into(),
@@ -276,11 +280,12 @@ impl HttpTransport {
         let mut builder = self
             .client
             .request(method, self.url_for(&request.path))
-            .body(request.body.clone());
+            .body(request.body.clone())
+            .timeout(timeout);
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let response = builder.send().map_err(|e| self.map_error(&e))?;
+        let response = builder.send().map_err(|e| self.map_error(&e, timeout))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -292,7 +297,10 @@ impl HttpTransport {
                 )
             })
             .collect();
-        let body = response.bytes().map_err(|e| self.map_error(&e))?.to_vec();
+        let body = response
+            .bytes()
+            .map_err(|e| self.map_error(&e, timeout))?
+            .to_vec();
         Ok(WireResponse {
             status,
             headers,
@@ -301,16 +309,16 @@ impl HttpTransport {
     }
 
     /// Sorts a reqwest error into a [`TransportError`] by walking its source chain.
-    fn map_error(&self, error: &reqwest::Error) -> TransportError {
+    fn map_error(&self, error: &reqwest::Error, timeout: Duration) -> TransportError {
         let text = error_text(error);
         if let Some(refused) = find_source::<RefusedRedirect>(error) {
             return TransportError::Redirect(refused.0.clone());
         }
         if error.is_timeout() {
             let limit = if error.is_connect() {
-                self.config.connect_timeout
+                self.config.connect_timeout.min(timeout)
             } else {
-                self.config.timeout
+                timeout
             };
             return TransportError::Timeout(limit);
         }
@@ -385,9 +393,14 @@ fn error_text(error: &(dyn StdError + 'static)) -> String {
 
 impl Transport for HttpTransport {
     fn send(&self, request: WireRequest) -> Exchange {
+        self.send_within(request, self.config.timeout)
+    }
+
+    /// As [`HttpTransport::send`], with the total timeout cut to `limit` when that is shorter.
+    fn send_within(&self, request: WireRequest, limit: Duration) -> Exchange {
         let started = SystemTime::now();
         let clock = Instant::now();
-        let response = self.exchange(&request);
+        let response = self.exchange(&request, self.config.timeout.min(limit));
         Exchange {
             request,
             response,
