@@ -306,6 +306,10 @@ expect = "failed:302"
         assert_eq!(c.cases[1].expect, Expectation::Failed(vec![302, 309]));
         assert_eq!(c.polling.apply(Pacing::simulator()), Pacing::sandbox());
         assert!(c.credentials.is_none());
+        assert_eq!(
+            c.max_amount,
+            Some(crate::flow::conversation::DEFAULT_MAX_AMOUNT)
+        );
     }
 
     #[test]
