@@ -1,4 +1,4 @@
-//! `check --target` against hostile servers on 127.0.0.1:0 ([`crate::hostile`]):
+//! `check --target` against hostile servers on 127.0.0.1:0 ([`crate::scripted`]):
 //! contradictory payment answers stay processing until status decides,
 //! duplicate answers to a fresh refNumber stop the case, no wait or status call
 //! runs past `--deadline`, and nothing is paid for another account or above
@@ -10,12 +10,12 @@ use serde_json::{Value, json};
 
 use crate::check::{findings, outcomes, payment_response};
 use crate::check_http::{KEY, SECRET};
-use crate::hostile::{Hostile, Reply, envelope, inquiry_ok, payment_processing, script};
+use crate::scripted::{Reply, ScriptedServer, envelope, inquiry_ok, payment_processing, script};
 use crate::support::{Run, run_env};
 
 /// `check --target URL --case 0811111111 --format json` with fast polling
 /// (unless `extra` sets it) and `extra`.
-fn check(server: &Hostile, extra: &[&str]) -> (Run, Value) {
+fn check(server: &ScriptedServer, extra: &[&str]) -> (Run, Value) {
     let url = server.url();
     let mut args = vec![
         "check",
@@ -78,7 +78,7 @@ fn contradictory_payment_answers_are_processing_until_status_decides() {
         ),
     ];
     for (name, status, body) in answers {
-        let server = Hostile::start(script(move |_| Reply::Answer(status, body.clone())));
+        let server = ScriptedServer::start(script(move |_| Reply::Answer(status, body.clone())));
         let (run, report) = check(&server, &[]);
         assert_eq!(outcomes(&report), ["success"], "{name}: {report:#}");
         assert_eq!(
@@ -113,7 +113,7 @@ fn contradictory_payment_answers_are_processing_until_status_decides() {
 
 #[test]
 fn a_clean_documented_failure_still_fails_the_payment_without_status() {
-    let server = Hostile::start(script(|_| Reply::json(200, &envelope(105, false))));
+    let server = ScriptedServer::start(script(|_| Reply::json(200, &envelope(105, false))));
     let (_, report) = check(&server, &[]);
     assert_eq!(outcomes(&report), ["failed"], "{report:#}");
     assert_eq!(server.operations(), ["check", "payment"]);
@@ -124,7 +124,7 @@ fn a_clean_documented_failure_still_fails_the_payment_without_status() {
 #[test]
 fn a_duplicate_answer_to_a_fresh_ref_number_stops_the_case() {
     for code in [102, 108] {
-        let server = Hostile::start(script(move |request| {
+        let server = ScriptedServer::start(script(move |request| {
             let mut answer = envelope(code, false);
             answer["data"] = json!({"refNumber": request.fields["refNumber"], "transactionId": 1});
             Reply::json(200, &answer)
@@ -147,19 +147,18 @@ fn a_duplicate_answer_to_a_fresh_ref_number_stops_the_case() {
 /// Status answers about another transaction never settle the case.
 #[test]
 fn a_status_about_another_transaction_does_not_settle_the_case() {
-    let server =
-        Hostile::start(
-            move |request: &crate::hostile::Request| match request.operation.as_str() {
-                "check" => Reply::json(200, &inquiry_ok("0811111111", 3607)),
-                "payment" => Reply::json(200, &payment_processing(request)),
-                _ => {
-                    let mut answer = crate::hostile::status_success(request);
-                    answer["data"]["accountNumber"] = "0822222222".into();
-                    answer["data"]["transactionId"] = 999.into();
-                    Reply::json(200, &answer)
-                }
-            },
-        );
+    let server = ScriptedServer::start(move |request: &crate::scripted::Request| {
+        match request.operation.as_str() {
+            "check" => Reply::json(200, &inquiry_ok("0811111111", 3607)),
+            "payment" => Reply::json(200, &payment_processing(request)),
+            _ => {
+                let mut answer = crate::scripted::status_success(request);
+                answer["data"]["accountNumber"] = "0822222222".into();
+                answer["data"]["transactionId"] = 999.into();
+                Reply::json(200, &answer)
+            }
+        }
+    });
     let (run, report) = check(&server, &["--deadline", "400ms"]);
     assert_eq!(outcomes(&report), ["pending"], "{report:#}");
     assert_eq!(run.code, 1);
@@ -173,7 +172,7 @@ fn a_status_about_another_transaction_does_not_settle_the_case() {
 /// the case ends at the deadline, not at the deadline plus `--timeout`.
 #[test]
 fn a_hanging_status_ends_at_the_deadline_not_after_the_timeout() {
-    let server = Hostile::start(script_with_hanging_status());
+    let server = ScriptedServer::start(script_with_hanging_status());
     let started = Instant::now();
     let (_, report) = check(
         &server,
@@ -204,7 +203,7 @@ fn a_hanging_status_ends_at_the_deadline_not_after_the_timeout() {
 /// `--first-wait` longer than `--deadline` waits until the deadline only.
 #[test]
 fn a_first_wait_longer_than_the_deadline_ends_at_the_deadline() {
-    let server = Hostile::start(script_with_hanging_status());
+    let server = ScriptedServer::start(script_with_hanging_status());
     let started = Instant::now();
     let (_, report) = check(&server, &["--deadline", "1s", "--first-wait", "8s"]);
     let took = started.elapsed();
@@ -218,7 +217,7 @@ fn a_first_wait_longer_than_the_deadline_ends_at_the_deadline() {
     assert_eq!(server.operations(), ["check", "payment"]);
 }
 
-fn script_with_hanging_status() -> impl Fn(&crate::hostile::Request) -> Reply + Send + Sync {
+fn script_with_hanging_status() -> impl Fn(&crate::scripted::Request) -> Reply + Send + Sync {
     |request| match request.operation.as_str() {
         "check" => Reply::json(200, &inquiry_ok("0811111111", 3607)),
         "payment" => Reply::json(200, &payment_processing(request)),
@@ -229,13 +228,12 @@ fn script_with_hanging_status() -> impl Fn(&crate::hostile::Request) -> Reply + 
 /// The reported case: an inquiry naming another account and 99 999 999.
 #[test]
 fn an_inquiry_naming_another_account_is_never_paid() {
-    let server =
-        Hostile::start(
-            |request: &crate::hostile::Request| match request.operation.as_str() {
-                "check" => Reply::json(200, &inquiry_ok("0899999999", 99_999_999)),
-                _ => Reply::json(200, &envelope(0, true)),
-            },
-        );
+    let server = ScriptedServer::start(|request: &crate::scripted::Request| {
+        match request.operation.as_str() {
+            "check" => Reply::json(200, &inquiry_ok("0899999999", 99_999_999)),
+            _ => Reply::json(200, &envelope(0, true)),
+        }
+    });
     let (run, report) = check(&server, &["--max-amount", "1000000000"]);
     assert_eq!(outcomes(&report), ["error"], "{report:#}");
     assert_eq!(run.code, 1);
@@ -254,13 +252,13 @@ fn an_inquiry_naming_another_account_is_never_paid() {
 #[test]
 fn an_amount_above_the_limit_is_never_paid_and_the_limit_is_configurable() {
     let huge = || {
-        Hostile::start(
-            |request: &crate::hostile::Request| match request.operation.as_str() {
+        ScriptedServer::start(|request: &crate::scripted::Request| {
+            match request.operation.as_str() {
                 "check" => Reply::json(200, &inquiry_ok("0811111111", 99_999_999)),
                 "payment" => Reply::json(200, &payment_processing(request)),
-                _ => Reply::json(200, &crate::hostile::status_success(request)),
-            },
-        )
+                _ => Reply::json(200, &crate::scripted::status_success(request)),
+            }
+        })
     };
     // The default limit, 10 000 000.
     let server = huge();

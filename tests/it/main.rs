@@ -12,5 +12,6 @@ mod fuzz;
 mod hostile;
 mod report;
 mod schemas;
+mod scripted;
 mod sim;
 mod support;
