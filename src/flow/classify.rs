@@ -489,8 +489,13 @@ mod tests {
                 "processing",
             ),
             (
+                "an over-long body",
+                transport(TransportError::BodyTooLarge { limit: 8 }),
+                "processing",
+            ),
+            (
                 "any other transport error",
-                transport(TransportError::Other("body too long".into())),
+                transport(TransportError::Other("x".into())),
                 "processing",
             ),
             ("HTTP 500 page", answer(500, "oops"), "processing"),
