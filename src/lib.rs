@@ -10,6 +10,7 @@ pub mod flow;
 pub mod fuzz;
 pub mod input;
 pub mod model;
+pub mod partition;
 pub mod report;
 pub mod rules;
 pub mod sim;

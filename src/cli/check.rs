@@ -17,6 +17,7 @@ use crate::contract::{CaseSummary, Operation, Summary};
 use crate::flow::conversation::DEFAULT_MAX_AMOUNT;
 use crate::flow::refs::DEFAULT_PREFIX;
 use crate::flow::{Case, CaseRun, Expectation, Flow, Observer, Pacing, RefNumbers, StepDocument};
+use crate::partition::Partition;
 use crate::report::{HumanReport, JsonReport};
 use crate::sim::accounts::{InquiryOutcome, PaymentOutcome};
 use crate::sim::{Fault, SimTransport, Simulator, TestAccount};
@@ -89,6 +90,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "RUPIAH")]
     pub max_amount: Option<u64>,
 
+    /// Run only shard K of N (1 ≤ K ≤ N) of the cases, e.g. on a CI matrix: case i (0-based,
+    /// in run order) belongs to shard (i mod N)+1. The N shards together are the whole run.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<Partition>,
+
     /// Where requests go and how.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -143,11 +149,13 @@ struct Plan {
 
 fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
     let connection = Connection::resolve(&args.connection)?;
+    let partition = args.partition.unwrap_or_else(Partition::whole);
     let timeout = connection.timeout;
     let config = &connection.config;
     let (target, credentials, base_pacing, clock): (Target, _, _, Arc<dyn Clock>) =
         if let Some(dir) = &args.replay {
-            let replays = cassettes_in(dir)?
+            let replays = partition
+                .select(cassettes_in(dir)?)
                 .into_iter()
                 .map(|path| Replay::open(&path).map(|r| (path, Arc::new(r))))
                 .collect::<Result<Vec<_>, _>>()?;
@@ -198,6 +206,9 @@ fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
         Target::Simulator(_) => simulator_suite(),
         Target::Http(t) => return Err(SetupError::NoCases(t.describe())),
     };
+    if !matches!(target, Target::Replay(_)) {
+        cases = partition.select(cases);
+    }
     if let Target::Simulator(_) = target {
         for case in cases.iter_mut().filter(|c| c.about.is_none()) {
             case.about = crate::sim::accounts::account(&case.account)

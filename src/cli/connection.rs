@@ -102,7 +102,10 @@ impl Connection {
         })
     }
 
-    /// An HTTP transport to `url` and the credentials it needs.
+    /// An HTTP transport to `url` and the credentials it needs. With none
+    /// set and a loopback `url` (a local `ppob-contract mock`), the
+    /// simulator's demo credentials, said in one line on stderr.
+    #[allow(clippy::print_stderr)]
     pub fn http(&self, url: &str) -> Result<(HttpTransport, Credentials), ConnectionError> {
         let mut http = HttpConfig::new(url);
         http.timeout = self.timeout;
@@ -111,10 +114,17 @@ impl Connection {
             http.connect_timeout = c;
         }
         let transport = HttpTransport::new(http)?;
-        let credentials = self
-            .credentials
-            .clone()
-            .ok_or_else(|| ConnectionError::NoCredentials(url.to_owned()))?;
+        let credentials = match (&self.credentials, Credentials::demo_for_loopback(url)) {
+            (Some(set), _) => set.clone(),
+            (None, Some(demo)) => {
+                eprintln!(
+                    "ppob-contract: no credentials set; using the simulator's demo partner for the loopback target {url} \
+(a `ppob-contract mock`); set PPOB_API_KEY and PPOB_API_SECRET for anything else"
+                );
+                demo
+            }
+            (None, None) => return Err(ConnectionError::NoCredentials(url.to_owned())),
+        };
         Ok((transport, credentials))
     }
 

@@ -24,6 +24,7 @@ use crate::fuzz::{
     AcceptableTable, Account, Failure, FuzzCase, Fuzzer, Judge, RunOptions, Scenario, SharedTarget,
     ShrinkLimits, SimTarget, Target, Universe, simulator_universe,
 };
+use crate::partition::Partition;
 use crate::transport::auth::{BodyMode, Credentials};
 use crate::transport::redact::Redactor;
 
@@ -90,6 +91,12 @@ pub struct FuzzArgs {
     /// Cases to generate [simulator: 10000; --target: 500].
     #[arg(long, value_name = "N")]
     pub cases: Option<u64>,
+
+    /// Run only shard K of N (1 ≤ K ≤ N) of the seed's cases, e.g. on a CI matrix with the
+    /// same --seed and --cases in every job: case i belongs to shard (i mod N)+1, and so does
+    /// the i-th saved regression file. The N shards together are the whole run.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<Partition>,
 
     /// Stop generating after this long (failures found are still shrunk), e.g. 30s, 5m.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -258,6 +265,7 @@ fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
             max_time: args.max_shrink_time.unwrap_or(shrink_time),
         },
         max_failures: args.max_failures.max(1),
+        partition: args.partition.unwrap_or_else(Partition::whole),
     };
     Ok(Plan {
         target,
@@ -480,7 +488,12 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<u8, SetupError> {
 
     let mut replayed = Vec::new();
     if !args.no_regressions {
-        for file in regressions::files_in(&args.regressions)? {
+        let files = regressions::files_in(&args.regressions)?;
+        for file in args
+            .partition
+            .unwrap_or_else(Partition::whole)
+            .select(files)
+        {
             let regression: Regression = regressions::load(&file)?;
             let (_, failure) = fuzzer.check_one(&regression.case);
             replayed.push((file, failure));

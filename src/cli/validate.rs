@@ -9,6 +9,7 @@ use clap::Args;
 use super::judge::{Format, JudgeArgs};
 use crate::contract::{DocKind, Summary};
 use crate::input::{BatchReader, expand};
+use crate::partition::Partition;
 use crate::report::{HumanReport, JsonReport};
 use crate::validate::run as run_validation;
 
@@ -53,6 +54,12 @@ pub struct ValidateArgs {
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     pub jobs: usize,
 
+    /// Check only shard K of N (1 ≤ K ≤ N) of the inputs, e.g. on a CI matrix: after
+    /// directories are expanded (in sorted order), input i (0-based; a file, or - for stdin)
+    /// belongs to shard (i mod N)+1. A file is never split: its documents stay in one shard.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<Partition>,
+
     /// How documents are judged and shown.
     #[command(flatten)]
     pub judge: JudgeArgs,
@@ -60,7 +67,12 @@ pub struct ValidateArgs {
 
 fn validate(args: &ValidateArgs) -> io::Result<Summary> {
     let engine = args.judge.engine();
-    let reader = BatchReader::new(expand(&args.paths, args.ndjson), args.kind);
+    let inputs = expand(&args.paths, args.ndjson);
+    let inputs = match args.partition {
+        Some(partition) => partition.select(inputs),
+        None => inputs,
+    };
+    let reader = BatchReader::new(inputs, args.kind);
     let stdout = anstream::stdout();
     let out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     match args.judge.format {

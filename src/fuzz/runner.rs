@@ -21,6 +21,7 @@ use super::strategy::{Universe, case_tree, cases};
 use crate::contract::Severity;
 use crate::flow::RefNumbers;
 use crate::flow::classify::Reading;
+use crate::partition::Partition;
 use crate::transport::Transport;
 use crate::transport::auth::{BodyMode, Credentials};
 use crate::transport::clock::Clock;
@@ -68,6 +69,24 @@ pub struct RunOptions {
     pub shrink: ShrinkLimits,
     /// Stop after this many distinct failures.
     pub max_failures: usize,
+    /// The shard of the case indices `0..cases` this run generates
+    /// (`--partition K/N`; [`Partition::whole`] for all of them).
+    pub partition: Partition,
+}
+
+impl RunOptions {
+    /// The case indices of this run's shard, in order: `k-1, k-1+n, …` below `cases`.
+    fn index(&self, nth: u64) -> Option<u64> {
+        let p = self.partition;
+        nth.checked_mul(p.shards())
+            .and_then(|i| i.checked_add(p.shard() - 1))
+            .filter(|&i| i < self.cases)
+    }
+
+    /// How many cases this run's shard holds.
+    pub fn planned(&self) -> u64 {
+        self.partition.count_of(self.cases)
+    }
 }
 
 /// Told what the run does, e.g. to draw a progress bar. Defaults do nothing.
@@ -335,10 +354,9 @@ impl Fuzzer<'_> {
                 timed_out.store(true, Ordering::Relaxed);
                 break;
             }
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            if index >= options.cases {
+            let Some(index) = options.index(next.fetch_add(1, Ordering::Relaxed)) else {
                 break;
-            }
+            };
             let Some(tree) = case_tree(strategy, options.seed, index) else {
                 continue;
             };
@@ -471,10 +489,11 @@ fn vacuous(stats: &Stats, options: &RunOptions) -> Vec<RunWarning> {
     } else if stats.payments_accepted == 0 {
         warn("no valid payment was accepted (0-99 or 299): the money and duplicate oracles had nothing to check".into());
     }
-    if stats.cases < options.cases / 10 {
+    if stats.cases < options.planned() / 10 {
         warn(format!(
             "only {} of {} cases ran (--max-time): raise it or lower --cases",
-            stats.cases, options.cases
+            stats.cases,
+            options.planned()
         ));
     }
     let inconclusive = stats.inconclusive * 2;

@@ -21,6 +21,7 @@ pub(super) fn options(seed: u64, cases: u64) -> RunOptions {
             max_time: Duration::from_secs(60),
         },
         max_failures: 10,
+        partition: crate::partition::Partition::whole(),
     }
 }
 

@@ -77,6 +77,20 @@ impl Credentials {
         Self::new("partner-id", "ppob-contract-demo-secret")
     }
 
+    /// The simulator's demo credentials when `base_url` names a loopback host
+    /// (`localhost`, `127.0.0.0/8`, `::1`): the likely target is a local
+    /// `ppob-contract mock`. `None` for any other host, or a URL that does not parse.
+    pub fn demo_for_loopback(base_url: &str) -> Option<Self> {
+        let url = reqwest::Url::parse(base_url).ok()?;
+        let host = url.host_str()?;
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let loopback = match bare.parse::<std::net::IpAddr>() {
+            Ok(ip) => ip.is_loopback(),
+            Err(_) => host.eq_ignore_ascii_case("localhost"),
+        };
+        loopback.then(Self::simulator_demo)
+    }
+
     /// Reads `PPOB_API_KEY` and `PPOB_API_SECRET`; `None` when neither is set.
     pub fn from_env() -> Result<Option<Self>, CredentialsError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -317,5 +331,30 @@ mod tests {
         assert_eq!(Credentials::from_lookup(|_| None), Ok(None));
         let both = |_: &str| Some("v".to_string());
         assert_eq!(Credentials::from_lookup(both).unwrap().unwrap().key(), "v");
+    }
+}
+
+#[cfg(test)]
+mod loopback_tests {
+    use super::Credentials;
+
+    #[test]
+    fn demo_credentials_only_for_loopback_targets() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "http://127.1.2.3",
+        ] {
+            assert!(Credentials::demo_for_loopback(url).is_some(), "{url}");
+        }
+        for url in [
+            "https://sandbox.invalid",
+            "http://10.0.0.1",
+            "http://localhost.example",
+            "not a url",
+        ] {
+            assert!(Credentials::demo_for_loopback(url).is_none(), "{url}");
+        }
     }
 }

@@ -30,6 +30,12 @@ impl Drop for Mock {
 /// `ppob-contract mock --port 0` with the canary credentials, settling fast;
 /// returns it and its base URL (read from its first line).
 pub(crate) fn mock() -> (Mock, String) {
+    mock_with(&[("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)])
+}
+
+/// `ppob-contract mock --port 0` with `env` added to an environment without
+/// credentials.
+fn mock_with(env: &[(&str, &str)]) -> (Mock, String) {
     let child = Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
         .args([
             "mock",
@@ -40,8 +46,9 @@ pub(crate) fn mock() -> (Mock, String) {
             "--hang-for",
             "1s",
         ])
-        .env("PPOB_API_KEY", KEY)
-        .env("PPOB_API_SECRET", SECRET)
+        .env_remove("PPOB_API_KEY")
+        .env_remove("PPOB_API_SECRET")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -330,4 +337,43 @@ fn tests_only_ever_address_loopback() {
             );
         }
     }
+}
+
+#[test]
+fn check_against_mock_needs_no_credentials_on_loopback_only() {
+    let (_server, url) = mock_with(&[]);
+    let mut args = vec!["check", "--target", &url];
+    args.extend_from_slice(&FAST);
+    args.extend(["--case", "0811111111"]);
+    let result = run_env(&args, &[]);
+    assert_eq!(result.code, 0, "{}\n{}", result.stdout, result.stderr);
+    let said: Vec<&str> = result.stderr.lines().collect();
+    assert_eq!(said.len(), 1, "{}", result.stderr);
+    assert!(
+        said[0].contains("demo partner") && said[0].contains(&url),
+        "{}",
+        said[0]
+    );
+    assert!(!result.stderr.contains("ppob-contract-demo-secret"));
+    assert!(!result.stdout.contains("ppob-contract-demo-secret"));
+
+    // Never for another host: it fails before any connection (the name is reserved).
+    let result = run_env(
+        &[
+            "check",
+            "--target",
+            "https://sandbox.invalid",
+            "--case",
+            "0811111111",
+        ],
+        &[],
+    );
+    assert_eq!(result.code, 2, "{}\n{}", result.stdout, result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("no credentials for https://sandbox.invalid"),
+        "{}",
+        result.stderr
+    );
 }
