@@ -432,11 +432,17 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<u8> {
             refs: &refs,
             max_amount: plan.max_amount,
         };
-        output.case_started(case)?;
         let mut run = flow.run(case);
         for doc in &mut run.documents {
             redact(&redactor, doc);
         }
+        if let Some((rule, message)) = run.setup_problem() {
+            return Err(io::Error::other(format!(
+                "error[{rule}] in case {}: {message}; no further case was run",
+                case.name
+            )));
+        }
+        output.case_started(case)?;
         cases.push(output.case_finished(&run, &mut summary)?);
         if let (Some(dir), Some(recorder)) = (&args.record, &recorder) {
             let meta = CassetteMeta {

@@ -73,6 +73,17 @@ impl CaseRun {
         self.case.expect.met_by(&self.outcome)
     }
 
+    /// The first setup problem (`setup.*`: unreachable, credentials refused)
+    /// that stopped the case, as `(rule, message)`: the run should stop
+    /// there rather than repeat it for every case.
+    pub fn setup_problem(&self) -> Option<(&str, &str)> {
+        self.documents
+            .iter()
+            .flat_map(|doc| &doc.report.findings)
+            .find(|f| f.rule.starts_with("setup."))
+            .map(|f| (f.rule.as_str(), f.message.as_str()))
+    }
+
     /// The case's line in the report.
     pub fn summary(&self) -> CaseSummary {
         CaseSummary {

@@ -128,21 +128,16 @@ fn a_wrong_secret_is_a_clear_auth_finding_and_exit_2() {
     let (_server, url) = mock();
     let result = check(&url, "not-the-secret", &["--case", "0811111111"]);
     assert_eq!(result.code, 2, "{}\n{}", result.stdout, result.stderr);
+    assert_eq!(result.stdout, "", "{}", result.stdout);
+    let said: Vec<&str> = result.stderr.lines().collect();
+    assert_eq!(said.len(), 1, "{}", result.stderr);
+    for needle in ["error[setup.auth]", "HTTP 401", "PPOB_API_SECRET"] {
+        assert!(said[0].contains(needle), "{needle}: {}", said[0]);
+    }
     assert!(
-        result.stdout.contains("error[setup.auth]"),
+        !result.stderr.contains("not-the-secret"),
         "{}",
-        result.stdout
-    );
-    assert!(result.stdout.contains("HTTP 401"), "{}", result.stdout);
-    assert!(
-        result.stdout.contains("PPOB_API_SECRET"),
-        "{}",
-        result.stdout
-    );
-    assert!(
-        !result.stdout.contains("not-the-secret"),
-        "{}",
-        result.stdout
+        result.stderr
     );
 }
 
@@ -153,14 +148,22 @@ fn an_unreachable_target_exits_2_naming_it() {
         listener.local_addr().unwrap().port()
     };
     let url = format!("http://127.0.0.1:{port}");
-    let result = check(&url, SECRET, &["--case", "0811111111"]);
+    let cases = [
+        "--case",
+        "0811111111",
+        "--case",
+        "0811111112",
+        "--case",
+        "0811111113",
+    ];
+    let result = check(&url, SECRET, &cases);
     assert_eq!(result.code, 2, "{}", result.stdout);
-    assert!(
-        result.stdout.contains("error[setup.unreachable]"),
-        "{}",
-        result.stdout
-    );
-    assert!(result.stdout.contains(&url), "{}", result.stdout);
+    // One line for the whole run, not a repeat per case.
+    assert_eq!(result.stdout, "", "{}", result.stdout);
+    let said: Vec<&str> = result.stderr.lines().collect();
+    assert_eq!(said.len(), 1, "{}", result.stderr);
+    assert!(said[0].contains("error[setup.unreachable]"), "{}", said[0]);
+    assert!(said[0].contains(&url), "{}", said[0]);
 }
 
 #[test]
@@ -362,7 +365,7 @@ fn check_against_mock_needs_no_credentials_on_loopback_only() {
         &[
             "check",
             "--target",
-            "https://sandbox.invalid",
+            "https://sandbox.example",
             "--case",
             "0811111111",
         ],
@@ -372,7 +375,7 @@ fn check_against_mock_needs_no_credentials_on_loopback_only() {
     assert!(
         result
             .stderr
-            .contains("no credentials for https://sandbox.invalid"),
+            .contains("no credentials for https://sandbox.example"),
         "{}",
         result.stderr
     );
