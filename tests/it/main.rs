@@ -8,6 +8,7 @@ mod check_http;
 mod cli;
 mod fixtures;
 mod fuzz;
+mod hostile_input;
 mod report;
 mod schemas;
 mod sim;
