@@ -10,6 +10,7 @@ mod cli;
 mod fixtures;
 mod fuzz;
 mod hostile;
+mod hostile_input;
 mod report;
 mod schemas;
 mod scripted;
