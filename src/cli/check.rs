@@ -296,10 +296,8 @@ impl Observer for Progress {
 
 /// Removes credentials and TOKENs from a document before it is shown.
 fn redact(redactor: &Redactor, doc: &mut StepDocument) {
-    if let Ok(text) = std::str::from_utf8(&doc.bytes)
-        && let std::borrow::Cow::Owned(clean) = redactor.redact(text)
-    {
-        doc.bytes = clean.into_bytes();
+    if let std::borrow::Cow::Owned(clean) = redactor.redact_bytes(&doc.bytes) {
+        doc.bytes = clean;
     }
     for f in &mut doc.report.findings {
         f.message = redactor.redact(&f.message).into_owned();

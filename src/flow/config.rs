@@ -10,6 +10,7 @@
 //! body_mode = "token-only"                      # or "token-and-body"
 //! connect_timeout = "5s"
 //! timeout = "30s"
+//! max_body = "8MiB"                             # longest answer body read
 //! ref_prefix = "PPOBCT"
 //!
 //! [credentials]            # better: PPOB_API_KEY / PPOB_API_SECRET
@@ -58,6 +59,9 @@ pub struct Config {
     /// Total timeout of one request.
     #[serde(default, with = "opt_duration")]
     pub timeout: Option<Duration>,
+    /// Longest answer body read (bytes, or a size such as `"8MiB"`).
+    #[serde(default, with = "crate::transport::size::opt_size_text")]
+    pub max_body: Option<u64>,
     /// Prefix of generated refNumbers.
     #[serde(default)]
     pub ref_prefix: Option<String>,

@@ -9,6 +9,7 @@ mod cli;
 mod consumers;
 mod fixtures;
 mod fuzz;
+mod hostile;
 mod report;
 mod schema_diff;
 mod schemas;
