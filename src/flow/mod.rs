@@ -12,13 +12,15 @@ pub mod config;
 pub mod config_error;
 pub mod conversation;
 pub mod pacing;
+pub mod refs;
 pub mod rules;
 
 use std::time::Duration;
 
 pub use case::{Case, Expectation, Outcome};
-pub use conversation::{CaseRun, Flow, RefNumbers};
+pub use conversation::{CaseRun, Flow};
 pub use pacing::Pacing;
+pub use refs::RefNumbers;
 
 use crate::contract::DocumentReport;
 
@@ -46,3 +48,6 @@ pub trait Observer: Sync {
 pub struct Quiet;
 
 impl Observer for Quiet {}
+
+#[cfg(test)]
+mod tests;

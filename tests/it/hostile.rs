@@ -25,7 +25,7 @@ const MAX_WRITING: Duration = Duration::from_secs(20);
 
 /// Reads one request's head and its `Content-Length` body; returns the head
 /// and the raw bytes read.
-fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+pub(crate) fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     let mut raw = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
