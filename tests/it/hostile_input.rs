@@ -114,3 +114,56 @@ fn one_finding_on_a_very_long_line_shows_a_window_of_it() {
     assert!(out.contains("…7777"), "{out}");
     assert!(out.contains("\"x\": 1}"), "{out}");
 }
+
+#[test]
+fn too_many_jobs_is_a_usage_error() {
+    let out = crate::support::run(&["validate", "-j", "5000", "fixtures/mobile-postpaid"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("at most 1024 worker threads"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Under an address-space cap the worker threads cannot all start: the
+/// error says so instead of blaming the report.
+#[cfg(target_os = "linux")]
+#[test]
+fn workers_that_cannot_start_are_named_as_the_cause() {
+    let script = format!(
+        "ulimit -v 600000 && exec '{}' validate -q -j 1024 fixtures/mobile-postpaid",
+        env!("CARGO_BIN_EXE_ppob-contract")
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(crate::support::root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot start 1024 worker threads"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cannot write the report"), "{stderr}");
+}
+
+#[test]
+fn a_long_single_line_document_on_stdin_is_read_whole() {
+    // 8 MB on one line through stdin: framing is sniffed in one pass.
+    let doc = format!(
+        "{{\"partnerId\": \"p\", \"refNumber\": \"{}\"}}",
+        "r".repeat(8 << 20)
+    );
+    let out = crate::support::run_with_stdin(
+        &["validate", "--kind", "status.request", "-"],
+        doc.as_bytes(),
+    );
+    assert_eq!(out.code, 0, "{}", &out.stdout[..out.stdout.len().min(500)]);
+    assert!(
+        out.stdout.contains("1 documents, 1 valid"),
+        "{}",
+        out.stdout
+    );
+}
