@@ -11,4 +11,5 @@ mod fuzz;
 mod report;
 mod schemas;
 mod sim;
+mod sim_limits;
 mod support;
