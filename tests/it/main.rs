@@ -17,4 +17,5 @@ mod schema_diff;
 mod schemas;
 mod scripted;
 mod sim;
+mod sim_limits;
 mod support;

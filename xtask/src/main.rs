@@ -1,9 +1,10 @@
 //! Developer tasks: `cargo xtask schemas`, `cargo xtask seed-cassette`,
-//! `cargo xtask bench validate|check|mock|fuzz`.
+//! `cargo xtask bench validate|check|mock|fuzz`, `cargo xtask fuzz --minutes N`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +22,9 @@ tasks:
   bench validate     benchmark `ppob-contract validate` over a generated NDJSON corpus
   bench check        inquiry → payment → status flows/s through the in-process simulator
   bench mock         `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99 latency
-  bench fuzz         `ppob-contract fuzz` cases/s in process and against mock over HTTP";
+  bench fuzz         `ppob-contract fuzz` cases/s in process and against mock over HTTP
+  fuzz --minutes N [--target T]
+                     run the cargo-fuzz targets of fuzz/ (nightly; docs/fuzzing.md)";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -89,6 +92,7 @@ fn main() -> Result<()> {
         ["seed-cassette"] => seed_cassette(false),
         ["seed-cassette", "--check"] => seed_cassette(true),
         ["bench", rest @ ..] => bench::run(&repo_root(), rest),
+        ["fuzz", rest @ ..] => fuzz::run(&repo_root(), rest),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
             Ok(())
