@@ -11,4 +11,5 @@ mod fuzz;
 mod report;
 mod schemas;
 mod sim;
+mod sim_schemas;
 mod support;
