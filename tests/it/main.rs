@@ -18,4 +18,5 @@ mod schemas;
 mod scripted;
 mod sim;
 mod sim_limits;
+mod sim_schemas;
 mod support;
