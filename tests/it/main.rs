@@ -12,6 +12,7 @@ mod fuzz;
 mod hostile;
 mod report;
 mod schema_diff;
+mod schema_version;
 mod schemas;
 mod sim;
 mod support;
