@@ -289,7 +289,11 @@ impl HttpTransport {
         }
     }
 
-    fn exchange(&self, request: &WireRequest) -> Result<WireResponse, TransportError> {
+    fn exchange(
+        &self,
+        request: &WireRequest,
+        timeout: Duration,
+    ) -> Result<WireResponse, TransportError> {
         if inside_tokio_runtime() {
             return Err(TransportError::Other(
                 "the HTTP transport was called inside an async (tokio) runtime, where the blocking client cannot run; call it from a plain thread or spawn_blocking".into(),
@@ -301,11 +305,12 @@ impl HttpTransport {
         let mut builder = self
             .client
             .request(method, self.url_for(&request.path))
-            .body(request.body.clone());
+            .body(request.body.clone())
+            .timeout(timeout);
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let mut response = builder.send().map_err(|e| self.map_error(&e))?;
+        let mut response = builder.send().map_err(|e| self.map_error(&e, timeout))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -317,7 +322,7 @@ impl HttpTransport {
                 )
             })
             .collect();
-        let body = self.read_body(&mut response)?;
+        let body = self.read_body(&mut response, timeout)?;
         Ok(WireResponse {
             status,
             headers,
@@ -330,6 +335,7 @@ impl HttpTransport {
     fn read_body(
         &self,
         response: &mut reqwest::blocking::Response,
+        timeout: Duration,
     ) -> Result<Vec<u8>, TransportError> {
         let limit = self.config.max_body;
         let too_large = TransportError::BodyTooLarge { limit };
@@ -345,7 +351,7 @@ impl HttpTransport {
         let read = response
             .take(limit.saturating_add(1))
             .read_to_end(&mut body)
-            .map_err(|e| self.map_read_error(e))?;
+            .map_err(|e| self.map_read_error(e, timeout))?;
         if read as u64 > limit {
             return Err(too_large);
         }
@@ -353,30 +359,30 @@ impl HttpTransport {
     }
 
     /// Sorts an error met while reading the body.
-    fn map_read_error(&self, error: io::Error) -> TransportError {
+    fn map_read_error(&self, error: io::Error, timeout: Duration) -> TransportError {
         if let Some(inner) = error
             .get_ref()
             .and_then(|e| e.downcast_ref::<reqwest::Error>())
         {
-            return self.map_error(inner);
+            return self.map_error(inner, timeout);
         }
         match error.kind() {
-            io::ErrorKind::TimedOut => TransportError::Timeout(self.config.timeout),
+            io::ErrorKind::TimedOut => TransportError::Timeout(timeout),
             _ => TransportError::Closed(error_text(&error)),
         }
     }
 
     /// Sorts a reqwest error into a [`TransportError`] by walking its source chain.
-    fn map_error(&self, error: &reqwest::Error) -> TransportError {
+    fn map_error(&self, error: &reqwest::Error, timeout: Duration) -> TransportError {
         let text = error_text(error);
         if let Some(refused) = find_source::<RefusedRedirect>(error) {
             return TransportError::Redirect(refused.0.clone());
         }
         if error.is_timeout() {
             let limit = if error.is_connect() {
-                self.config.connect_timeout
+                self.config.connect_timeout.min(timeout)
             } else {
-                self.config.timeout
+                timeout
             };
             return TransportError::Timeout(limit);
         }
@@ -451,9 +457,14 @@ fn error_text(error: &(dyn StdError + 'static)) -> String {
 
 impl Transport for HttpTransport {
     fn send(&self, request: WireRequest) -> Exchange {
+        self.send_within(request, self.config.timeout)
+    }
+
+    /// As [`HttpTransport::send`], with the total timeout cut to `limit` when that is shorter.
+    fn send_within(&self, request: WireRequest, limit: Duration) -> Exchange {
         let started = SystemTime::now();
         let clock = Instant::now();
-        let response = self.exchange(&request);
+        let response = self.exchange(&request, self.config.timeout.min(limit));
         Exchange {
             request,
             response,

@@ -170,6 +170,15 @@ pub trait Transport: Send + Sync {
     /// whose `response` is a [`TransportError`].
     fn send(&self, request: WireRequest) -> Exchange;
 
+    /// Sends one request, giving up after at most `limit` (or the
+    /// transport's own timeout, when that is shorter): the status poller
+    /// uses it so that no call runs past its deadline. The default ignores
+    /// `limit`, which suits transports that do not wait (a replay).
+    fn send_within(&self, request: WireRequest, limit: Duration) -> Exchange {
+        let _ = limit;
+        self.send(request)
+    }
+
     /// Where requests go, for reports: a base URL, `simulator (in-process)`, a cassette path.
     fn describe(&self) -> String;
 
@@ -183,6 +192,9 @@ pub trait Transport: Send + Sync {
 impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
     fn send(&self, request: WireRequest) -> Exchange {
         (**self).send(request)
+    }
+    fn send_within(&self, request: WireRequest, limit: Duration) -> Exchange {
+        (**self).send_within(request, limit)
     }
     fn describe(&self) -> String {
         (**self).describe()
