@@ -21,6 +21,7 @@
 mod compare;
 mod load;
 mod openapi;
+pub mod policy;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -19,7 +19,7 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const [schemasDir, fixturesDir, buildDir, verdictsPath] = process.argv.slice(2).map((p) => resolve(p));
-const nodeModules = process.env.PPOB_CONSUMERS_NODE_MODULES ?? join(import.meta.dirname, "node_modules");
+const nodeModules = resolve(process.env.PPOB_CONSUMERS_NODE_MODULES ?? join(import.meta.dirname, "node_modules"));
 const load = (name) => require(join(nodeModules, name));
 const { compile } = load("json-schema-to-typescript");
 const Ajv2020 = load("ajv/dist/2020.js").default;

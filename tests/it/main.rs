@@ -14,6 +14,7 @@ mod hostile;
 mod hostile_input;
 mod report;
 mod schema_diff;
+mod schema_version;
 mod schemas;
 mod scripted;
 mod sim;
