@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::sim_args::SimArgs;
+use crate::exit::ExitStatus;
 use crate::sim::server::start_with_events;
 use crate::sim::{FAULT_NAMES, FAULT_TARGETS, Simulator, test_accounts};
 use crate::transport::auth::{Credentials, KEY_ENV, SECRET_ENV};
@@ -101,7 +102,7 @@ async fn stop_signal() {
 
 fn fail(message: &str) -> ExitCode {
     let _ = writeln!(anstream::stderr(), "ppob-contract mock: {message}");
-    ExitCode::from(2)
+    ExitStatus::Usage.into()
 }
 
 /// Serves the simulator until Ctrl-C (exit 0); 2 when it cannot start.
@@ -134,7 +135,7 @@ pub fn run(args: MockArgs) -> ExitCode {
     match waited {
         Ok(()) => {
             let _ = writeln!(anstream::stderr(), "stopped");
-            ExitCode::SUCCESS
+            ExitStatus::Holds.into()
         }
         Err(e) => fail(&format!("cannot wait for Ctrl-C: {e}")),
     }

@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::judge::{Format, JudgeArgs};
 use crate::contract::{DocKind, Summary};
+use crate::exit::{ExitStatus, is_closed_pipe};
 use crate::input::{BatchReader, expand};
 use crate::report::{HumanReport, JsonReport};
 use crate::validate::run as run_validation;
@@ -82,13 +83,12 @@ fn validate(args: &ValidateArgs) -> io::Result<Summary> {
 /// Runs `validate` and maps the verdict to an exit code.
 #[allow(clippy::print_stderr)]
 pub fn run(args: ValidateArgs) -> ExitCode {
-    match validate(&args) {
-        Ok(summary) => ExitCode::from(summary.exit_code(args.judge.deny_warnings)),
-        // The reader went away (e.g. piped into `head`): stop quietly.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
-        Err(e) => {
-            let _ = writeln!(io::stderr(), "ppob-contract: cannot write the report: {e}");
-            ExitCode::from(2)
-        }
+    let result = validate(&args).map(|summary| summary.exit_status(args.judge.deny_warnings));
+    // A reader that went away (e.g. piped into `head`) stops the run quietly.
+    if let Err(e) = &result
+        && !is_closed_pipe(e)
+    {
+        let _ = writeln!(io::stderr(), "ppob-contract: cannot write the report: {e}");
     }
+    ExitStatus::of_result(&result).into()
 }

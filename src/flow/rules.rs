@@ -8,7 +8,6 @@
 use serde_json::Value;
 
 use super::classify::integer;
-use crate::contract::Severity;
 use crate::rules::RuleFinding;
 
 /// A payment or status response echoes the payment request's `refNumber`.
@@ -26,55 +25,15 @@ pub const UNUSABLE_ANSWER: &str = "flow.unusable-answer";
 /// The case ended otherwise than it expected.
 pub const EXPECTATION: &str = "flow.expectation";
 
-/// A flow rule's id, default severity and description, for `ppob-contract rules`.
-#[derive(Debug, Clone, Copy)]
-pub struct FlowRuleInfo {
-    /// Stable id.
-    pub id: &'static str,
-    /// Severity unless overridden.
-    pub default_severity: Severity,
-    /// One sentence.
-    pub description: &'static str,
-}
-
-/// Every flow rule.
-pub const FLOW_RULES: &[FlowRuleInfo] = &[
-    FlowRuleInfo {
-        id: REF_NUMBER_ECHO,
-        default_severity: Severity::Error,
-        description: "payment and status responses echo the payment request's refNumber",
-    },
-    FlowRuleInfo {
-        id: ACCOUNT_ECHO,
-        default_severity: Severity::Error,
-        description: "payment and status responses echo the inquiry's accountNumber",
-    },
-    FlowRuleInfo {
-        id: PAYMENT_MATCHES_INQUIRY,
-        default_severity: Severity::Error,
-        description: "the payment request's inquiryId, accountNumber, productCode and amount are the inquiry's",
-    },
-    FlowRuleInfo {
-        id: AMOUNT_MATCHES_INQUIRY,
-        default_severity: Severity::Error,
-        description: "payment and status responses carry the inquiry's amount",
-    },
-    FlowRuleInfo {
-        id: TRANSACTION_ID_STABLE,
-        default_severity: Severity::Error,
-        description: "transactionId is the same in the payment and every status answer",
-    },
-    FlowRuleInfo {
-        id: UNUSABLE_ANSWER,
-        default_severity: Severity::Warning,
-        description: "an answer without a usable envelope (no answer, 5xx, not JSON, code outside 0-399); \
-on payment and status it means processing (money rule), on inquiry it is an error",
-    },
-    FlowRuleInfo {
-        id: EXPECTATION,
-        default_severity: Severity::Error,
-        description: "the case ended as it expected (success, failed[:codes], pending)",
-    },
+/// Every flow rule id; severities and descriptions are in the rule catalogue.
+pub const FLOW_RULES: &[&str] = &[
+    REF_NUMBER_ECHO,
+    ACCOUNT_ECHO,
+    PAYMENT_MATCHES_INQUIRY,
+    AMOUNT_MATCHES_INQUIRY,
+    TRANSACTION_ID_STABLE,
+    UNUSABLE_ANSWER,
+    EXPECTATION,
 ];
 
 /// A cross-step finding: the rule and where in the document.
@@ -324,7 +283,7 @@ mod tests {
 
     #[test]
     fn every_rule_id_is_listed_once() {
-        let mut ids: Vec<_> = FLOW_RULES.iter().map(|r| r.id).collect();
+        let mut ids = FLOW_RULES.to_vec();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), FLOW_RULES.len());
