@@ -441,8 +441,7 @@ check PPOB_API_KEY and PPOB_API_SECRET (or the config file's [credentials]) and 
 fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<ExitStatus, SetupError> {
     let engine = args.judge.engine();
     let redactor = Redactor::new(Some(&plan.credentials));
-    let clock = crate::transport::clock::SystemClock::new();
-    let refs = RefNumbers::new(&plan.ref_prefix, &clock);
+    let refs = RefNumbers::new(&plan.ref_prefix);
     let rate = args.rate.map(RateLimiter::new);
     let fuzzer = Fuzzer {
         target: plan.target.as_ref(),

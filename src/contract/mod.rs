@@ -7,6 +7,7 @@ pub mod locate;
 mod schemas;
 mod typed;
 mod validators;
+pub mod version;
 
 pub use finding::{
     CaseSummary, DocumentReport, Finding, FuzzFailure, FuzzSummary, Report, Severity, StepInfo,
@@ -18,3 +19,4 @@ pub use schemas::{
 };
 pub use typed::{Envelope, Typed};
 pub use validators::{SchemaViolation, Validators, shorten};
+pub use version::SCHEMA_VERSION;

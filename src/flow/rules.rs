@@ -24,6 +24,17 @@ pub const TRANSACTION_ID_STABLE: &str = "flow.transaction-id-stable";
 pub const UNUSABLE_ANSWER: &str = "flow.unusable-answer";
 /// The case ended otherwise than it expected.
 pub const EXPECTATION: &str = "flow.expectation";
+/// A payment or status answer with a final code that is not clean (HTTP
+/// status other than 200, duplicate envelope keys, a contradictory `success`).
+pub const AMBIGUOUS_ANSWER: &str = "flow.ambiguous-answer";
+/// A duplicate answer (102, 108) to a payment whose refNumber this run had never used.
+pub const DUPLICATE_UNKNOWN_REF: &str = "flow.duplicate-unknown-ref";
+/// A payment or status answer about another transaction than this case's.
+pub const FOREIGN_TRANSACTION: &str = "flow.foreign-transaction";
+/// The inquiry answered another account than the case's; nothing is paid.
+pub const INQUIRY_OTHER_ACCOUNT: &str = "flow.inquiry-other-account";
+/// The amount to pay is above `--max-amount` against a real target; nothing is paid.
+pub const AMOUNT_ABOVE_LIMIT: &str = "flow.amount-above-limit";
 
 /// Every flow rule id; severities and descriptions are in the rule catalogue.
 pub const FLOW_RULES: &[&str] = &[
@@ -34,12 +45,18 @@ pub const FLOW_RULES: &[&str] = &[
     TRANSACTION_ID_STABLE,
     UNUSABLE_ANSWER,
     EXPECTATION,
+    AMBIGUOUS_ANSWER,
+    DUPLICATE_UNKNOWN_REF,
+    FOREIGN_TRANSACTION,
+    INQUIRY_OTHER_ACCOUNT,
+    AMOUNT_ABOVE_LIMIT,
 ];
 
 /// A cross-step finding: the rule and where in the document.
 pub type FlowFinding = (&'static str, RuleFinding);
 
-fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
+/// The non-blank string at `pointer`.
+pub fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
     value
         .pointer(pointer)
         .and_then(Value::as_str)
@@ -189,6 +206,61 @@ pub fn transaction_response(response: &Value, expected: Expected<'_>) -> Vec<Flo
     out
 }
 
+/// What identifies this case's transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct Ours<'a> {
+    /// The payment request's refNumber.
+    pub ref_number: Option<&'a str>,
+    /// The case's account.
+    pub account: &'a str,
+    /// The first `transactionId` the conversation saw.
+    pub transaction_id: Option<i64>,
+}
+
+/// A finding when `response` (a payment or status answer) names another
+/// refNumber, account or transactionId than this case's; blank fields (the
+/// failure data of api-facts) are not compared.
+pub fn foreign_transaction(response: &Value, ours: Ours<'_>) -> Option<FlowFinding> {
+    let mut differences = Vec::new();
+    let mut first = None;
+    let texts = [
+        ("/data/refNumber", "refNumber", ours.ref_number),
+        ("/data/accountNumber", "accountNumber", Some(ours.account)),
+    ];
+    for (pointer, name, expected) in texts {
+        if let (Some(actual), Some(expected)) = (text(response, pointer), expected)
+            && actual != expected
+        {
+            differences.push(format!("{name} {} ≠ {}", quoted(actual), quoted(expected)));
+            first.get_or_insert((pointer, quoted(expected), quoted(actual)));
+        }
+    }
+    if let (Some(actual), Some(expected)) =
+        (number(response, "/data/transactionId"), ours.transaction_id)
+        && actual != expected
+    {
+        differences.push(format!("transactionId {actual} ≠ {expected}"));
+        first.get_or_insert((
+            "/data/transactionId",
+            expected.to_string(),
+            actual.to_string(),
+        ));
+    }
+    let (pointer, expected, actual) = first?;
+    Some((
+        FOREIGN_TRANSACTION,
+        RuleFinding {
+            pointer: pointer.to_owned(),
+            message: format!(
+                "this answer describes another transaction than this case's ({}): it cannot settle the case",
+                differences.join("; ")
+            ),
+            expected: Some(expected),
+            actual: Some(actual),
+        },
+    ))
+}
+
 /// The `transactionId` a response carries, if any (0 is blank).
 pub fn transaction_id(response: &Value) -> Option<i64> {
     number(response, "/data/transactionId")
@@ -279,6 +351,32 @@ mod tests {
             },
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn answers_about_another_transaction_are_foreign() {
+        let ours = Ours {
+            ref_number: Some("PPOBCT1"),
+            account: "0811111111",
+            transaction_id: Some(7),
+        };
+        let mine = json!({"data": {"refNumber": "PPOBCT1", "accountNumber": "0811111111", "transactionId": 7}});
+        assert!(foreign_transaction(&mine, ours).is_none());
+        let blank = json!({"data": {"refNumber": "", "accountNumber": "", "transactionId": 0}});
+        assert!(foreign_transaction(&blank, ours).is_none());
+        let other =
+            json!({"data": {"refNumber": "PPOBCT1", "accountNumber": "0899", "transactionId": 8}});
+        let (rule, finding) = foreign_transaction(&other, ours).unwrap();
+        assert_eq!(rule, FOREIGN_TRANSACTION);
+        assert_eq!(finding.pointer, "/data/accountNumber");
+        assert!(
+            finding
+                .message
+                .contains("accountNumber \"0899\" ≠ \"0811111111\"")
+                && finding.message.contains("transactionId 8 ≠ 7"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]

@@ -6,7 +6,6 @@ use super::*;
 use crate::flow::RefNumbers;
 use crate::sim::SimConfig;
 use crate::transport::auth::{BodyMode, Credentials};
-use crate::transport::clock::ManualClock;
 use crate::validate::{Engine, EngineOptions};
 
 pub(super) fn options(seed: u64, cases: u64) -> RunOptions {
@@ -27,7 +26,7 @@ pub(super) fn fuzz(config: SimConfig, body_mode: BodyMode, options: &RunOptions)
     let engine = Engine::new(EngineOptions::default());
     let table = AcceptableTable::built_in();
     let credentials = Credentials::simulator_demo();
-    let refs = RefNumbers::new("FZT", &ManualClock::new());
+    let refs = RefNumbers::new("FZT");
     let universe = simulator_universe();
     let target = SimTarget {
         config,
@@ -85,7 +84,6 @@ mod properties {
     use crate::flow::RefNumbers;
     use crate::sim::{Bug, SimConfig};
     use crate::transport::auth::{BodyMode, Credentials};
-    use crate::transport::clock::ManualClock;
     use crate::validate::{Engine, EngineOptions};
 
     proptest! {
@@ -108,7 +106,7 @@ mod properties {
             let target = SimTarget { config: SimConfig::default(), timeout: std::time::Duration::from_secs(30) };
             let lane = target.lane();
             let credentials = Credentials::simulator_demo();
-            let refs = RefNumbers::new("P", &ManualClock::new());
+            let refs = RefNumbers::new("P");
             let env = Env {
                 transport: lane.transport.as_ref(),
                 credentials: &credentials,

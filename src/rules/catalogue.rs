@@ -329,6 +329,54 @@ so it is an error there.",
 ended otherwise is reported on its last document.",
         FACTS_CODES,
     ),
+    rule(
+        "flow.ambiguous-answer",
+        Flow,
+        Warning,
+        "a payment or status answer with a final code that is not clean (HTTP status other than 200, an envelope key named twice, a success flag missing or against the code's class) is processing, resolved by status",
+        "The money rule on contradictory answers: a final code that arrives with an HTTP status other \
+than 200, a duplicated envelope key, or a success flag that is missing or disagrees with the \
+code's class cannot be trusted as final, so check treats the payment as processing and lets \
+status decide.",
+        FACTS_MONEY,
+    ),
+    rule(
+        "flow.duplicate-unknown-ref",
+        Flow,
+        Error,
+        "a duplicate answer (102, 108) to a payment whose refNumber this run never used: another transaction owns it, so the case stops",
+        "Codes 102 and 108 say the refNumber was already used. When this run never used it, the \
+transaction behind it is someone else's: reading its status as this case's would settle the \
+case on another payment, so the case stops with an error.",
+        FACTS_CODES,
+    ),
+    rule(
+        "flow.foreign-transaction",
+        Flow,
+        Error,
+        "a payment or status answer names another refNumber, account or transactionId than this case's and cannot settle it",
+        "An answer about another transaction says nothing about this case's money; it is reported \
+and not used to settle the case.",
+        FACTS_RELATIONS,
+    ),
+    rule(
+        "flow.inquiry-other-account",
+        Flow,
+        Error,
+        "the inquiry answers another accountNumber than the case's; check never pays another account",
+        "Paying from an inquiry about another account would pay someone else's bill, so the case \
+stops before payment.",
+        FACTS_RELATIONS,
+    ),
+    rule(
+        "flow.amount-above-limit",
+        Flow,
+        Error,
+        "against a real target check pays at most --max-amount; a larger or non-integer amount stops the case before payment",
+        "A safety limit for sandboxes that move real balances: the inquiry's amount must be an \
+integer no larger than --max-amount (config max_amount) before check pays it.",
+        "api-facts: Operations and transport (amount: int, rupiah)",
+    ),
     // Fuzz oracles.
     rule(
         "fuzz.no-double-charge",
@@ -491,6 +539,10 @@ pub fn suggestions(unknown: &str) -> Vec<&'static str> {
             (score >= 0.85).then_some((score, r.id))
         })
         .collect();
+    // An id that only lacks its scope is the answer; nothing else is close.
+    if scored.iter().any(|(score, _)| *score >= 2.0) {
+        scored.retain(|(score, _)| *score >= 2.0);
+    }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     scored.into_iter().take(3).map(|(_, id)| id).collect()
 }
