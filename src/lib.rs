@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod contract;
+pub mod exit;
 pub mod flow;
 pub mod fuzz;
 pub mod input;

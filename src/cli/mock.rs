@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::sim_args::{SimArgs, parse_duration};
+use crate::exit::ExitStatus;
 use crate::sim::server::{DEFAULT_MAX_CONNECTIONS, ServerLimits, start_with_limits};
 use crate::sim::{FAULT_NAMES, FAULT_TARGETS, Simulator, test_accounts};
 use crate::transport::auth::{Credentials, KEY_ENV, SECRET_ENV};
@@ -143,7 +144,7 @@ async fn stop_signal() {
 
 fn fail(message: &str) -> ExitCode {
     let _ = writeln!(anstream::stderr(), "ppob-contract mock: {message}");
-    ExitCode::from(2)
+    ExitStatus::Usage.into()
 }
 
 /// Serves the simulator until Ctrl-C (exit 0); 2 when it cannot start.
@@ -176,7 +177,7 @@ pub fn run(args: MockArgs) -> ExitCode {
     match waited {
         Ok(()) => {
             let _ = writeln!(anstream::stderr(), "stopped");
-            ExitCode::SUCCESS
+            ExitStatus::Holds.into()
         }
         Err(e) => fail(&format!("cannot wait for Ctrl-C: {e}")),
     }

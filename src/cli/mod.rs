@@ -45,7 +45,7 @@ pub enum Command {
     Mock(mock::MockArgs),
     /// Check documents (files, directories, NDJSON streams, HAR, stdin) against the contract.
     Validate(validate::ValidateArgs),
-    /// List the semantic rules, their ids and default severities.
+    /// List every rule and oracle: ids, scopes, default severities (what --severity takes).
     Rules(rules::RulesArgs),
     /// Work with schema sets: `schemas diff OLD NEW` says which changes break consumers.
     Schemas(schemas::SchemasArgs),

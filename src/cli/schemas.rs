@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use crate::exit::{ExitStatus, is_closed_pipe};
 use crate::schemadiff::{Change, SchemaDiff, diff_paths};
 
 /// Arguments of `schemas`.
@@ -94,7 +95,7 @@ fn run_diff(args: &DiffArgs) -> ExitCode {
         Ok(diff) => diff,
         Err(error) => {
             eprintln!("error: {error}");
-            return ExitCode::from(2);
+            return ExitStatus::Usage.into();
         }
     };
     let mut out = anstream::stdout().lock();
@@ -103,10 +104,10 @@ fn run_diff(args: &DiffArgs) -> ExitCode {
         DiffFormat::Json => write_json(&mut out, args, &diff),
     };
     if let Err(error) = written.and_then(|()| out.flush()) {
-        if error.kind() != io::ErrorKind::BrokenPipe {
+        if !is_closed_pipe(&error) {
             eprintln!("error: writing the diff: {error}");
         }
-        return ExitCode::from(2);
+        return ExitStatus::of_output_error(&error).into();
     }
     let fails = match args.fail_on {
         FailOn::Breaking => diff.breaking() > 0,
@@ -114,9 +115,9 @@ fn run_diff(args: &DiffArgs) -> ExitCode {
         FailOn::None => false,
     };
     if fails {
-        ExitCode::from(1)
+        ExitStatus::Violated.into()
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Holds.into()
     }
 }
 

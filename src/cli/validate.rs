@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::judge::{Format, JudgeArgs};
 use crate::contract::{DocKind, Summary};
+use crate::exit::{ExitStatus, is_closed_pipe};
 use crate::input::{BatchReader, expand};
 use crate::report::{HumanReport, JsonReport};
 use crate::validate::{RunError, run as run_validation};
@@ -99,12 +100,12 @@ fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
 #[allow(clippy::print_stderr)]
 pub fn run(args: ValidateArgs) -> ExitCode {
     match validate(&args) {
-        Ok(summary) => ExitCode::from(summary.exit_code(args.judge.deny_warnings)),
+        Ok(summary) => summary.exit_status(args.judge.deny_warnings).into(),
         // The reader went away (e.g. piped into `head`): stop quietly.
-        Err(RunError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        Err(RunError::Write(e)) if is_closed_pipe(&e) => ExitStatus::of_output_error(&e).into(),
         Err(e) => {
             let _ = writeln!(io::stderr(), "ppob-contract: {e}");
-            ExitCode::from(2)
+            ExitStatus::Usage.into()
         }
     }
 }

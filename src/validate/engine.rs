@@ -8,8 +8,6 @@
 //! violation, place each pointer in the source, then run the rules on what the
 //! schema accepted.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use crate::contract::locate::{Position, locate_all, pointer_tokens, position, positions};
@@ -19,26 +17,25 @@ use crate::contract::{
 };
 use crate::input::detect_kind;
 use crate::model::ints::MAX_SAFE_INTEGER;
-use crate::rules::{Level, RuleConfig, RuleFinding, RuleSet, Subject};
+use crate::rules::catalogue::ids;
+use crate::rules::{Level, RuleConfig, RuleFinding, RuleSet, Severities, Subject};
 
 /// Rule id of JSON Schema violations.
-pub const SCHEMA_RULE: &str = "schema";
+pub const SCHEMA_RULE: &str = ids::SCHEMA;
 /// Rule id of unknown fields.
-pub const DRIFT_RULE: &str = "drift";
+pub const DRIFT_RULE: &str = ids::DRIFT;
 /// Rule id of a UTF-8 byte order mark before the document.
-pub const BOM_RULE: &str = "json.bom";
+pub const BOM_RULE: &str = ids::BOM;
 /// Rule id of a member name given twice in one object.
-pub const DUPLICATE_KEY_RULE: &str = "json.duplicate-key";
+pub const DUPLICATE_KEY_RULE: &str = ids::DUPLICATE_KEY;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// How the engine judges documents.
 #[derive(Debug, Clone, Default)]
 pub struct EngineOptions {
-    /// Report unknown fields (`drift`) as errors rather than warnings.
-    pub strict: bool,
-    /// Severity per rule id (`schema` cannot be lowered; `input.*` ids are fixed).
-    pub overrides: BTreeMap<String, Level>,
+    /// The level of every rule (`--severity`, the config file, `--strict`).
+    pub severities: Severities,
     /// Settings of the semantic rules.
     pub rule_config: RuleConfig,
 }
@@ -47,7 +44,7 @@ pub struct EngineOptions {
 pub struct Engine {
     validators: &'static Validators,
     rules: RuleSet,
-    overrides: BTreeMap<String, Level>,
+    severities: Severities,
     drift: Level,
 }
 
@@ -227,29 +224,18 @@ fn remove_at(value: &mut Value, pointer: &str) {
 impl Engine {
     /// Builds an engine over the shared compiled validators.
     pub fn new(options: EngineOptions) -> Self {
-        let drift_default = if options.strict {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
-        let drift = options
-            .overrides
-            .get(DRIFT_RULE)
-            .copied()
-            .unwrap_or(Level::Report(drift_default));
         Self {
             validators: Validators::shared(),
-            rules: RuleSet::new(options.rule_config, &options.overrides),
-            overrides: options.overrides,
-            drift,
+            rules: RuleSet::new(options.rule_config, &options.severities),
+            drift: options.severities.level(DRIFT_RULE),
+            severities: options.severities,
         }
     }
 
-    fn level(&self, rule: &str, default: Severity) -> Level {
-        self.overrides
-            .get(rule)
-            .copied()
-            .unwrap_or(Level::Report(default))
+    /// The level of every rule, as this engine was built with; the flow
+    /// rules and fuzz oracles read theirs here too.
+    pub fn severities(&self) -> &Severities {
+        &self.severities
     }
 
     /// Checks one document and returns its verdict.
@@ -267,7 +253,7 @@ impl Engine {
             unplaced: Vec::new(),
         };
         if body_offset > 0
-            && let Level::Report(severity) = self.level(BOM_RULE, Severity::Error)
+            && let Level::Report(severity) = self.severities.level(BOM_RULE)
         {
             let at = placer.at_offset(0);
             placer.push(
@@ -392,7 +378,7 @@ impl Engine {
         let duplicate = fast_message.contains("duplicate field");
         if duplicate {
             let at = placer.at_serde_error(fast_error);
-            if let Level::Report(severity) = self.level(DUPLICATE_KEY_RULE, Severity::Error) {
+            if let Level::Report(severity) = self.severities.level(DUPLICATE_KEY_RULE) {
                 placer.push(
                     DUPLICATE_KEY_RULE,
                     severity,

@@ -3,6 +3,7 @@
 mod agreement;
 mod bad_input;
 mod cassette;
+mod catalogue;
 mod check;
 mod check_hostile;
 mod check_http;
