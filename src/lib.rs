@@ -12,6 +12,7 @@ pub mod input;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod schemadiff;
 pub mod sim;
 pub mod transport;
 pub mod validate;

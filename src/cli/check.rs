@@ -14,6 +14,8 @@ use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::judge::{Format, JudgeArgs};
 use super::sim_args::{SimArgs, parse_duration};
 use crate::contract::{CaseSummary, Operation, Summary};
+use crate::flow::conversation::DEFAULT_MAX_AMOUNT;
+use crate::flow::refs::DEFAULT_PREFIX;
 use crate::flow::{Case, CaseRun, Expectation, Flow, Observer, Pacing, RefNumbers, StepDocument};
 use crate::report::{HumanReport, JsonReport};
 use crate::sim::accounts::{InquiryOutcome, PaymentOutcome};
@@ -40,9 +42,11 @@ use crate::validate::Sink;
 A case is ACCOUNT[@PRODUCT][=EXPECT]; EXPECT is success (default), pending, failed or
 failed:CODE[,CODE…]. Cases also come from [[case]] tables in ppob-contract.toml.
 
-The money rule: a payment answered by a timeout, a connection error, HTTP 5xx, a body that is
-not JSON or a code outside 0-399 is processing, never failed: check then polls status (first
-wait 150s against a sandbox, backoff, deadline) and reports success, failed or pending.
+The money rule: only a clean answer (HTTP 200, each envelope key once, the success flag the
+code's class documents) with a final code settles a payment. A timeout, a connection error, any
+other HTTP status, a body that is not JSON, a code outside 0-399 or a contradictory envelope is
+processing, never failed: check then polls status (first wait 150s against a sandbox, backoff,
+deadline) and reports success, failed or pending.
 
 Credentials come from PPOB_API_KEY / PPOB_API_SECRET or the config file's [credentials],
 never from a flag; they and every TOKEN are redacted from all output and cassettes.
@@ -73,9 +77,17 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub interval: Option<Duration>,
 
-    /// Stop polling (outcome pending) this long after the payment [sandbox: 15m].
+    /// Stop polling (outcome pending) this long after the payment [sandbox: 15m]. No wait and
+    /// no status call runs past it: a longer --first-wait ends at the deadline, the last status
+    /// call gets only the time left.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub deadline: Option<Duration>,
+
+    /// Against --target, refuse to pay more than this many rupiah: the case stops before
+    /// payment with flow.amount-above-limit [config max_amount, else 10000000]. The in-process
+    /// simulator and --replay pay nothing real and have no limit.
+    #[arg(long, value_name = "RUPIAH")]
+    pub max_amount: Option<u64>,
 
     /// Where requests go and how.
     #[command(flatten)]
@@ -126,6 +138,7 @@ struct Plan {
     clock: Arc<dyn Clock>,
     ref_prefix: String,
     timeout: Duration,
+    max_amount: Option<u64>,
 }
 
 fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
@@ -170,6 +183,11 @@ fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
         pacing.interval = args.interval.unwrap_or(pacing.interval);
         pacing.deadline = args.deadline.unwrap_or(pacing.deadline);
     }
+    let max_amount = matches!(target, Target::Http(_)).then(|| {
+        args.max_amount
+            .or(config.max_amount)
+            .unwrap_or(DEFAULT_MAX_AMOUNT)
+    });
     let mut cases = match &target {
         Target::Replay(replays) => replays
             .iter()
@@ -196,8 +214,9 @@ fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
         ref_prefix: config
             .ref_prefix
             .clone()
-            .unwrap_or_else(|| "PPOBCT".to_owned()),
+            .unwrap_or_else(|| DEFAULT_PREFIX.to_owned()),
         timeout,
+        max_amount,
     })
 }
 
@@ -296,10 +315,8 @@ impl Observer for Progress {
 
 /// Removes credentials and TOKENs from a document before it is shown.
 fn redact(redactor: &Redactor, doc: &mut StepDocument) {
-    if let Ok(text) = std::str::from_utf8(&doc.bytes)
-        && let std::borrow::Cow::Owned(clean) = redactor.redact(text)
-    {
-        doc.bytes = clean.into_bytes();
+    if let std::borrow::Cow::Owned(clean) = redactor.redact_bytes(&doc.bytes) {
+        doc.bytes = clean;
     }
     for f in &mut doc.report.findings {
         f.message = redactor.redact(&f.message).into_owned();
@@ -353,7 +370,7 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<u8> {
     let engine = args.judge.engine();
     let levels = args.judge.overrides();
     let redactor = Redactor::new(Some(&plan.credentials));
-    let refs = RefNumbers::new(&plan.ref_prefix, plan.clock.as_ref());
+    let refs = RefNumbers::new(&plan.ref_prefix);
     let progress = Progress::default();
     let quiet = crate::flow::Quiet;
     let stdout = anstream::stdout();
@@ -402,6 +419,7 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<u8> {
             levels: &levels,
             observer,
             refs: &refs,
+            max_amount: plan.max_amount,
         };
         output.case_started(case)?;
         let mut run = flow.run(case);

@@ -9,7 +9,10 @@ use clap::Args;
 use super::sim_args::parse_duration;
 use crate::flow::config::{Config, ConfigError};
 use crate::transport::auth::{BodyMode, Credentials, CredentialsError};
-use crate::transport::http::{DEFAULT_TIMEOUT, HttpConfig, HttpSetupError, HttpTransport};
+use crate::transport::http::{
+    DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpConfig, HttpSetupError, HttpTransport,
+};
+use crate::transport::size::parse_size;
 
 /// The options saying where requests go and how (shared by `check` and `fuzz`).
 #[derive(Debug, Clone, Args)]
@@ -35,6 +38,11 @@ pub struct ConnectionArgs {
     /// Time allowed to open a connection [5s].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub connect_timeout: Option<Duration>,
+
+    /// Longest answer body read from a target, e.g. 8MiB, 512KiB, 1048576 [8MiB]. A longer
+    /// (or endless) answer stops there and counts as unusable: on a payment, processing.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_body: Option<u64>,
 }
 
 /// Why the connection settings are unusable (exit code 2).
@@ -68,6 +76,8 @@ pub struct Connection {
     pub timeout: Duration,
     /// `--body-mode`, else the config's, else token-only.
     pub body_mode: BodyMode,
+    /// `--max-body`, else the config's, else [`DEFAULT_MAX_BODY`].
+    pub max_body: u64,
     connect_timeout: Option<Duration>,
 }
 
@@ -83,6 +93,10 @@ impl Connection {
             timeout: args.timeout.or(config.timeout).unwrap_or(DEFAULT_TIMEOUT),
             connect_timeout: args.connect_timeout.or(config.connect_timeout),
             body_mode: args.body_mode.or(config.body_mode).unwrap_or_default(),
+            max_body: args
+                .max_body
+                .or(config.max_body)
+                .unwrap_or(DEFAULT_MAX_BODY),
             credentials,
             config,
         })
@@ -92,6 +106,7 @@ impl Connection {
     pub fn http(&self, url: &str) -> Result<(HttpTransport, Credentials), ConnectionError> {
         let mut http = HttpConfig::new(url);
         http.timeout = self.timeout;
+        http.max_body = self.max_body;
         if let Some(c) = self.connect_timeout {
             http.connect_timeout = c;
         }

@@ -438,8 +438,7 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<u8, SetupError> {
     let engine = args.judge.engine();
     let levels = args.judge.overrides();
     let redactor = Redactor::new(Some(&plan.credentials));
-    let clock = crate::transport::clock::SystemClock::new();
-    let refs = RefNumbers::new(&plan.ref_prefix, &clock);
+    let refs = RefNumbers::new(&plan.ref_prefix);
     let rate = args.rate.map(RateLimiter::new);
     let fuzzer = Fuzzer {
         target: plan.target.as_ref(),

@@ -92,11 +92,7 @@ fn documents(failure: &Failure, name: &str, shown: &Shown<'_>) -> Vec<(DocumentR
         out.push((report, request));
 
         let body = match &step.exchange.response {
-            Ok(r) => shown
-                .redactor
-                .redact(&String::from_utf8_lossy(&r.body))
-                .into_owned()
-                .into_bytes(),
+            Ok(r) => shown.redactor.redact_bytes(&r.body).into_owned(),
             Err(_) => Vec::new(),
         };
         let findings: Vec<Finding> = failure

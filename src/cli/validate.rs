@@ -10,11 +10,26 @@ use super::judge::{Format, JudgeArgs};
 use crate::contract::{DocKind, Summary};
 use crate::input::{BatchReader, expand};
 use crate::report::{HumanReport, JsonReport};
-use crate::validate::run as run_validation;
+use crate::validate::{RunError, run as run_validation};
 
 fn parse_kind(s: &str) -> Result<DocKind, String> {
     s.parse()
         .map_err(|e: crate::contract::UnknownKind| e.to_string())
+}
+
+/// Most worker threads `--jobs` accepts: far more than any machine gains from.
+const MAX_JOBS: usize = 1024;
+
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    let jobs: usize = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of threads"))?;
+    if jobs > MAX_JOBS {
+        return Err(format!(
+            "at most {MAX_JOBS} worker threads (0 uses every core)"
+        ));
+    }
+    Ok(jobs)
 }
 
 /// Arguments of `validate`.
@@ -50,7 +65,8 @@ pub struct ValidateArgs {
     pub ndjson: bool,
 
     /// Worker threads; 0 uses every core.
-    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    #[arg(long, short = 'j', default_value_t = 0, value_name = "N",
+          value_parser = parse_jobs)]
     pub jobs: usize,
 
     /// How documents are judged and shown.
@@ -58,7 +74,7 @@ pub struct ValidateArgs {
     pub judge: JudgeArgs,
 }
 
-fn validate(args: &ValidateArgs) -> io::Result<Summary> {
+fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
     let engine = args.judge.engine();
     let reader = BatchReader::new(expand(&args.paths, args.ndjson), args.kind);
     let stdout = anstream::stdout();
@@ -85,9 +101,9 @@ pub fn run(args: ValidateArgs) -> ExitCode {
     match validate(&args) {
         Ok(summary) => ExitCode::from(summary.exit_code(args.judge.deny_warnings)),
         // The reader went away (e.g. piped into `head`): stop quietly.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        Err(RunError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
         Err(e) => {
-            let _ = writeln!(io::stderr(), "ppob-contract: cannot write the report: {e}");
+            let _ = writeln!(io::stderr(), "ppob-contract: {e}");
             ExitCode::from(2)
         }
     }

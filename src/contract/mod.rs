@@ -1,12 +1,15 @@
 //! The contract: document kinds, the schemas derived from the models, the
 //! compiled validators, and the finding/report types every check speaks.
 
+pub mod examples;
 mod finding;
 mod kind;
 pub mod locate;
+mod openapi;
 mod schemas;
 mod typed;
 mod validators;
+pub mod version;
 
 pub use finding::{
     CaseSummary, DocumentReport, Finding, FuzzFailure, FuzzSummary, Report, Severity, StepInfo,
@@ -14,7 +17,10 @@ pub use finding::{
 };
 pub use kind::{DocKind, Operation, UnknownKind};
 pub use schemas::{
-    GeneratedFile, generated_files, openapi, published_schema, report_schema, strict_schema,
+    DEFINITIONS_FILE, GeneratedFile, SchemaVariant, definitions, generated_files, kind_schema,
+    openapi, published_schema, report_schema, schema_base_uri, schema_file, schema_id,
+    strict_schema,
 };
 pub use typed::{Envelope, Typed};
-pub use validators::{SchemaViolation, Validators, shorten};
+pub use validators::{SchemaViolation, Validators, compile_schema, shorten};
+pub use version::SCHEMA_VERSION;

@@ -2,8 +2,15 @@
 //!
 //! api-facts: on a payment, a timeout, a connection error, a 5xx, an
 //! unparseable body or a code outside 0–399 mean *processing*, never failed.
-//! A documented failure code is the only thing that fails a payment.
+//! This module goes further: only a **clean** answer is final. A payment or
+//! status answer decides the money only when it came with HTTP 200, names
+//! each envelope key once and carries the `success` flag its code's class
+//! documents; any [`Doubt`] turns a final code into processing, resolved by
+//! status (the README's money-rule table lists every class of answer).
 
+use std::fmt;
+
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::model::CodeClass;
@@ -16,10 +23,12 @@ pub enum Reading {
     Envelope {
         /// The HTTP status.
         http_status: u16,
-        /// `responseCode`.
+        /// `responseCode` (the last one, when the body names it twice).
         code: i64,
-        /// The whole body, parsed.
+        /// The whole body, parsed (a key named twice keeps its last value).
         json: Value,
+        /// Envelope keys the body names more than once.
+        duplicates: Vec<DuplicateKey>,
     },
     /// HTTP 401 or 403: the credentials were refused.
     AuthRefused {
@@ -30,6 +39,86 @@ pub enum Reading {
     },
     /// No usable answer (the money rule applies on a payment).
     Unusable(Unusable),
+}
+
+/// The keys of the response envelope.
+pub const ENVELOPE_KEYS: [&str; 4] = ["responseCode", "success", "message", "data"];
+
+/// An envelope key a body names more than once, and what each occurrence held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// The key, e.g. `responseCode`.
+    pub key: String,
+    /// Each occurrence's value in order, in short (objects and arrays abbreviated).
+    pub values: Vec<String>,
+}
+
+impl fmt::Display for DuplicateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} appears {} times ({})",
+            self.key,
+            self.values.len(),
+            self.values.join(", then ")
+        )
+    }
+}
+
+/// Why an envelope with a final code is not a clean final answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Doubt {
+    /// An envelope key appears more than once: which one the server meant is unknown.
+    DuplicateKeys(Vec<DuplicateKey>),
+    /// An HTTP status other than 200 (e.g. 404, 408, 429) around the envelope.
+    HttpStatus(u16),
+    /// The `success` flag is missing or contradicts the class of the code.
+    SuccessFlag {
+        /// The code.
+        code: i64,
+        /// The flag as sent, as JSON text (`missing` when absent).
+        found: String,
+        /// The flag the code's class documents.
+        expected: bool,
+    },
+}
+
+impl Doubt {
+    /// The sentence for findings and verdicts.
+    pub fn explain(&self) -> String {
+        match self {
+            Self::DuplicateKeys(keys) => {
+                let each: Vec<String> = keys.iter().map(ToString::to_string).collect();
+                format!(
+                    "the envelope names a key more than once: {}",
+                    each.join("; ")
+                )
+            }
+            Self::HttpStatus(status) => {
+                format!("the answer came with HTTP {status}: only an HTTP 200 answer is final")
+            }
+            Self::SuccessFlag {
+                code,
+                found,
+                expected,
+            } => format!(
+                "success is {found} but responseCode {code} is in class {}, which means success: {expected}",
+                CodeClass::of(*code).describe()
+            ),
+        }
+    }
+
+    /// A few words for verdict labels.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::DuplicateKeys(keys) => {
+                let names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
+                format!("duplicate {}", names.join(", "))
+            }
+            Self::HttpStatus(status) => format!("HTTP {status}"),
+            Self::SuccessFlag { found, .. } => format!("success {found} contradicts the code"),
+        }
+    }
 }
 
 /// Why an answer cannot be read as an envelope.
@@ -144,6 +233,65 @@ pub fn read(exchange: &Exchange) -> Reading {
         http_status,
         code,
         json,
+        duplicates: duplicate_envelope_keys(&response.body),
+    }
+}
+
+/// The envelope keys a JSON object names more than once (serde_json keeps
+/// only the last value, so this takes a second, cheap pass over the keys).
+pub fn duplicate_envelope_keys(body: &[u8]) -> Vec<DuplicateKey> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let Ok(seen) = deserializer.deserialize_map(EnvelopeKeys) else {
+        return Vec::new();
+    };
+    let mut out: Vec<DuplicateKey> = Vec::new();
+    for (key, value) in seen {
+        match out.iter_mut().find(|d| d.key == key) {
+            Some(entry) => entry.values.push(value),
+            None => out.push(DuplicateKey {
+                key,
+                values: vec![value],
+            }),
+        }
+    }
+    out.retain(|d| d.values.len() > 1);
+    out
+}
+
+/// Collects each envelope key of a top-level object with its value in short.
+struct EnvelopeKeys;
+
+impl<'de> Visitor<'de> for EnvelopeKeys {
+    type Value = Vec<(String, String)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if ENVELOPE_KEYS.contains(&key.as_str()) {
+                let value: Value = map.next_value()?;
+                seen.push((key, short(&value)));
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(seen)
+    }
+}
+
+/// A value in a few characters: scalars as JSON, containers abbreviated.
+fn short(value: &Value) -> String {
+    match value {
+        Value::Object(_) => "{…}".to_owned(),
+        Value::Array(_) => "[…]".to_owned(),
+        Value::String(s) if s.chars().count() > 40 => {
+            let head: String = s.chars().take(40).collect();
+            format!("\"{head}…\"")
+        }
+        other => other.to_string(),
     }
 }
 
@@ -200,17 +348,73 @@ pub enum MoneyVerdict {
 /// Codes that say "not known / not final yet" although they sit in the failure range.
 const KEEP_PENDING: [i64; 3] = [102, 108, 188];
 
-/// Judges a payment or status answer; the money rule turns every unusable
-/// answer into processing.
+/// What the code alone says about the money, ignoring any [`Doubt`].
+fn money_by_code(code: i64) -> MoneyVerdict {
+    match code {
+        0..=99 => MoneyVerdict::Success(code),
+        200..=299 => MoneyVerdict::Processing(format!("code {code}")),
+        c if KEEP_PENDING.contains(&c) => {
+            MoneyVerdict::Processing(format!("code {c}: resolve by status"))
+        }
+        // 300 says "inquiry successful": no payment or status answer means that.
+        300 => MoneyVerdict::Processing("code 300 is an inquiry answer".into()),
+        c => MoneyVerdict::Failed(c),
+    }
+}
+
+/// The first reason an envelope is not a clean answer: duplicate envelope
+/// keys, an HTTP status other than 200, a `success` flag that is missing or
+/// contradicts the code's class. `None` for a clean envelope and for
+/// anything that is not an envelope.
+pub fn doubt(reading: &Reading) -> Option<Doubt> {
+    let Reading::Envelope {
+        http_status,
+        code,
+        json,
+        duplicates,
+    } = reading
+    else {
+        return None;
+    };
+    if !duplicates.is_empty() {
+        return Some(Doubt::DuplicateKeys(duplicates.clone()));
+    }
+    if *http_status != 200 {
+        return Some(Doubt::HttpStatus(*http_status));
+    }
+    let expected = CodeClass::of(*code).expected_success_flag()?;
+    let flag = json.get("success");
+    if flag.and_then(Value::as_bool) == Some(expected) {
+        return None;
+    }
+    Some(Doubt::SuccessFlag {
+        code: *code,
+        found: flag.map_or_else(|| "missing".to_owned(), short),
+        expected,
+    })
+}
+
+/// The doubt that kept a final code from deciding the money: `Some` only
+/// when the code alone would have been final (success or failed).
+pub fn final_in_doubt(reading: &Reading) -> Option<Doubt> {
+    let Reading::Envelope { code, .. } = reading else {
+        return None;
+    };
+    match money_by_code(*code) {
+        MoneyVerdict::Processing(_) => None,
+        MoneyVerdict::Success(_) | MoneyVerdict::Failed(_) => doubt(reading),
+    }
+}
+
+/// Judges a payment or status answer. The money rule: only a clean envelope
+/// (HTTP 200, no duplicate envelope keys, the documented `success` flag)
+/// with a final code is final; every unusable or doubtful answer is
+/// processing, to be resolved by status.
 pub fn money(reading: &Reading) -> MoneyVerdict {
     match reading {
-        Reading::Envelope { code, .. } => match code {
-            0..=99 => MoneyVerdict::Success(*code),
-            200..=299 => MoneyVerdict::Processing(format!("code {code}")),
-            c if KEEP_PENDING.contains(c) => {
-                MoneyVerdict::Processing(format!("code {c}: resolve by status"))
-            }
-            c => MoneyVerdict::Failed(*c),
+        Reading::Envelope { code, .. } => match final_in_doubt(reading) {
+            Some(d) => MoneyVerdict::Processing(format!("money rule: {}", d.describe())),
+            None => money_by_code(*code),
         },
         Reading::AuthRefused { http_status, .. } => {
             MoneyVerdict::Processing(format!("HTTP {http_status}: credentials refused"))
@@ -249,55 +453,269 @@ mod tests {
         ))))
     }
 
+    fn envelope(code: &str, success: &str) -> String {
+        format!(
+            "{{\"responseCode\":{code},\"success\":{success},\"message\":{{\"ID\":\"x\",\"EN\":\"x\"}},\"data\":{{}}}}"
+        )
+    }
+
+    /// What a verdict is, without its reason.
+    fn kind(verdict: &MoneyVerdict) -> String {
+        match verdict {
+            MoneyVerdict::Success(c) => format!("success {c}"),
+            MoneyVerdict::Failed(c) => format!("failed {c}"),
+            MoneyVerdict::Processing(_) => "processing".to_owned(),
+        }
+    }
+
+    /// One row per class of payment answer in the README's money-rule table.
     #[test]
-    fn the_money_rule_never_fails_an_unusable_payment_answer() {
-        let unusable = [
-            read(&exchange(Err(TransportError::Timeout(
-                Duration::from_secs(30),
-            )))),
-            read(&exchange(Err(TransportError::Refused("x".into())))),
-            answer(500, "{\"responseCode\":100}"),
-            answer(503, "oops"),
-            answer(200, "<html>"),
-            answer(200, ""),
-            answer(200, "{\"success\":false}"),
-            answer(200, "{\"responseCode\":500}"),
-            answer(200, "{\"responseCode\":-1}"),
-            answer(200, "{\"responseCode\":\"100\"}"),
+    fn every_class_of_payment_answer_has_its_verdict() {
+        let transport = |e: TransportError| read(&exchange(Err(e)));
+        let table: Vec<(&str, Reading, &str)> = vec![
+            (
+                "timeout",
+                transport(TransportError::Timeout(Duration::from_secs(30))),
+                "processing",
+            ),
+            (
+                "connection refused",
+                transport(TransportError::Refused("x".into())),
+                "processing",
+            ),
+            (
+                "connection closed mid-answer",
+                transport(TransportError::Closed("x".into())),
+                "processing",
+            ),
+            (
+                "an over-long body",
+                transport(TransportError::BodyTooLarge { limit: 8 }),
+                "processing",
+            ),
+            (
+                "any other transport error",
+                transport(TransportError::Other("x".into())),
+                "processing",
+            ),
+            ("HTTP 500 page", answer(500, "oops"), "processing"),
+            (
+                "HTTP 503 with a failure code",
+                answer(503, &envelope("100", "false")),
+                "processing",
+            ),
+            (
+                "HTTP 401 (credentials refused)",
+                answer(401, &envelope("199", "false")),
+                "processing",
+            ),
+            (
+                "HTTP 404 with a failure code",
+                answer(404, &envelope("100", "false")),
+                "processing",
+            ),
+            (
+                "HTTP 408 with a failure code",
+                answer(408, &envelope("105", "false")),
+                "processing",
+            ),
+            (
+                "HTTP 429 with a failure code",
+                answer(429, &envelope("199", "false")),
+                "processing",
+            ),
+            (
+                "HTTP 400 with a failure code",
+                answer(400, &envelope("313", "false")),
+                "processing",
+            ),
+            (
+                "HTTP 201 with a success code",
+                answer(201, &envelope("0", "true")),
+                "processing",
+            ),
+            ("body not JSON", answer(200, "<html>"), "processing"),
+            ("empty body", answer(200, ""), "processing"),
+            ("JSON but not an object", answer(200, "[100]"), "processing"),
+            (
+                "no responseCode",
+                answer(200, "{\"success\":false}"),
+                "processing",
+            ),
+            (
+                "responseCode not an integer",
+                answer(200, &envelope("\"100\"", "false")),
+                "processing",
+            ),
+            (
+                "code above 399",
+                answer(200, &envelope("500", "false")),
+                "processing",
+            ),
+            (
+                "negative code",
+                answer(200, &envelope("-1", "false")),
+                "processing",
+            ),
+            (
+                "success true with a failure code",
+                answer(200, &envelope("100", "true")),
+                "processing",
+            ),
+            (
+                "success false with a success code",
+                answer(200, &envelope("0", "false")),
+                "processing",
+            ),
+            (
+                "success missing",
+                answer(200, "{\"responseCode\":105,\"data\":{}}"),
+                "processing",
+            ),
+            (
+                "success not a boolean",
+                answer(200, &envelope("105", "\"false\"")),
+                "processing",
+            ),
+            (
+                "responseCode twice (299, then 100)",
+                answer(
+                    200,
+                    "{\"responseCode\":299,\"success\":false,\"responseCode\":100}",
+                ),
+                "processing",
+            ),
+            (
+                "success twice",
+                answer(
+                    200,
+                    "{\"responseCode\":0,\"success\":false,\"success\":true}",
+                ),
+                "processing",
+            ),
+            (
+                "102 duplicate",
+                answer(200, &envelope("102", "false")),
+                "processing",
+            ),
+            (
+                "108 duplicate",
+                answer(200, &envelope("108", "false")),
+                "processing",
+            ),
+            (
+                "188 not found",
+                answer(200, &envelope("188", "false")),
+                "processing",
+            ),
+            (
+                "299 processing",
+                answer(200, &envelope("299", "true")),
+                "processing",
+            ),
+            (
+                "299 with success false",
+                answer(200, &envelope("299", "false")),
+                "processing",
+            ),
+            (
+                "300 on a payment",
+                answer(200, &envelope("300", "true")),
+                "processing",
+            ),
+            (
+                "success 0",
+                answer(200, &envelope("0", "true")),
+                "success 0",
+            ),
+            (
+                "success 4.0",
+                answer(200, &envelope("4.0", "true")),
+                "success 4",
+            ),
+            (
+                "success 99",
+                answer(200, &envelope("99", "true")),
+                "success 99",
+            ),
+            (
+                "failure 100",
+                answer(200, &envelope("100", "false")),
+                "failed 100",
+            ),
+            (
+                "failure 105",
+                answer(200, &envelope("105", "false")),
+                "failed 105",
+            ),
+            (
+                "failure 199",
+                answer(200, &envelope("199", "false")),
+                "failed 199",
+            ),
+            (
+                "failure 312",
+                answer(200, &envelope("312", "false")),
+                "failed 312",
+            ),
+            (
+                "failure 313",
+                answer(200, &envelope("313", "false")),
+                "failed 313",
+            ),
         ];
-        for reading in unusable {
-            assert!(
-                matches!(money(&reading), MoneyVerdict::Processing(_)),
-                "{reading:?}"
-            );
+        for (row, reading, expected) in &table {
+            assert_eq!(kind(&money(reading)), *expected, "{row}: {reading:?}");
         }
     }
 
     #[test]
-    fn documented_codes_decide_payments() {
+    fn a_doubt_is_reported_only_when_it_kept_a_final_code_from_deciding() {
+        let flag = answer(200, &envelope("100", "true"));
         assert_eq!(
-            money(&answer(200, "{\"responseCode\":0}")),
-            MoneyVerdict::Success(0)
+            final_in_doubt(&flag),
+            Some(Doubt::SuccessFlag {
+                code: 100,
+                found: "true".into(),
+                expected: false
+            })
+        );
+        let status = answer(408, &envelope("100", "false"));
+        assert_eq!(final_in_doubt(&status), Some(Doubt::HttpStatus(408)));
+        // 299 is processing anyway: the flag is the document rule's business.
+        assert_eq!(
+            final_in_doubt(&answer(200, &envelope("299", "false"))),
+            None
+        );
+        assert_eq!(final_in_doubt(&answer(200, &envelope("0", "true"))), None);
+        assert!(matches!(
+            money(&status),
+            MoneyVerdict::Processing(why) if why.contains("HTTP 408")
+        ));
+    }
+
+    #[test]
+    fn duplicate_envelope_keys_keep_every_value_in_order() {
+        let twice = answer(
+            200,
+            "{\"responseCode\":299,\"success\":true,\"data\":{\"a\":1},\"responseCode\":100,\"x\":1,\"x\":2}",
+        );
+        let Some(Doubt::DuplicateKeys(keys)) = final_in_doubt(&twice) else {
+            panic!("{twice:?}");
+        };
+        assert_eq!(
+            keys,
+            [DuplicateKey {
+                key: "responseCode".into(),
+                values: vec!["299".into(), "100".into()]
+            }]
         );
         assert_eq!(
-            money(&answer(200, "{\"responseCode\":4.0}")),
-            MoneyVerdict::Success(4)
+            Doubt::DuplicateKeys(keys).explain(),
+            "the envelope names a key more than once: responseCode appears 2 times (299, then 100)"
         );
-        assert_eq!(
-            money(&answer(200, "{\"responseCode\":105}")),
-            MoneyVerdict::Failed(105)
-        );
-        assert_eq!(
-            money(&answer(400, "{\"responseCode\":313}")),
-            MoneyVerdict::Failed(313)
-        );
-        for pending in [299, 102, 108, 188] {
-            let body = format!("{{\"responseCode\":{pending}}}");
-            assert!(matches!(
-                money(&answer(200, &body)),
-                MoneyVerdict::Processing(_)
-            ));
-        }
+        assert!(duplicate_envelope_keys(b"{\"data\":{\"data\":1,\"data\":2}}").is_empty());
+        assert!(duplicate_envelope_keys(b"[1,1]").is_empty());
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //! body_mode = "token-only"                      # or "token-and-body"
 //! connect_timeout = "5s"
 //! timeout = "30s"
-//! ref_prefix = "PPOBCT"
+//! max_body = "8MiB"                             # longest answer body read
+//! ref_prefix = "PPOBCT"                        # letters and digits, at most 19
+//! max_amount = 10000000                         # refuse to pay more (rupiah) against a sandbox
 //!
 //! [credentials]            # better: PPOB_API_KEY / PPOB_API_SECRET
 //! key = "..."
@@ -58,9 +60,15 @@ pub struct Config {
     /// Total timeout of one request.
     #[serde(default, with = "opt_duration")]
     pub timeout: Option<Duration>,
-    /// Prefix of generated refNumbers.
-    #[serde(default)]
+    /// Longest answer body read (bytes, or a size such as `"8MiB"`).
+    #[serde(default, with = "crate::transport::size::opt_size_text")]
+    pub max_body: Option<u64>,
+    /// Prefix of generated refNumbers (ASCII letters and digits, at most 19).
+    #[serde(default, deserialize_with = "ref_prefix")]
     pub ref_prefix: Option<String>,
+    /// The largest amount (rupiah) `check` pays against a real target.
+    #[serde(default)]
+    pub max_amount: Option<u64>,
     /// API key and secret (the environment wins).
     #[serde(default)]
     pub credentials: Option<CredentialsSection>,
@@ -125,6 +133,12 @@ impl PollingSection {
     }
 }
 
+fn ref_prefix<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let prefix = String::deserialize(d)?;
+    super::refs::check_prefix(&prefix).map_err(serde::de::Error::custom)?;
+    Ok(Some(prefix))
+}
+
 mod opt_duration {
     use std::time::Duration;
 
@@ -151,7 +165,8 @@ pub enum ConfigError {
     Syntax {
         /// The file.
         path: PathBuf,
-        /// toml's message, with line, column and the offending line.
+        /// Line, column, key and what was expected; never the offending
+        /// line or a credential value ([`super::config_error`]).
         message: String,
     },
     /// A case is unusable.
@@ -182,7 +197,7 @@ impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
         let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: path.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
+            message: super::config_error::describe(text, &e),
         })?;
         let mut names = std::collections::BTreeSet::new();
         for (i, case) in config.cases.iter_mut().enumerate() {
@@ -296,6 +311,37 @@ expect = "failed:302"
         assert_eq!(c.cases[1].expect, Expectation::Failed(vec![302, 309]));
         assert_eq!(c.polling.apply(Pacing::simulator()), Pacing::sandbox());
         assert!(c.credentials.is_none());
+        assert_eq!(
+            c.max_amount,
+            Some(crate::flow::conversation::DEFAULT_MAX_AMOUNT)
+        );
+    }
+
+    #[test]
+    fn ref_prefixes_and_amount_limits_are_read_and_checked() {
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "ref_prefix = \"CI42\"\nmax_amount = 500000\n",
+        )
+        .unwrap();
+        assert_eq!(c.ref_prefix.as_deref(), Some("CI42"));
+        assert_eq!(c.max_amount, Some(500_000));
+        let err = Config::parse(
+            Path::new("c.toml"),
+            "timeout = \"1s\"\nref_prefix = \"CI-42\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("c.toml: ")
+                && err.contains("line 2")
+                && err.contains("letters and digits"),
+            "{err}"
+        );
+        let err = Config::parse(Path::new("c.toml"), "max_amount = -1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 1"), "{err}");
     }
 
     #[test]

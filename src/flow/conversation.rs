@@ -2,15 +2,15 @@
 //! document on the way and the conversation across steps.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use super::case::{Case, Outcome};
-use super::classify::{self, InquiryVerdict, MoneyVerdict, Reading, Unusable};
+use super::classify::{self, Doubt, InquiryVerdict, MoneyVerdict, Reading, Unusable};
 use super::pacing::Pacing;
-use super::rules::{self, Expected, FlowFinding};
+use super::refs::RefNumbers;
+use super::rules::{self, Expected, FlowFinding, Ours};
 use super::{Observer, StepDocument};
 use crate::contract::locate::{locate, position};
 use crate::contract::{
@@ -25,45 +25,6 @@ use crate::validate::{Engine, Input};
 /// Status calls after which a case gives up even before its deadline (a
 /// guard against a zero interval).
 pub const MAX_STATUS_CALLS: u32 = 500;
-
-/// Makes the partner's unique `refNumber`s: a prefix, the run's start time
-/// and a counter, e.g. `PPOBCT-1764000000123-0001`.
-#[derive(Debug)]
-pub struct RefNumbers {
-    prefix: String,
-    run: u128,
-    next: AtomicU64,
-}
-
-impl RefNumbers {
-    /// A generator for a run starting at `clock`'s wall time.
-    pub fn new(prefix: &str, clock: &dyn Clock) -> Self {
-        let run = clock
-            .wall()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        Self {
-            prefix: prefix.to_owned(),
-            run,
-            next: AtomicU64::new(1),
-        }
-    }
-
-    /// The next refNumber.
-    pub fn next(&self) -> String {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        format!("{}-{}-{n:04}", self.prefix, self.run)
-    }
-
-    /// The next refNumber, after `stem` and a dash when `stem` is not empty.
-    pub fn next_with(&self, stem: &str) -> String {
-        if stem.is_empty() {
-            self.next()
-        } else {
-            format!("{stem}-{}", self.next())
-        }
-    }
-}
 
 /// Everything a conversation needs.
 pub struct Flow<'a> {
@@ -85,7 +46,13 @@ pub struct Flow<'a> {
     pub observer: &'a dyn Observer,
     /// Makes refNumbers.
     pub refs: &'a RefNumbers,
+    /// The largest amount (rupiah) to pay; `None`: no limit (the in-process
+    /// simulator, a replay). A larger amount stops the case before payment.
+    pub max_amount: Option<u64>,
 }
+
+/// The default of `--max-amount` against a real target: 10 000 000 rupiah.
+pub const DEFAULT_MAX_AMOUNT: u64 = 10_000_000;
 
 /// How one case went: its documents in order and its outcome.
 #[derive(Debug, Clone)]
@@ -309,8 +276,13 @@ fn with_findings(report: DocumentReport, extra: Vec<Finding>) -> DocumentReport 
 
 impl Flow<'_> {
     fn send(&self, operation: Operation, payload: Value) -> Exchange {
+        self.send_within(operation, payload, Duration::MAX)
+    }
+
+    /// Sends a request that gives up after `limit` at the latest.
+    fn send_within(&self, operation: Operation, payload: Value, limit: Duration) -> Exchange {
         match sign_request(operation, payload.clone(), self.credentials, self.body_mode) {
-            Ok(request) => self.transport.send(request),
+            Ok(request) => self.transport.send_within(request, limit),
             Err(e) => Exchange {
                 request: crate::transport::WireRequest {
                     operation,
@@ -378,17 +350,32 @@ impl Flow<'_> {
     /// The conversation; `Err` carries an outcome that ended it early.
     fn converse(&self, case: &Case, log: &mut Log<'_, '_>) -> Result<Outcome, Outcome> {
         let inquiry = self.inquire(case, log)?;
+        let inquiry_at = log.documents.len() - 1;
+        let data = |field: &str| inquiry.pointer(&format!("/data/{field}")).cloned();
+        if let Some(answered) = rules::text(&inquiry, "/data/accountNumber")
+            && answered != case.account
+        {
+            let reason = format!(
+                "the inquiry answered account \"{answered}\" for the case's account \"{}\": check never pays \
+another account than the case's, so it stopped before payment",
+                case.account
+            );
+            let finding = RuleFinding {
+                pointer: "/data/accountNumber".into(),
+                message: reason.clone(),
+                expected: Some(format!("\"{}\"", case.account)),
+                actual: Some(format!("\"{answered}\"")),
+            };
+            log.add(inquiry_at, vec![(rules::INQUIRY_OTHER_ACCOUNT, finding)]);
+            return Err(Outcome::Error { reason });
+        }
         let mut payload = Map::new();
         payload.insert("partnerId".into(), self.credentials.key().into());
         payload.insert("refNumber".into(), self.refs.next().into());
-        let data = |field: &str| inquiry.pointer(&format!("/data/{field}")).cloned();
-        let account = data("accountNumber")
-            .filter(|v| v.as_str().is_some_and(|s| !s.is_empty()))
-            .unwrap_or_else(|| case.account.clone().into());
         let product = data("productCode")
             .filter(|v| v.as_str().is_some_and(|s| !s.is_empty()))
             .unwrap_or_else(|| case.product.clone().into());
-        payload.insert("accountNumber".into(), account);
+        payload.insert("accountNumber".into(), case.account.clone().into());
         payload.insert("productCode".into(), product);
         for field in ["amount", "inquiryId"] {
             let Some(value) = data(field).filter(Value::is_number) else {
@@ -398,10 +385,42 @@ impl Flow<'_> {
             };
             payload.insert(field.into(), value);
         }
+        if let Some(limit) = self.max_amount {
+            self.within_limit(log, inquiry_at, &payload["amount"], limit)?;
+        }
         if !case.callback_urls.is_empty() {
             payload.insert("callbackUrls".into(), json!(case.callback_urls));
         }
         self.pay_and_poll(case, log, &inquiry, Value::Object(payload))
+    }
+
+    /// Stops the case before payment when `amount` is not a whole number of
+    /// rupiah between 0 and `limit`.
+    fn within_limit(
+        &self,
+        log: &mut Log<'_, '_>,
+        inquiry_at: usize,
+        amount: &Value,
+        limit: u64,
+    ) -> Result<(), Outcome> {
+        let fits = classify::integer(amount)
+            .and_then(|a| u64::try_from(a).ok())
+            .is_some_and(|a| a <= limit);
+        if fits {
+            return Ok(());
+        }
+        let reason = format!(
+            "the inquiry asks to pay {amount}, above --max-amount {limit} (or not a whole number of rupiah): \
+check stopped before payment; raise --max-amount (or max_amount in the config file) to pay it"
+        );
+        let finding = RuleFinding {
+            pointer: "/data/amount".into(),
+            message: reason.clone(),
+            expected: Some(format!("at most {limit}")),
+            actual: Some(amount.to_string()),
+        };
+        log.add(inquiry_at, vec![(rules::AMOUNT_ABOVE_LIMIT, finding)]);
+        Err(Outcome::Error { reason })
     }
 
     fn inquire(&self, case: &Case, log: &mut Log<'_, '_>) -> Result<Value, Outcome> {
@@ -499,21 +518,28 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
         let exchange = self.send(Operation::Payment, payload);
         // A replay hands back the recorded request: judge what was really sent.
         let request = exchange.request.payload.clone();
-        let reading = classify::read(&exchange);
-        let verdict = classify::money(&reading);
-        let label = match &verdict {
-            MoneyVerdict::Success(c) => format!("success ({c})"),
-            MoneyVerdict::Processing(why) => format!("processing ({why})"),
-            MoneyVerdict::Failed(c) => format!("failed ({c})"),
+        let mut paid = Paid {
+            inquiry,
+            request: &request,
+            seen: None,
+            ours: Ours {
+                ref_number: rules::text(&request, "/refNumber"),
+                account: &case.account,
+                transaction_id: None,
+            },
         };
+        let answer = judge(&exchange, paid.ours);
+        let label = answer.label("processing");
         let request_findings = rules::payment_request(inquiry, &request);
-        let at = log.record(&exchange, &reading, request_findings, &label);
-        if let Some(outcome) = self.setup_problem(&reading, log, at) {
+        let at = log.record(&exchange, &answer.reading, request_findings, &label);
+        if let Some(outcome) = self.setup_problem(&answer.reading, log, at) {
             return Err(outcome);
         }
-        let mut transaction_id = None;
-        self.judge_transaction(log, at, &reading, inquiry, &request, &mut transaction_id);
-        let mut wait = match verdict {
+        self.judge_transaction(log, at, &answer, &mut paid);
+        if let Some(outcome) = duplicate_of_unknown_ref(log, at, &answer.reading, paid.ours) {
+            return Err(outcome);
+        }
+        let mut wait = match answer.verdict {
             MoneyVerdict::Failed(code) => {
                 return Ok(Outcome::Failed {
                     code,
@@ -525,23 +551,27 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
         };
         let mut interval = self.pacing.interval;
         let ref_number = request.get("refNumber").cloned().unwrap_or(Value::Null);
-        for calls in 1..=MAX_STATUS_CALLS {
-            self.wait(case, wait, "waiting before asking status");
+        for calls in 0..MAX_STATUS_CALLS {
+            let spent = self.clock.now().saturating_sub(paid_at);
+            self.wait(
+                case,
+                self.pacing.clip(wait, spent),
+                "waiting before asking status",
+            );
+            let left = self.pacing.left(self.clock.now().saturating_sub(paid_at));
+            if left.is_zero() {
+                return Ok(self.deadline_reached(calls));
+            }
             let status = json!({"partnerId": self.credentials.key(), "refNumber": ref_number});
-            let exchange = self.send(Operation::Status, status);
-            let reading = classify::read(&exchange);
-            let verdict = classify::money(&reading);
-            let label = match &verdict {
-                MoneyVerdict::Success(c) => format!("success ({c})"),
-                MoneyVerdict::Processing(why) => format!("pending ({why})"),
-                MoneyVerdict::Failed(c) => format!("failed ({c})"),
-            };
-            let at = log.record(&exchange, &reading, Vec::new(), &label);
-            if let Some(outcome) = self.setup_problem(&reading, log, at) {
+            let exchange = self.send_within(Operation::Status, status, left);
+            let answer = judge(&exchange, paid.ours);
+            let label = answer.label("pending");
+            let at = log.record(&exchange, &answer.reading, Vec::new(), &label);
+            if let Some(outcome) = self.setup_problem(&answer.reading, log, at) {
                 return Err(outcome);
             }
-            self.judge_transaction(log, at, &reading, inquiry, &request, &mut transaction_id);
-            match verdict {
+            self.judge_transaction(log, at, &answer, &mut paid);
+            match answer.verdict {
                 MoneyVerdict::Success(code) => return Ok(Outcome::Success { code }),
                 MoneyVerdict::Failed(code) => {
                     return Ok(Outcome::Failed {
@@ -551,22 +581,14 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
                 }
                 MoneyVerdict::Processing(_) => {}
             }
-            if let Reading::Unusable(Unusable::Transport(TransportError::Replay(why))) = &reading {
+            if let Reading::Unusable(Unusable::Transport(TransportError::Replay(why))) =
+                &answer.reading
+            {
                 return Ok(Outcome::Pending {
                     why: format!("the cassette ends while the payment is processing ({why})"),
                 });
             }
-            let spent = self.clock.now().saturating_sub(paid_at);
-            if spent >= self.pacing.deadline {
-                return Ok(Outcome::Pending {
-                    why: format!(
-                        "deadline of {} reached after {calls} status call{}",
-                        humantime::format_duration(self.pacing.deadline),
-                        if calls == 1 { "" } else { "s" }
-                    ),
-                });
-            }
-            wait = interval.min(self.pacing.deadline - spent);
+            wait = interval;
             interval = self.pacing.next_interval(interval);
         }
         Ok(Outcome::Pending {
@@ -574,29 +596,76 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
         })
     }
 
-    /// Cross-step rules on a payment or status answer, and the money rule's warning.
+    /// The outcome when the deadline ends polling after `calls` status calls.
+    fn deadline_reached(&self, calls: u32) -> Outcome {
+        let deadline = humantime::format_duration(self.pacing.deadline);
+        let clipped = if calls == 0 && self.pacing.first_wait >= self.pacing.deadline {
+            format!(
+                " (the first wait of {} is not shorter than the deadline)",
+                humantime::format_duration(self.pacing.first_wait)
+            )
+        } else {
+            String::new()
+        };
+        Outcome::Pending {
+            why: format!(
+                "deadline of {deadline} reached after {calls} status call{}{clipped}",
+                if calls == 1 { "" } else { "s" }
+            ),
+        }
+    }
+
+    /// Cross-step rules on a payment or status answer, and the money rule's warnings.
     fn judge_transaction(
         &self,
         log: &mut Log<'_, '_>,
         at: usize,
-        reading: &Reading,
-        inquiry: &Value,
-        request: &Value,
-        transaction_id: &mut Option<i64>,
+        answer: &Answer,
+        paid: &mut Paid<'_>,
     ) {
-        match reading {
+        let Paid {
+            inquiry,
+            request,
+            seen,
+            ours,
+        } = paid;
+        match &answer.reading {
             Reading::Envelope { json, .. } => {
-                let found = rules::transaction_response(
+                let mut found = rules::transaction_response(
                     json,
                     Expected {
                         inquiry,
                         payment_request: request,
-                        transaction_id: *transaction_id,
+                        transaction_id: *seen,
                     },
                 );
+                if let Some(doubt) = classify::final_in_doubt(&answer.reading) {
+                    let pointer = match &doubt {
+                        Doubt::DuplicateKeys(keys) => keys
+                            .first()
+                            .map_or(String::new(), |k| format!("/{}", k.key)),
+                        Doubt::HttpStatus(_) => String::new(),
+                        Doubt::SuccessFlag { .. } => "/success".into(),
+                    };
+                    let finding = RuleFinding {
+                        pointer,
+                        message: format!(
+                            "{}: treated as processing (money rule), resolved by status",
+                            doubt.explain()
+                        ),
+                        expected: None,
+                        actual: None,
+                    };
+                    found.push((rules::AMBIGUOUS_ANSWER, finding));
+                }
+                found.extend(answer.overruled.clone());
                 log.add(at, found);
-                if transaction_id.is_none() {
-                    *transaction_id = rules::transaction_id(json);
+                let id = rules::transaction_id(json);
+                if seen.is_none() {
+                    *seen = id;
+                }
+                if ours.transaction_id.is_none() && !answer.foreign {
+                    ours.transaction_id = id;
                 }
             }
             Reading::Unusable(Unusable::Transport(TransportError::Replay(_))) => {}
@@ -611,4 +680,93 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
             Reading::AuthRefused { .. } => {}
         }
     }
+}
+
+/// What payment and status answers are compared with.
+struct Paid<'r> {
+    /// The inquiry answer.
+    inquiry: &'r Value,
+    /// The payment request's signed fields.
+    request: &'r Value,
+    /// The first transactionId of the conversation (for `flow.transaction-id-stable`).
+    seen: Option<i64>,
+    /// The case's identity; its transactionId is taken only from an answer about this case.
+    ours: Ours<'r>,
+}
+
+/// A payment or status answer as the conversation reads it.
+struct Answer {
+    reading: Reading,
+    /// The money rule's verdict; processing when the answer is foreign.
+    verdict: MoneyVerdict,
+    /// Whether the answer names another refNumber, account or transactionId.
+    foreign: bool,
+    /// The finding when that kept a final code from settling the case.
+    overruled: Option<FlowFinding>,
+}
+
+impl Answer {
+    /// The step's verdict label; `waiting` names a not-yet-final verdict.
+    fn label(&self, waiting: &str) -> String {
+        match &self.verdict {
+            MoneyVerdict::Success(c) => format!("success ({c})"),
+            MoneyVerdict::Processing(why) => format!("{waiting} ({why})"),
+            MoneyVerdict::Failed(c) => format!("failed ({c})"),
+        }
+    }
+}
+
+/// Reads a payment or status answer: the money rule, then whether it is
+/// about this case at all. An answer about another transaction never settles
+/// the case (the echo rules report each differing field; the finding here
+/// says why a final code was not taken).
+fn judge(exchange: &Exchange, ours: Ours<'_>) -> Answer {
+    let reading = classify::read(exchange);
+    let mut verdict = classify::money(&reading);
+    let foreign = match &reading {
+        Reading::Envelope { json, .. } => rules::foreign_transaction(json, ours),
+        _ => None,
+    };
+    let mut overruled = None;
+    if foreign.is_some() && !matches!(verdict, MoneyVerdict::Processing(_)) {
+        verdict = MoneyVerdict::Processing("about another transaction".into());
+        overruled = foreign.clone();
+    }
+    Answer {
+        reading,
+        verdict,
+        foreign: foreign.is_some(),
+        overruled,
+    }
+}
+
+/// A duplicate answer (102, 108) to the payment: its refNumber was fresh
+/// (every payment gets a new one), so another transaction owns it and its
+/// status would describe that transaction. The case stops with a finding.
+fn duplicate_of_unknown_ref(
+    log: &mut Log<'_, '_>,
+    at: usize,
+    reading: &Reading,
+    ours: Ours<'_>,
+) -> Option<Outcome> {
+    let Reading::Envelope { code, .. } = reading else {
+        return None;
+    };
+    if !matches!(code, 102 | 108) {
+        return None;
+    }
+    let reference = ours.ref_number.unwrap_or("(none)");
+    let reason = format!(
+        "the payment was answered {code} (duplicate transaction), but this run had never used refNumber \
+{reference}: another transaction owns it (a refNumber collision with another run, or a server that \
+remembers wrongly), so its status would not be this case's; whether this payment was charged is unknown"
+    );
+    let finding = RuleFinding {
+        pointer: "/responseCode".into(),
+        message: reason.clone(),
+        expected: Some("a code other than 102 and 108".into()),
+        actual: Some(code.to_string()),
+    };
+    log.add(at, vec![(rules::DUPLICATE_UNKNOWN_REF, finding)]);
+    Some(Outcome::Error { reason })
 }

@@ -9,15 +9,18 @@
 pub mod case;
 pub mod classify;
 pub mod config;
+pub mod config_error;
 pub mod conversation;
 pub mod pacing;
+pub mod refs;
 pub mod rules;
 
 use std::time::Duration;
 
 pub use case::{Case, Expectation, Outcome};
-pub use conversation::{CaseRun, Flow, RefNumbers};
+pub use conversation::{CaseRun, Flow};
 pub use pacing::Pacing;
+pub use refs::RefNumbers;
 
 use crate::contract::DocumentReport;
 
@@ -45,3 +48,6 @@ pub trait Observer: Sync {
 pub struct Quiet;
 
 impl Observer for Quiet {}
+
+#[cfg(test)]
+mod tests;

@@ -63,6 +63,17 @@ impl Pacing {
     pub fn next_interval(&self, current: Duration) -> Duration {
         current.saturating_mul(2).min(self.max_interval)
     }
+
+    /// The time left before the deadline, `spent` after the payment was sent.
+    pub fn left(&self, spent: Duration) -> Duration {
+        self.deadline.saturating_sub(spent)
+    }
+
+    /// A wait of `wanted`, cut so that it ends at the deadline at the latest
+    /// (a `--first-wait` longer than `--deadline` waits until the deadline).
+    pub fn clip(&self, wanted: Duration, spent: Duration) -> Duration {
+        wanted.min(self.left(spent))
+    }
 }
 
 /// Durations as humantime text (`150s`, `2m 30s`) in config files.
@@ -103,6 +114,32 @@ mod tests {
         assert_eq!(
             p.next_interval(Duration::from_secs(60)),
             Duration::from_secs(60)
+        );
+    }
+
+    #[test]
+    fn waits_end_at_the_deadline_at_the_latest() {
+        let p = Pacing {
+            first_wait: Duration::from_secs(8),
+            deadline: Duration::from_secs(2),
+            ..Pacing::sandbox()
+        };
+        assert_eq!(
+            p.clip(p.first_wait, Duration::from_millis(300)),
+            Duration::from_millis(1700)
+        );
+        assert_eq!(p.clip(p.first_wait, Duration::from_secs(5)), Duration::ZERO);
+        assert_eq!(
+            p.left(Duration::from_millis(500)),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            p.clip(Duration::from_secs(1), Duration::ZERO),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            Pacing::immediate().left(Duration::from_secs(3600)),
+            Duration::MAX - Duration::from_secs(3600)
         );
     }
 

@@ -25,6 +25,17 @@ pub const TRANSACTION_ID_STABLE: &str = "flow.transaction-id-stable";
 pub const UNUSABLE_ANSWER: &str = "flow.unusable-answer";
 /// The case ended otherwise than it expected.
 pub const EXPECTATION: &str = "flow.expectation";
+/// A payment or status answer with a final code that is not clean (HTTP
+/// status other than 200, duplicate envelope keys, a contradictory `success`).
+pub const AMBIGUOUS_ANSWER: &str = "flow.ambiguous-answer";
+/// A duplicate answer (102, 108) to a payment whose refNumber this run had never used.
+pub const DUPLICATE_UNKNOWN_REF: &str = "flow.duplicate-unknown-ref";
+/// A payment or status answer about another transaction than this case's.
+pub const FOREIGN_TRANSACTION: &str = "flow.foreign-transaction";
+/// The inquiry answered another account than the case's; nothing is paid.
+pub const INQUIRY_OTHER_ACCOUNT: &str = "flow.inquiry-other-account";
+/// The amount to pay is above `--max-amount` against a real target; nothing is paid.
+pub const AMOUNT_ABOVE_LIMIT: &str = "flow.amount-above-limit";
 
 /// A flow rule's id, default severity and description, for `ppob-contract rules`.
 #[derive(Debug, Clone, Copy)]
@@ -75,12 +86,43 @@ on payment and status it means processing (money rule), on inquiry it is an erro
         default_severity: Severity::Error,
         description: "the case ended as it expected (success, failed[:codes], pending)",
     },
+    FlowRuleInfo {
+        id: AMBIGUOUS_ANSWER,
+        default_severity: Severity::Warning,
+        description: "a payment or status answer with a final code that is not clean (an HTTP status other than 200, \
+an envelope key named twice, a success flag missing or against the code's class) is processing (money rule), resolved by status",
+    },
+    FlowRuleInfo {
+        id: DUPLICATE_UNKNOWN_REF,
+        default_severity: Severity::Error,
+        description: "a duplicate answer (102, 108) to a payment whose refNumber this run never used before: another \
+transaction owns the refNumber, so the case stops (error) instead of reading that transaction's status as its own",
+    },
+    FlowRuleInfo {
+        id: FOREIGN_TRANSACTION,
+        default_severity: Severity::Error,
+        description: "a payment or status answer names another refNumber, account or transactionId than this case's: \
+it describes another transaction and cannot settle this case",
+    },
+    FlowRuleInfo {
+        id: INQUIRY_OTHER_ACCOUNT,
+        default_severity: Severity::Error,
+        description: "the inquiry answers the case's accountNumber; check never pays another account (the case stops \
+before payment)",
+    },
+    FlowRuleInfo {
+        id: AMOUNT_ABOVE_LIMIT,
+        default_severity: Severity::Error,
+        description: "against a real target check pays at most --max-amount (default 10000000 rupiah); a larger or \
+non-integer amount stops the case before payment",
+    },
 ];
 
 /// A cross-step finding: the rule and where in the document.
 pub type FlowFinding = (&'static str, RuleFinding);
 
-fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
+/// The non-blank string at `pointer`.
+pub fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
     value
         .pointer(pointer)
         .and_then(Value::as_str)
@@ -230,6 +272,61 @@ pub fn transaction_response(response: &Value, expected: Expected<'_>) -> Vec<Flo
     out
 }
 
+/// What identifies this case's transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct Ours<'a> {
+    /// The payment request's refNumber.
+    pub ref_number: Option<&'a str>,
+    /// The case's account.
+    pub account: &'a str,
+    /// The first `transactionId` the conversation saw.
+    pub transaction_id: Option<i64>,
+}
+
+/// A finding when `response` (a payment or status answer) names another
+/// refNumber, account or transactionId than this case's; blank fields (the
+/// failure data of api-facts) are not compared.
+pub fn foreign_transaction(response: &Value, ours: Ours<'_>) -> Option<FlowFinding> {
+    let mut differences = Vec::new();
+    let mut first = None;
+    let texts = [
+        ("/data/refNumber", "refNumber", ours.ref_number),
+        ("/data/accountNumber", "accountNumber", Some(ours.account)),
+    ];
+    for (pointer, name, expected) in texts {
+        if let (Some(actual), Some(expected)) = (text(response, pointer), expected)
+            && actual != expected
+        {
+            differences.push(format!("{name} {} ≠ {}", quoted(actual), quoted(expected)));
+            first.get_or_insert((pointer, quoted(expected), quoted(actual)));
+        }
+    }
+    if let (Some(actual), Some(expected)) =
+        (number(response, "/data/transactionId"), ours.transaction_id)
+        && actual != expected
+    {
+        differences.push(format!("transactionId {actual} ≠ {expected}"));
+        first.get_or_insert((
+            "/data/transactionId",
+            expected.to_string(),
+            actual.to_string(),
+        ));
+    }
+    let (pointer, expected, actual) = first?;
+    Some((
+        FOREIGN_TRANSACTION,
+        RuleFinding {
+            pointer: pointer.to_owned(),
+            message: format!(
+                "this answer describes another transaction than this case's ({}): it cannot settle the case",
+                differences.join("; ")
+            ),
+            expected: Some(expected),
+            actual: Some(actual),
+        },
+    ))
+}
+
 /// The `transactionId` a response carries, if any (0 is blank).
 pub fn transaction_id(response: &Value) -> Option<i64> {
     number(response, "/data/transactionId")
@@ -320,6 +417,32 @@ mod tests {
             },
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn answers_about_another_transaction_are_foreign() {
+        let ours = Ours {
+            ref_number: Some("PPOBCT1"),
+            account: "0811111111",
+            transaction_id: Some(7),
+        };
+        let mine = json!({"data": {"refNumber": "PPOBCT1", "accountNumber": "0811111111", "transactionId": 7}});
+        assert!(foreign_transaction(&mine, ours).is_none());
+        let blank = json!({"data": {"refNumber": "", "accountNumber": "", "transactionId": 0}});
+        assert!(foreign_transaction(&blank, ours).is_none());
+        let other =
+            json!({"data": {"refNumber": "PPOBCT1", "accountNumber": "0899", "transactionId": 8}});
+        let (rule, finding) = foreign_transaction(&other, ours).unwrap();
+        assert_eq!(rule, FOREIGN_TRANSACTION);
+        assert_eq!(finding.pointer, "/data/accountNumber");
+        assert!(
+            finding
+                .message
+                .contains("accountNumber \"0899\" ≠ \"0811111111\"")
+                && finding.message.contains("transactionId 8 ≠ 7"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]

@@ -8,7 +8,6 @@ use crate::flow::RefNumbers;
 use crate::rules::Level;
 use crate::sim::SimConfig;
 use crate::transport::auth::{BodyMode, Credentials};
-use crate::transport::clock::ManualClock;
 use crate::validate::{Engine, EngineOptions};
 
 pub(super) fn options(seed: u64, cases: u64) -> RunOptions {
@@ -30,7 +29,7 @@ pub(super) fn fuzz(config: SimConfig, body_mode: BodyMode, options: &RunOptions)
     let table = AcceptableTable::built_in();
     let levels: BTreeMap<String, Level> = BTreeMap::new();
     let credentials = Credentials::simulator_demo();
-    let refs = RefNumbers::new("FZT", &ManualClock::new());
+    let refs = RefNumbers::new("FZT");
     let universe = simulator_universe();
     let target = SimTarget {
         config,
@@ -89,7 +88,6 @@ mod properties {
     use crate::flow::RefNumbers;
     use crate::sim::{Bug, SimConfig};
     use crate::transport::auth::{BodyMode, Credentials};
-    use crate::transport::clock::ManualClock;
     use crate::validate::{Engine, EngineOptions};
 
     proptest! {
@@ -113,7 +111,7 @@ mod properties {
             let target = SimTarget { config: SimConfig::default(), timeout: std::time::Duration::from_secs(30) };
             let lane = target.lane();
             let credentials = Credentials::simulator_demo();
-            let refs = RefNumbers::new("P", &ManualClock::new());
+            let refs = RefNumbers::new("P");
             let env = Env {
                 transport: lane.transport.as_ref(),
                 credentials: &credentials,

@@ -40,16 +40,22 @@ impl Transport for SimTransport {
     /// [`TransportError::Timeout`] after `timeout` of (simulated) time;
     /// otherwise the answer arrives after its injected delay.
     fn send(&self, request: WireRequest) -> Exchange {
+        self.send_within(request, self.timeout)
+    }
+
+    /// As [`SimTransport::send`], with the timeout cut to `limit` when that is shorter.
+    fn send_within(&self, request: WireRequest, limit: Duration) -> Exchange {
+        let timeout = self.timeout.min(limit);
         let started = self.clock.wall();
         let reply = self.sim.handle(&request);
         let (response, elapsed) = match reply.answer {
-            Answer::Respond(response) if reply.delay < self.timeout => {
+            Answer::Respond(response) if reply.delay < timeout => {
                 self.clock.sleep(reply.delay);
                 (Ok(response), reply.delay)
             }
             Answer::Respond(_) | Answer::Hang => {
-                self.clock.sleep(self.timeout);
-                (Err(TransportError::Timeout(self.timeout)), self.timeout)
+                self.clock.sleep(timeout);
+                (Err(TransportError::Timeout(timeout)), timeout)
             }
         };
         Exchange {

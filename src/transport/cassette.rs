@@ -11,8 +11,9 @@
 //!   ([`WireRequest::payload`], which token-only mode sends only inside
 //!   TOKEN) to `request.comment` as compact JSON. Both pass through
 //!   [`Redactor::redact`].
-//! - The response body is `content.text` as received (base64 with
-//!   `encoding: "base64"` when it is not UTF-8). A transport error is status
+//! - The response body is `content.text` as received, redacted as bytes
+//!   (base64 with `encoding: "base64"` when it is not UTF-8: the key, the
+//!   secret and JWTs are replaced before it is encoded). A transport error is status
 //!   0 with `response.comment` = `transport error: <kind>: <message>`.
 //! - `startedDateTime` is RFC 3339 UTC with milliseconds; `time` is the
 //!   elapsed time in milliseconds (microsecond precision).
@@ -177,15 +178,23 @@ fn millis(duration: Duration) -> f64 {
     u64::try_from(duration.as_micros()).unwrap_or(u64::MAX) as f64 / 1000.0
 }
 
+/// A body as a cassette stores it, redacted as bytes first: its text when
+/// that is UTF-8, else its base64 (then `true`).
+fn body_text(body: &[u8], redactor: &Redactor) -> (String, bool) {
+    let clean = redactor.redact_bytes(body);
+    match std::str::from_utf8(&clean) {
+        Ok(text) => (text.to_owned(), false),
+        Err(_) => (
+            base64::engine::general_purpose::STANDARD.encode(&clean),
+            true,
+        ),
+    }
+}
+
 fn har_request(request: &WireRequest, redactor: &Redactor) -> v1_2::Request {
     let post_data = (!request.body.is_empty()).then(|| {
-        let (text, comment) = match std::str::from_utf8(&request.body) {
-            Ok(text) => (redactor.redact(text).into_owned(), None),
-            Err(_) => (
-                base64::engine::general_purpose::STANDARD.encode(&request.body),
-                Some(BASE64_MARKER.to_owned()),
-            ),
-        };
+        let (text, base64) = body_text(&request.body, redactor);
+        let comment = base64.then(|| BASE64_MARKER.to_owned());
         v1_2::PostData {
             mime_type: header_of(&request.headers, "content-type")
                 .unwrap_or("application/json")
@@ -217,13 +226,8 @@ fn har_response(
 ) -> v1_2::Response {
     match response {
         Ok(answer) => {
-            let (text, encoding) = match std::str::from_utf8(&answer.body) {
-                Ok(text) => (redactor.redact(text).into_owned(), None),
-                Err(_) => (
-                    base64::engine::general_purpose::STANDARD.encode(&answer.body),
-                    Some("base64".to_owned()),
-                ),
-            };
+            let (text, base64) = body_text(&answer.body, redactor);
+            let encoding = base64.then(|| "base64".to_owned());
             let status_text = reqwest::StatusCode::from_u16(answer.status)
                 .ok()
                 .and_then(|s| s.canonical_reason())
@@ -279,6 +283,7 @@ fn har_response(
 fn error_comment(error: &TransportError) -> String {
     let message = match error {
         TransportError::Timeout(d) => humantime::format_duration(*d).to_string(),
+        TransportError::BodyTooLarge { limit } => limit.to_string(),
         TransportError::Refused(m)
         | TransportError::Connect(m)
         | TransportError::Tls(m)
@@ -301,6 +306,11 @@ fn parse_error_comment(comment: &str) -> Result<TransportError, String> {
         "timeout" => TransportError::Timeout(humantime::parse_duration(&message).map_err(|e| {
             format!("response.comment: the timeout {message:?} is not a duration: {e}")
         })?),
+        "body-too-large" => TransportError::BodyTooLarge {
+            limit: message.parse().map_err(|_| {
+                format!("response.comment: the body cap {message:?} is not a number of bytes")
+            })?,
+        },
         "refused" => TransportError::Refused(message),
         "connect" => TransportError::Connect(message),
         "tls" => TransportError::Tls(message),
@@ -310,7 +320,7 @@ fn parse_error_comment(comment: &str) -> Result<TransportError, String> {
         "other" => TransportError::Other(message),
         other => {
             return Err(format!(
-                "response.comment: unknown transport error kind {other:?} (expected timeout, refused, connect, tls, closed, redirect, replay or other)"
+                "response.comment: unknown transport error kind {other:?} (expected timeout, body-too-large, refused, connect, tls, closed, redirect, replay or other)"
             ));
         }
     })
@@ -699,6 +709,7 @@ mod tests {
             TransportError::Tls("t".into()),
             TransportError::Closed("".into()),
             TransportError::Redirect("http://x/".into()),
+            TransportError::BodyTooLarge { limit: 8_388_608 },
             TransportError::Replay("none".into()),
             TransportError::Other("o".into()),
         ];

@@ -1,14 +1,20 @@
 //! The HTTP transport: sends requests to a real server with reqwest's
 //! **blocking** client (rustls).
 //!
-//! - Explicit connect and total timeouts ([`HttpConfig`]); the total one
-//!   covers reading the whole body.
+//! - Explicit connect and total timeouts ([`HttpConfig`]); the total one is a
+//!   deadline from sending the request to the answer's last byte, so a server
+//!   that drips an endless body a byte at a time still ends at the timeout.
+//! - A cap on the answer body ([`HttpConfig::max_body`], default
+//!   [`DEFAULT_MAX_BODY`]): a longer answer (announced by `Content-Length`,
+//!   or read that far) is [`TransportError::BodyTooLarge`], and reading stops
+//!   there, so memory stays flat whatever the server sends.
 //! - Keep-alive: connections are pooled and reused between calls.
-//! - Redirects are followed only to the same host and scheme (at most
-//!   [`MAX_REDIRECTS`]): the `KEY` and `TOKEN` headers are custom headers that
-//!   reqwest does not strip, so following a redirect to another host (or from
-//!   https down to http) would hand the credentials to someone else. Such a
-//!   redirect is [`TransportError::Redirect`].
+//! - Redirects are followed only within the same origin: scheme, host and
+//!   port (at most [`MAX_REDIRECTS`]). The `KEY` and `TOKEN` headers are
+//!   custom headers that reqwest does not strip, so following a redirect to
+//!   another host, another port of the same host, or another scheme would
+//!   hand the credentials to another server. Such a redirect is
+//!   [`TransportError::Redirect`].
 //! - No proxy, whatever `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` say: signed
 //!   requests must not silently travel through a third party, and a proxy
 //!   changes what a failure looks like (a 502 from the proxy instead of
@@ -26,7 +32,7 @@
 //! threads (or in `tokio::task::spawn_blocking`).
 
 use std::error::Error as StdError;
-use std::io;
+use std::io::{self, Read};
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::Url;
@@ -43,6 +49,11 @@ pub const MAX_REDIRECTS: usize = 5;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default time allowed for a whole exchange (connect, send, whole answer).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on an answer body: 8 MiB, some thousand times a real answer
+/// (a few kilobytes).
+pub const DEFAULT_MAX_BODY: u64 = 8 * 1024 * 1024;
+/// How much of a body is read at a time.
+const READ_CHUNK: usize = 64 * 1024;
 
 /// Where and how patiently to talk to the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,15 +65,19 @@ pub struct HttpConfig {
     pub connect_timeout: Duration,
     /// Time allowed for the whole exchange, until the answer's last byte.
     pub timeout: Duration,
+    /// The longest answer body read, in bytes; a longer one is
+    /// [`TransportError::BodyTooLarge`].
+    pub max_body: u64,
 }
 
 impl HttpConfig {
-    /// A configuration with the default timeouts (5 s connect, 30 s total).
+    /// A configuration with the defaults: 5 s connect, 30 s total, 8 MiB body.
     pub fn new(base_url: impl Into<String>) -> Self {
         Self {
             base_url: base_url.into(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
         }
     }
 
@@ -114,6 +129,9 @@ pub enum HttpSetupError {
         /// `connect` or `total`.
         which: &'static str,
     },
+    /// The body cap is zero.
+    #[error("the answer body cap (--max-body) must be more than zero bytes")]
+    ZeroMaxBody,
     /// Called inside a tokio runtime, where the blocking client would panic.
     #[error(
         "the HTTP transport cannot be built inside an async (tokio) runtime: build it on a plain thread or in spawn_blocking"
@@ -150,24 +168,23 @@ fn redirect_policy(attempt: Attempt<'_>) -> reqwest::redirect::Action {
     let Some(first) = attempt.previous().first() else {
         return attempt.follow();
     };
-    let (from_host, from_scheme) = (first.host_str().map(str::to_owned), first.scheme());
     let to = attempt.url();
-    if to.host_str().map(str::to_owned) != from_host {
+    if !same_origin(first, to) {
         let message = format!("{} → {}", origin(first), origin(to));
-        return attempt.error(RefusedRedirect(message));
-    }
-    if from_scheme == "https" && to.scheme() != "https" {
-        let message = format!(
-            "{} → {} (downgrade to plain http)",
-            origin(first),
-            origin(to)
-        );
         return attempt.error(RefusedRedirect(message));
     }
     if attempt.previous().len() > MAX_REDIRECTS {
         return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
     }
     attempt.follow()
+}
+
+/// Whether two URLs share scheme, host and port (the port a scheme implies
+/// counts: `http://h` and `http://h:80` are one origin).
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 /// `scheme://host[:port]` of a URL, without path, query or credentials.
@@ -226,10 +243,16 @@ impl HttpTransport {
         if config.timeout.is_zero() {
             return Err(HttpSetupError::ZeroTimeout { which: "total" });
         }
+        if config.max_body == 0 {
+            return Err(HttpSetupError::ZeroMaxBody);
+        }
         if inside_tokio_runtime() {
             return Err(HttpSetupError::InsideAsyncRuntime);
         }
-        let client = Client::builder()
+        // The blocking client's own timeout restarts at every read of the
+        // body; the async client underneath keeps one deadline for the whole
+        // exchange, so the timeout is set on both.
+        let inner = reqwest::Client::builder()
             .user_agent(concat!("ppob-contract/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
@@ -237,7 +260,9 @@ impl HttpTransport {
             .retry(reqwest::retry::never())
             .no_proxy()
             .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_keepalive(Duration::from_secs(60))
+            .tcp_keepalive(Duration::from_secs(60));
+        let client = reqwest::blocking::ClientBuilder::from(inner)
+            .timeout(config.timeout)
             .build()
             .map_err(|e| HttpSetupError::Client(error_text(&e)))?;
         let shown = base.as_str().trim_end_matches('/').to_owned();
@@ -264,7 +289,11 @@ impl HttpTransport {
         }
     }
 
-    fn exchange(&self, request: &WireRequest) -> Result<WireResponse, TransportError> {
+    fn exchange(
+        &self,
+        request: &WireRequest,
+        timeout: Duration,
+    ) -> Result<WireResponse, TransportError> {
         if inside_tokio_runtime() {
             return Err(TransportError::Other(
                 "the HTTP transport was called inside an async (tokio) runtime, where the blocking client cannot run; call it from a plain thread or spawn_blocking".into(),
@@ -276,11 +305,12 @@ impl HttpTransport {
         let mut builder = self
             .client
             .request(method, self.url_for(&request.path))
-            .body(request.body.clone());
+            .body(request.body.clone())
+            .timeout(timeout);
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let response = builder.send().map_err(|e| self.map_error(&e))?;
+        let mut response = builder.send().map_err(|e| self.map_error(&e, timeout))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -292,7 +322,7 @@ impl HttpTransport {
                 )
             })
             .collect();
-        let body = response.bytes().map_err(|e| self.map_error(&e))?.to_vec();
+        let body = self.read_body(&mut response, timeout)?;
         Ok(WireResponse {
             status,
             headers,
@@ -300,17 +330,59 @@ impl HttpTransport {
         })
     }
 
+    /// Reads the answer body, at most [`HttpConfig::max_body`] bytes; stops
+    /// at the first byte past it (or at once when `Content-Length` announces more).
+    fn read_body(
+        &self,
+        response: &mut reqwest::blocking::Response,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, TransportError> {
+        let limit = self.config.max_body;
+        let too_large = TransportError::BodyTooLarge { limit };
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large);
+        }
+        let mut body = Vec::with_capacity(
+            response
+                .content_length()
+                .map_or(READ_CHUNK, |n| usize::try_from(n).unwrap_or(READ_CHUNK)),
+        );
+        // One byte more than allowed tells a body of exactly `limit` from a longer one.
+        let read = response
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut body)
+            .map_err(|e| self.map_read_error(e, timeout))?;
+        if read as u64 > limit {
+            return Err(too_large);
+        }
+        Ok(body)
+    }
+
+    /// Sorts an error met while reading the body.
+    fn map_read_error(&self, error: io::Error, timeout: Duration) -> TransportError {
+        if let Some(inner) = error
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<reqwest::Error>())
+        {
+            return self.map_error(inner, timeout);
+        }
+        match error.kind() {
+            io::ErrorKind::TimedOut => TransportError::Timeout(timeout),
+            _ => TransportError::Closed(error_text(&error)),
+        }
+    }
+
     /// Sorts a reqwest error into a [`TransportError`] by walking its source chain.
-    fn map_error(&self, error: &reqwest::Error) -> TransportError {
+    fn map_error(&self, error: &reqwest::Error, timeout: Duration) -> TransportError {
         let text = error_text(error);
         if let Some(refused) = find_source::<RefusedRedirect>(error) {
             return TransportError::Redirect(refused.0.clone());
         }
         if error.is_timeout() {
             let limit = if error.is_connect() {
-                self.config.connect_timeout
+                self.config.connect_timeout.min(timeout)
             } else {
-                self.config.timeout
+                timeout
             };
             return TransportError::Timeout(limit);
         }
@@ -385,9 +457,14 @@ fn error_text(error: &(dyn StdError + 'static)) -> String {
 
 impl Transport for HttpTransport {
     fn send(&self, request: WireRequest) -> Exchange {
+        self.send_within(request, self.config.timeout)
+    }
+
+    /// As [`HttpTransport::send`], with the total timeout cut to `limit` when that is shorter.
+    fn send_within(&self, request: WireRequest, limit: Duration) -> Exchange {
         let started = SystemTime::now();
         let clock = Instant::now();
-        let response = self.exchange(&request);
+        let response = self.exchange(&request, self.config.timeout.min(limit));
         Exchange {
             request,
             response,

@@ -9,7 +9,8 @@
 //!
 //! [`auth`] builds signed requests (KEY, TOKEN, VERSION headers),
 //! [`redact`] keeps credentials and TOKENs out of every output, and
-//! [`clock`] lets the simulator and the status poller share simulated time.
+//! [`clock`] lets the simulator and the status poller share simulated time;
+//! [`size`] reads byte sizes such as `--max-body 8MiB`.
 
 pub mod auth;
 pub mod cassette;
@@ -18,6 +19,7 @@ pub mod http;
 pub mod record;
 pub mod redact;
 pub mod replay;
+pub mod size;
 
 use std::time::{Duration, SystemTime};
 
@@ -103,9 +105,18 @@ pub enum TransportError {
     /// The connection was closed before a complete answer arrived.
     #[error("connection closed without a complete answer: {0}")]
     Closed(String),
-    /// A redirect to another host, which is never followed.
-    #[error("refused to follow a redirect to another host: {0}")]
+    /// A redirect to another origin (scheme, host or port), which is never followed.
+    #[error("refused to follow a redirect to another origin: {0}")]
     Redirect(String),
+    /// The answer's body is longer than the cap; reading stopped there.
+    #[error(
+        "the answer body is longer than {} (the --max-body cap); reading stopped there",
+        size::format_size(*.limit)
+    )]
+    BodyTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
     /// A cassette has no (more) recorded answer for this request.
     #[error("cassette: {0}")]
     Replay(String),
@@ -130,6 +141,7 @@ impl TransportError {
             Self::Tls(_) => "tls",
             Self::Closed(_) => "closed",
             Self::Redirect(_) => "redirect",
+            Self::BodyTooLarge { .. } => "body-too-large",
             Self::Replay(_) => "replay",
             Self::Other(_) => "other",
         }
@@ -158,6 +170,15 @@ pub trait Transport: Send + Sync {
     /// whose `response` is a [`TransportError`].
     fn send(&self, request: WireRequest) -> Exchange;
 
+    /// Sends one request, giving up after at most `limit` (or the
+    /// transport's own timeout, when that is shorter): the status poller
+    /// uses it so that no call runs past its deadline. The default ignores
+    /// `limit`, which suits transports that do not wait (a replay).
+    fn send_within(&self, request: WireRequest, limit: Duration) -> Exchange {
+        let _ = limit;
+        self.send(request)
+    }
+
     /// Where requests go, for reports: a base URL, `simulator (in-process)`, a cassette path.
     fn describe(&self) -> String;
 
@@ -171,6 +192,9 @@ pub trait Transport: Send + Sync {
 impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
     fn send(&self, request: WireRequest) -> Exchange {
         (**self).send(request)
+    }
+    fn send_within(&self, request: WireRequest, limit: Duration) -> Exchange {
+        (**self).send_within(request, limit)
     }
     fn describe(&self) -> String {
         (**self).describe()

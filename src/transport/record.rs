@@ -75,6 +75,12 @@ impl<T: Transport> Transport for Recorder<T> {
         exchange
     }
 
+    fn send_within(&self, request: WireRequest, limit: std::time::Duration) -> Exchange {
+        let exchange = self.inner.send_within(request, limit);
+        self.buffer().push(exchange.clone());
+        exchange
+    }
+
     fn describe(&self) -> String {
         format!("{} (recording)", self.inner.describe())
     }

@@ -43,12 +43,41 @@ impl Redactor {
         Self { needles }
     }
 
+    /// This redactor, also hiding `values` (e.g. credentials read from a
+    /// file that failed to parse); values shorter than [`MIN_SEARCHED_LEN`] are ignored.
+    pub fn also_hiding(mut self, values: impl IntoIterator<Item = String>) -> Self {
+        self.needles.extend(
+            values
+                .into_iter()
+                .filter(|v| v.len() >= MIN_SEARCHED_LEN)
+                .map(|v| (v, REDACTED_SECRET)),
+        );
+        self.needles
+            .sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+        self
+    }
+
     /// `text` with every credential and JWT replaced.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let mut out = Cow::Borrowed(text);
+        match self.redact_bytes(text.as_bytes()) {
+            Cow::Borrowed(_) => Cow::Borrowed(text),
+            // Replacing whole UTF-8 needles and ASCII-only JWT runs by ASCII
+            // masks keeps valid UTF-8 valid; the lossy branch is never taken.
+            Cow::Owned(bytes) => Cow::Owned(
+                String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            ),
+        }
+    }
+
+    /// `bytes` with every credential and JWT replaced, whether or not they
+    /// are UTF-8: an answer body is redacted as bytes before it is shown or
+    /// recorded, so a binary (or broken) body cannot carry a secret past it.
+    pub fn redact_bytes<'a>(&self, bytes: &'a [u8]) -> Cow<'a, [u8]> {
+        let mut out = Cow::Borrowed(bytes);
         for (needle, mask) in &self.needles {
-            if out.contains(needle.as_str()) {
-                out = Cow::Owned(out.replace(needle.as_str(), mask));
+            if let Some(replaced) = replace_all(&out, needle.as_bytes(), mask.as_bytes()) {
+                out = Cow::Owned(replaced);
             }
         }
         match redact_jwts(&out) {
@@ -73,16 +102,35 @@ fn is_base64url(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
-/// Replaces every `eyJ….….…` run (a JWT: base64url JSON header, payload,
-/// signature); `None` when there is none.
-fn redact_jwts(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out: Option<String> = None;
+/// `haystack` with every `needle` replaced by `mask`; `None` when there is none.
+fn replace_all(haystack: &[u8], needle: &[u8], mask: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    for start in memchr::memmem::find_iter(haystack, needle) {
+        if start < copied {
+            continue; // overlaps the previous match
+        }
+        let buf = out.get_or_insert_with(|| Vec::with_capacity(haystack.len()));
+        buf.extend_from_slice(&haystack[copied..start]);
+        buf.extend_from_slice(mask);
+        copied = start + needle.len();
+    }
+    out.map(|mut buf| {
+        buf.extend_from_slice(&haystack[copied..]);
+        buf
+    })
+}
+
+/// Replaces every JWT-shaped run: `eyJ` (the base64url of `{"`, how every
+/// JOSE header starts), then base64url text holding at least two dots
+/// (header, payload, signature). The run is cut from `eyJ` on, whatever
+/// precedes it (`x<JWT>` and `KEY:<JWT>` alike). `None` when there is none.
+fn redact_jwts(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
     let mut i = 0;
-    while let Some(found) = text[i..].find("eyJ") {
+    while let Some(found) = memchr::memmem::find(&bytes[i..], b"eyJ") {
         let start = i + found;
-        let preceded_by_token_char = start > 0 && is_base64url(bytes[start - 1]);
         let mut end = start;
         let mut dots = 0;
         while end < bytes.len() && (is_base64url(bytes[end]) || bytes[end] == b'.') {
@@ -91,16 +139,16 @@ fn redact_jwts(text: &str) -> Option<String> {
             }
             end += 1;
         }
-        if dots >= 2 && !preceded_by_token_char {
-            let buf = out.get_or_insert_with(String::new);
-            buf.push_str(&text[copied..start]);
-            buf.push_str(REDACTED_TOKEN);
+        if dots >= 2 {
+            let buf = out.get_or_insert_with(|| Vec::with_capacity(bytes.len()));
+            buf.extend_from_slice(&bytes[copied..start]);
+            buf.extend_from_slice(REDACTED_TOKEN.as_bytes());
             copied = end;
         }
         i = end.max(start + 3);
     }
     out.map(|mut buf| {
-        buf.push_str(&text[copied..]);
+        buf.extend_from_slice(&bytes[copied..]);
         buf
     })
 }
@@ -144,6 +192,46 @@ mod tests {
         assert_eq!(r.header_value("token", "anything"), REDACTED_TOKEN);
         assert_eq!(r.header_value("KEY", "k"), REDACTED_KEY);
         assert_eq!(r.header_value("VERSION", "2.0"), "2.0");
+    }
+
+    #[test]
+    fn a_jwt_glued_to_other_text_is_still_caught() {
+        let token = sign_token(&json!({"partnerId": "x"}), "s").unwrap();
+        for text in [
+            format!("x{token}"),
+            format!("\"abc{token}\""),
+            format!("KEY:{token}.tail"),
+            format!("eyJeyJ{token}"),
+        ] {
+            let redacted = Redactor::new(None).redact(&text).into_owned();
+            assert!(redacted.contains(REDACTED_TOKEN), "{redacted}");
+            let signature = token.rsplit('.').next().unwrap();
+            assert!(!redacted.contains(signature), "{redacted}");
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_redacted_too() {
+        let creds = Credentials::new("KEY-CANARY-1234", "SECRET-CANARY-5678");
+        let token = sign_token(&json!({"partnerId": "x"}), creds.secret()).unwrap();
+        let mut body = b"\xff\xfeKEY: ".to_vec();
+        body.extend_from_slice(creds.key().as_bytes());
+        body.extend_from_slice(b"\r\nTOKEN: \xc3");
+        body.extend_from_slice(token.as_bytes());
+        body.extend_from_slice(b"\x80 s=");
+        body.extend_from_slice(creds.secret().as_bytes());
+        let redacted = Redactor::new(Some(&creds)).redact_bytes(&body).into_owned();
+        let mut expected = b"\xff\xfeKEY: ".to_vec();
+        expected.extend_from_slice(REDACTED_KEY.as_bytes());
+        expected.extend_from_slice(b"\r\nTOKEN: \xc3");
+        expected.extend_from_slice(REDACTED_TOKEN.as_bytes());
+        expected.extend_from_slice(b"\x80 s=");
+        expected.extend_from_slice(REDACTED_SECRET.as_bytes());
+        assert_eq!(redacted, expected);
+        assert!(matches!(
+            Redactor::new(Some(&creds)).redact_bytes(b"\xff clean"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -624,9 +624,9 @@ fn http_answer(status: &str, headers: &str, body: &str) -> String {
 
 fn transport(base: &str, timeout: Duration) -> HttpTransport {
     HttpTransport::new(HttpConfig {
-        base_url: base.into(),
         connect_timeout: Duration::from_secs(2),
         timeout,
+        ..HttpConfig::new(base)
     })
     .unwrap()
 }
@@ -746,6 +746,31 @@ fn http_follows_same_host_redirects_and_refuses_other_hosts() {
         seen.lock().unwrap().len(),
         3,
         "the other host was never called"
+    );
+}
+
+#[test]
+fn http_refuses_a_redirect_to_another_port_of_the_same_host() {
+    // A second loopback server that would see the credentials if the redirect were followed.
+    let (other, other_seen) = serve(|_, _| Some(http_answer("200 OK", "", "{}")));
+    let (base, seen) = serve(move |_, _| {
+        Some(http_answer(
+            "307 Temporary Redirect",
+            &format!("Location: {other}/api/v2/bill/status\r\n"),
+            "",
+        ))
+    });
+    let exchange = transport(&base, Duration::from_secs(5)).send(status_request());
+    match exchange.response {
+        Err(TransportError::Redirect(message)) => {
+            assert!(message.contains(&base), "{message}");
+        }
+        other => panic!("expected a refused redirect, got {other:?}"),
+    }
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert!(
+        other_seen.lock().unwrap().is_empty(),
+        "the other port never saw KEY and TOKEN"
     );
 }
 

@@ -11,6 +11,7 @@ fn help_of_every_command_is_reviewed_and_teaches_by_example() {
         vec!["mock", "--help"],
         vec!["fuzz", "--help"],
         vec!["rules", "--help"],
+        vec!["schemas", "diff", "--help"],
     ] {
         let result = run(&args);
         assert_eq!(result.code, 0, "{args:?}");

@@ -112,7 +112,7 @@ impl World {
         let shared: Arc<dyn Clock> = clock.clone();
         let sim = Arc::new(Simulator::new(SimConfig::default(), shared.clone()));
         let transport = SimTransport::new(sim.clone(), shared, DEFAULT_TIMEOUT);
-        let refs = RefNumbers::new("BENCH", clock.as_ref());
+        let refs = RefNumbers::new("BENCH");
         Self {
             clock,
             sim,
@@ -219,6 +219,7 @@ fn flow_in<'a>(
         levels,
         observer: &Quiet,
         refs: &world.refs,
+        max_amount: None,
     }
 }
 
