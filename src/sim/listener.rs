@@ -403,16 +403,23 @@ mod tests {
     fn each_phase_has_its_own_deadline() {
         let c = Arc::new(Connection::new());
         let start = Instant::now();
-        assert!(!c.expired(start + Duration::from_secs(4), &limits()));
-        assert!(c.expired(start + Duration::from_secs(5), &limits()));
+        let secs = Duration::from_secs;
+        assert!(!c.expired(start + secs(4), &limits()));
+        assert!(c.expired(start + secs(6), &limits()), "idle past 5 s");
         c.bytes_read();
-        assert!(!c.expired(start + Duration::from_secs(1), &limits()));
-        assert!(c.expired(start + Duration::from_secs(2), &limits()));
+        let head = Instant::now();
+        assert!(!c.expired(head + secs(1), &limits()));
+        assert!(c.expired(head + secs(3), &limits()), "a head past 2 s");
         let guard = c.begin_request();
-        assert!(!c.expired(start + Duration::from_secs(3600), &limits()));
+        assert!(
+            !c.expired(head + secs(3600), &limits()),
+            "busy has no deadline"
+        );
         drop(guard);
+        let idle = Instant::now();
         assert_eq!(c.served.load(Ordering::Relaxed), 1);
-        assert!(!c.expired(start + Duration::from_secs(4), &limits()));
+        assert!(!c.expired(idle + secs(4), &limits()));
+        assert!(c.expired(idle + secs(6), &limits()));
     }
 
     #[test]
