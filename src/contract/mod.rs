@@ -22,5 +22,5 @@ pub use schemas::{
     strict_schema,
 };
 pub use typed::{Envelope, Typed};
-pub use validators::{SchemaViolation, Validators, compile_schema, shorten};
+pub use validators::{SchemaViolation, Validators, compile_schema, json_type_name, shorten};
 pub use version::SCHEMA_VERSION;

@@ -80,7 +80,8 @@ pub fn shorten(value: &Value) -> String {
     }
 }
 
-fn json_type_name(value: &Value) -> &'static str {
+/// The JSON Schema type name of a value (`integer` for a whole number).
+pub fn json_type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::config::UnknownFields;
-use crate::contract::{DocKind, SchemaViolation, Validators};
+use crate::contract::{DocKind, SchemaViolation, Validators, json_type_name};
 
 /// What is wrong with one field of a request, in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,18 +93,6 @@ fn type_id(name: &str) -> &str {
     }
 }
 
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_f64() => "number",
-        Value::Number(_) => "integer",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// `/callbackUrls/0` → `callbackUrls[0]`.
 fn field_name(pointer: &str) -> String {
     let mut name = String::new();
@@ -134,7 +122,7 @@ fn describe(violation: &SchemaViolation, payload: &Value) -> FieldProblem {
             "bukan kolom permintaan ini".to_owned(),
         ),
         "type" => {
-            let found = found.map_or("nothing", json_type);
+            let found = found.map_or("nothing", json_type_name);
             let expected_id = expected
                 .split(" or ")
                 .map(type_id)
