@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod contract;
+pub mod exit;
 pub mod flow;
 pub mod fuzz;
 pub mod input;
@@ -13,6 +14,7 @@ pub mod model;
 pub mod partition;
 pub mod report;
 pub mod rules;
+pub mod schemadiff;
 pub mod sim;
 pub mod transport;
 pub mod validate;

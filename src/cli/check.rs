@@ -14,6 +14,7 @@ use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::judge::{Format, JudgeArgs};
 use super::sim_args::{SimArgs, parse_duration};
 use crate::contract::{CaseSummary, Operation, Summary};
+use crate::exit::{ExitStatus, is_closed_pipe};
 use crate::flow::conversation::DEFAULT_MAX_AMOUNT;
 use crate::flow::refs::DEFAULT_PREFIX;
 use crate::flow::{Case, CaseRun, Expectation, Flow, Observer, Pacing, RefNumbers, StepDocument};
@@ -377,9 +378,8 @@ impl<W: Write> Output<W> {
     }
 }
 
-fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<u8> {
+fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<ExitStatus> {
     let engine = args.judge.engine();
-    let levels = args.judge.overrides();
     let redactor = Redactor::new(Some(&plan.credentials));
     let refs = RefNumbers::new(&plan.ref_prefix);
     let progress = Progress::default();
@@ -427,7 +427,6 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<u8> {
             body_mode: plan.body_mode,
             pacing: plan.pacing,
             clock: plan.clock.as_ref(),
-            levels: &levels,
             observer,
             refs: &refs,
             max_amount: plan.max_amount,
@@ -455,11 +454,11 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<u8> {
         }
     }
     output.finish(&cases, &summary)?;
-    let mut code = summary.exit_code(args.judge.deny_warnings);
-    if code == 0 && cases.iter().any(|c| !c.met) {
-        code = 1;
+    let mut status = summary.exit_status(args.judge.deny_warnings);
+    if cases.iter().any(|c| !c.met) {
+        status = status.max(ExitStatus::Violated);
     }
-    Ok(code)
+    Ok(status)
 }
 
 /// Runs `check` and maps the verdict to an exit code.
@@ -469,15 +468,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Ok(plan) => plan,
         Err(e) => {
             let _ = writeln!(anstream::stderr(), "ppob-contract check: {e}");
-            return ExitCode::from(2);
+            return ExitStatus::Usage.into();
         }
     };
-    match run_plan(&args, plan) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
-        Err(e) => {
-            let _ = writeln!(anstream::stderr(), "ppob-contract check: {e}");
-            ExitCode::from(2)
-        }
+    let result = run_plan(&args, plan);
+    if let Err(e) = &result
+        && !is_closed_pipe(e)
+    {
+        let _ = writeln!(anstream::stderr(), "ppob-contract check: {e}");
     }
+    ExitStatus::of_result(&result).into()
 }

@@ -15,6 +15,8 @@ use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::fuzz_output::{self, Shown};
 use super::judge::{Format, JudgeArgs};
 use super::sim_args::{SimArgs, parse_duration};
+use crate::contract::input_rules;
+use crate::exit::ExitStatus;
 use crate::flow::{Expectation, RefNumbers};
 use crate::fuzz::exec::{self, Role};
 use crate::fuzz::rate::RateLimiter;
@@ -427,24 +429,25 @@ fn preflight(plan: &Plan, fuzzer: &Fuzzer<'_>) -> Result<(), SetupError> {
     let where_ = plan.target.describe();
     if let Some(e) = exec::unreachable(&trace) {
         return Err(SetupError::Preflight(format!(
-            "error[setup.unreachable]: {where_} is unreachable: {e}"
+            "error[{}]: {where_} is unreachable: {e}",
+            input_rules::UNREACHABLE
         )));
     }
     if let Some(step) = trace.steps.first()
         && let crate::flow::classify::Reading::AuthRefused { http_status, .. } = step.reading
     {
         return Err(SetupError::Preflight(format!(
-            "error[setup.auth]: {where_} refused the credentials with HTTP {http_status} on a valid inquiry: \
-check PPOB_API_KEY and PPOB_API_SECRET (or the config file's [credentials]) and --body-mode"
+            "error[{}]: {where_} refused the credentials with HTTP {http_status} on a valid inquiry: \
+check PPOB_API_KEY and PPOB_API_SECRET (or the config file's [credentials]) and --body-mode",
+            input_rules::AUTH
         )));
     }
     Ok(())
 }
 
 /// Runs the saved regressions, then the generated cases.
-fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<u8, SetupError> {
+fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<ExitStatus, SetupError> {
     let engine = args.judge.engine();
-    let levels = args.judge.overrides();
     let redactor = Redactor::new(Some(&plan.credentials));
     let refs = RefNumbers::new(&plan.ref_prefix);
     let rate = args.rate.map(RateLimiter::new);
@@ -454,7 +457,6 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<u8, SetupError> {
             engine: &engine,
             table: &plan.table,
             latency_budget: args.latency_budget,
-            levels: &levels,
         },
         credentials: &plan.credentials,
         body_mode: plan.body_mode,
@@ -532,7 +534,7 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<u8, SetupError> {
         };
         failures.push((failure.clone(), saved));
     }
-    let code = fuzz_output::print_run(
+    let status = fuzz_output::print_run(
         args,
         &shown,
         &plan.target.describe(),
@@ -542,7 +544,7 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<u8, SetupError> {
         &failures,
         &|path| replay_command(path),
     );
-    Ok(code)
+    Ok(status)
 }
 
 /// Runs `fuzz` and maps the verdict to an exit code.
@@ -550,10 +552,10 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<u8, SetupError> {
 pub fn run(args: FuzzArgs) -> ExitCode {
     let result = plan(&args).and_then(|plan| run_plan(&args, plan));
     match result {
-        Ok(code) => ExitCode::from(code),
+        Ok(status) => status.into(),
         Err(e) => {
             let _ = writeln!(anstream::stderr(), "ppob-contract fuzz: {e}");
-            ExitCode::from(2)
+            ExitStatus::Usage.into()
         }
     }
 }

@@ -9,6 +9,7 @@ use super::fuzz::{FuzzArgs, failing_step, rerun_command};
 use super::judge::Format;
 use crate::contract::locate::{locate, position};
 use crate::contract::{DocumentReport, Finding, FuzzFailure, FuzzSummary, StepInfo, Summary};
+use crate::exit::ExitStatus;
 use crate::fuzz::exec::Role;
 use crate::fuzz::repro::curl_line;
 use crate::fuzz::runner::Outcome;
@@ -331,8 +332,8 @@ pub(super) fn print_run(
     replayed: &[(PathBuf, Option<Failure>)],
     failures: &[Saved],
     reproduce: Reproduce<'_>,
-) -> u8 {
-    let result = (|| -> io::Result<u8> {
+) -> ExitStatus {
+    let result = (|| -> io::Result<ExitStatus> {
         let stdout = anstream::stdout();
         let mut output = Output::open(args, io::BufWriter::new(stdout.lock()))?;
         let mut summary = Summary::default();
@@ -433,13 +434,13 @@ pub(super) fn print_run(
                 w.flush()?;
             }
         }
-        let mut code = summary.exit_code(args.judge.deny_warnings);
+        let mut status = summary.exit_status(args.judge.deny_warnings);
         if !failures.is_empty() {
-            code = code.max(1);
+            status = status.max(ExitStatus::Violated);
         }
-        Ok(code)
+        Ok(status)
     })();
-    result.unwrap_or(2)
+    ExitStatus::of_result(&result)
 }
 
 /// `--replay FILE`: the case's steps, and whether it still fails.
@@ -450,8 +451,8 @@ pub(super) fn print_replay(
     file: &Path,
     failures: &[Saved],
     reproduce: Reproduce<'_>,
-) -> u8 {
-    let result = (|| -> io::Result<u8> {
+) -> ExitStatus {
+    let result = (|| -> io::Result<ExitStatus> {
         let stdout = anstream::stdout();
         let mut output = Output::open(args, io::BufWriter::new(stdout.lock()))?;
         let mut summary = Summary::default();
@@ -478,7 +479,11 @@ pub(super) fn print_replay(
                 w.flush()?;
             }
         }
-        Ok(if failures.is_empty() { 0 } else { 1 })
+        Ok(if failures.is_empty() {
+            ExitStatus::Holds
+        } else {
+            ExitStatus::Violated
+        })
     })();
-    result.unwrap_or(2)
+    ExitStatus::of_result(&result)
 }

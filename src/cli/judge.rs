@@ -1,12 +1,9 @@
 //! Options shared by the commands that judge documents (`validate`, `check`):
 //! output format, severities, strictness.
 
-use std::collections::BTreeMap;
-
 use clap::{Args, ValueEnum};
 
-use crate::contract::Severity;
-use crate::rules::{Level, RuleConfig};
+use crate::rules::{Level, RuleConfig, Severities, parse_override};
 use crate::validate::{Engine, EngineOptions};
 
 /// Output formats.
@@ -18,25 +15,10 @@ pub enum Format {
     Json,
 }
 
-/// Reads `RULE=LEVEL`.
-pub fn parse_severity(s: &str) -> Result<(String, Level), String> {
-    let (rule, level) = s
-        .split_once('=')
-        .ok_or_else(|| format!("expected RULE=LEVEL (LEVEL: error, warning or off), got {s:?}"))?;
-    let level = match level {
-        "error" => Level::Report(Severity::Error),
-        "warning" => Level::Report(Severity::Warning),
-        "off" => Level::Off,
-        other => {
-            return Err(format!(
-                "unknown level {other:?}: expected error, warning or off"
-            ));
-        }
-    };
-    if rule == "schema" || crate::contract::input_rules::is_input_rule(rule) {
-        return Err(format!("the severity of {rule:?} is fixed"));
-    }
-    Ok((rule.to_owned(), level))
+/// Reads `RULE=LEVEL`, checking the id against the rule catalogue (an
+/// unknown id is a usage error naming the closest ids).
+fn parse_severity(s: &str) -> Result<(&'static str, Level), String> {
+    parse_override(s).map_err(|e| e.to_string())
 }
 
 /// How documents are judged and the verdict shown.
@@ -62,7 +44,7 @@ pub struct JudgeArgs {
     /// Set a rule's severity, e.g. inquiry.amount-equals-bill-sum=warning or drift=off
     /// (repeatable; `ppob-contract rules` lists the ids).
     #[arg(long = "severity", value_name = "RULE=LEVEL", value_parser = parse_severity)]
-    pub severities: Vec<(String, Level)>,
+    pub severities: Vec<(&'static str, Level)>,
 
     /// productDetails key whose value a successful status token must equal (repeatable;
     /// replaces the defaults "Nomor Referensi", "No Referensi", "Reference Number", "Ref Number").
@@ -71,9 +53,15 @@ pub struct JudgeArgs {
 }
 
 impl JudgeArgs {
-    /// The severity overrides, by rule id.
-    pub fn overrides(&self) -> BTreeMap<String, Level> {
-        self.severities.iter().cloned().collect()
+    /// The level of every rule: the catalogue's defaults, `--strict`, then
+    /// `--severity` in order.
+    pub fn severities(&self) -> Severities {
+        let mut out = Severities::new().with_strict(self.strict);
+        for (id, level) in &self.severities {
+            // The ids were checked against the catalogue when parsed.
+            let _ = out.set(id, *level);
+        }
+        out
     }
 
     /// The engine these options describe.
@@ -83,8 +71,7 @@ impl JudgeArgs {
             rule_config.reference_keys = self.reference_keys.clone();
         }
         Engine::new(EngineOptions {
-            strict: self.strict,
-            overrides: self.overrides(),
+            severities: self.severities(),
             rule_config,
         })
     }

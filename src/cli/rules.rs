@@ -1,83 +1,121 @@
-//! `ppob-contract rules`: the rule ids a `--severity` can name.
+//! `ppob-contract rules`: the rule catalogue, every id a finding or
+//! `--severity` can name.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
 
-use crate::contract::Severity;
-use crate::rules::all;
-use crate::validate::{BOM_RULE, DRIFT_RULE, DUPLICATE_KEY_RULE, SCHEMA_RULE};
+use crate::exit::ExitStatus;
+use crate::rules::SeverityError;
+use crate::rules::catalogue::{self, CATALOGUE, RuleInfo, Scope};
 
-/// Arguments of `rules` (none yet).
+/// How `rules` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// Grouped by scope, one line per rule; with IDs, each rule in full.
+    Human,
+    /// `{"tool", "version", "rules": [{id, scope, default_severity, configurable,
+    /// summary, description, source}]}`.
+    Json,
+}
+
+/// Arguments of `rules`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  ppob-contract rules\n  ppob-contract validate --severity inquiry.amount-equals-bill-sum=warning recorded.ndjson\n  ppob-contract check --severity flow.amount-matches-inquiry=warning --target URL"
+    after_help = "Examples:\n  ppob-contract rules\n  ppob-contract rules inquiry.amount-equals-bill-sum\n  ppob-contract rules --format json\n  ppob-contract validate --severity inquiry.amount-equals-bill-sum=warning recorded.ndjson\n  ppob-contract check --severity flow.amount-matches-inquiry=off --target URL\n\n--severity RULE=error|warning|off takes any id listed here except the fixed ones \
+(schema, input.*, setup.*); an unknown id is refused (exit 2) with the closest ids."
 )]
-pub struct RulesArgs {}
+pub struct RulesArgs {
+    /// Show these rules in full (description and source); default: list every rule.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
 
-/// Prints every rule id with its default severity and what it checks.
-#[allow(clippy::print_stdout)]
-pub fn run(_args: RulesArgs) -> ExitCode {
-    let fixed: [(&str, &str, &str); 4] = [
-        (
-            SCHEMA_RULE,
-            "error",
-            "the document breaks its JSON Schema (the keyword is named in the message)",
-        ),
-        (
-            DRIFT_RULE,
-            "warning",
-            "a field the contract does not document (--strict: error)",
-        ),
-        (
-            BOM_RULE,
-            "error",
-            "a UTF-8 byte order mark before the document",
-        ),
-        (
-            DUPLICATE_KEY_RULE,
-            "error",
-            "an object names the same member twice",
-        ),
-    ];
-    for (id, severity, what) in fixed {
-        println!("{id:40} {severity:8} {what}");
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    pub format: RulesFormat,
+}
+
+#[derive(Serialize)]
+struct JsonCatalogue<'a> {
+    tool: &'static str,
+    version: &'static str,
+    rules: &'a [&'static RuleInfo],
+}
+
+fn list(out: &mut impl Write) -> io::Result<()> {
+    for (n, scope) in Scope::ALL.into_iter().enumerate() {
+        if n > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", scope.title())?;
+        for rule in catalogue::of_scope(scope) {
+            writeln!(
+                out,
+                "  {:36} {:8} {}",
+                rule.id,
+                rule.default_severity.name(),
+                rule.summary
+            )?;
+        }
     }
-    for rule in all() {
-        let severity = match rule.default_severity() {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        println!("{:40} {severity:8} {}", rule.id(), rule.description());
+    Ok(())
+}
+
+fn show(out: &mut impl Write, rules: &[&RuleInfo]) -> io::Result<()> {
+    for (n, rule) in rules.iter().enumerate() {
+        if n > 0 {
+            writeln!(out)?;
+        }
+        let fixed = if rule.configurable { "" } else { " (fixed)" };
+        writeln!(out, "{}", rule.id)?;
+        writeln!(out, "  scope:    {}", rule.scope)?;
+        writeln!(out, "  severity: {}{fixed}", rule.default_severity.name())?;
+        writeln!(out, "  source:   {}", rule.source)?;
+        writeln!(out, "  {}", rule.summary)?;
+        writeln!(out, "\n  {}", rule.description)?;
     }
-    for rule in crate::flow::rules::FLOW_RULES {
-        println!(
-            "{:40} {:8} {} (check)",
-            rule.id,
-            rule.default_severity.name(),
-            rule.description
-        );
+    Ok(())
+}
+
+fn print(args: &RulesArgs, rules: &[&'static RuleInfo]) -> io::Result<()> {
+    let stdout = anstream::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match args.format {
+        RulesFormat::Json => {
+            let doc = JsonCatalogue {
+                tool: "ppob-contract",
+                version: env!("CARGO_PKG_VERSION"),
+                rules,
+            };
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        RulesFormat::Human if args.ids.is_empty() => list(&mut out)?,
+        RulesFormat::Human => show(&mut out, rules)?,
     }
-    for oracle in crate::fuzz::ORACLES {
-        println!(
-            "{:40} {:8} {} (fuzz)",
-            oracle.id,
-            oracle.default_severity.name(),
-            oracle.description
-        );
+    out.flush()
+}
+
+/// Prints the catalogue, or the rules named; an unknown id is exit 2.
+pub fn run(args: RulesArgs) -> ExitCode {
+    let mut rules = Vec::new();
+    for id in &args.ids {
+        match catalogue::get(id) {
+            Some(rule) => rules.push(rule),
+            None => {
+                let e = SeverityError::UnknownRule {
+                    id: id.clone(),
+                    suggestions: catalogue::suggestions(id),
+                };
+                let _ = writeln!(anstream::stderr(), "ppob-contract rules: {e}");
+                return ExitStatus::Usage.into();
+            }
+        }
     }
-    let fixed_input: [(&str, &str); 2] = [
-        (
-            "input.*",
-            "unreadable input: not JSON, not UTF-8, unknown kind, missing file (exit 2)",
-        ),
-        (
-            "setup.*",
-            "check or fuzz could not talk to the server: unreachable, credentials refused (exit 2)",
-        ),
-    ];
-    for (id, what) in fixed_input {
-        println!("{id:40} {:8} {what}", "error");
+    if args.ids.is_empty() {
+        rules = CATALOGUE.iter().collect();
     }
-    ExitCode::SUCCESS
+    ExitStatus::of_result(&print(&args, &rules).map(|()| ExitStatus::Holds)).into()
 }

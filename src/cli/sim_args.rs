@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::sim::{Bug, DuplicatePolicy, FaultRules, SimConfig};
+use crate::sim::{Bug, DuplicatePolicy, FaultRules, SimConfig, UnknownFields};
 use crate::transport::auth::Credentials;
 
 /// Reads a duration flag (`150s`, `500ms`, `2m`).
@@ -33,6 +33,12 @@ pub struct SimArgs {
     #[arg(long, value_enum, value_name = "POLICY", default_value = "reject-102")]
     pub duplicate: DuplicatePolicy,
 
+    /// What a request field the contract does not document gets: ignored (the published request
+    /// schemas allow unknown fields) or refused with 180 naming it. The vendor's behaviour is
+    /// undocumented.
+    #[arg(long, value_enum, value_name = "POLICY", default_value = "ignore")]
+    pub unknown_fields: UnknownFields,
+
     /// How long a timeout fault holds the connection (over HTTP) before dropping it.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub hang_for: Duration,
@@ -57,6 +63,7 @@ impl SimArgs {
             settle_after: self.settle_after,
             inquiry_ttl: self.inquiry_ttl,
             duplicate: self.duplicate,
+            unknown_fields: self.unknown_fields,
             faults: self
                 .faults
                 .iter()
@@ -93,7 +100,11 @@ mod tests {
         let config = cli.sim.config(Credentials::simulator_demo());
         assert_eq!(config.bugs, [Bug::DoubleCharge, Bug::Malformed200]);
         assert!(Cli::try_parse_from(["x", "--bug", "nope"]).is_err());
+        let reject = Cli::try_parse_from(["x", "--unknown-fields", "reject"]).unwrap();
+        let config = reject.sim.config(Credentials::simulator_demo());
+        assert_eq!(config.unknown_fields, UnknownFields::Reject);
         let none = Cli::try_parse_from(["x"]).unwrap();
+        assert_eq!(none.sim.unknown_fields, UnknownFields::Ignore);
         assert!(
             none.sim
                 .config(Credentials::simulator_demo())

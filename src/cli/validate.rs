@@ -8,14 +8,30 @@ use clap::Args;
 
 use super::judge::{Format, JudgeArgs};
 use crate::contract::{DocKind, Summary};
+use crate::exit::{ExitStatus, is_closed_pipe};
 use crate::input::{BatchReader, expand};
 use crate::partition::Partition;
 use crate::report::{HumanReport, JsonReport};
-use crate::validate::run as run_validation;
+use crate::validate::{RunError, run as run_validation};
 
 fn parse_kind(s: &str) -> Result<DocKind, String> {
     s.parse()
         .map_err(|e: crate::contract::UnknownKind| e.to_string())
+}
+
+/// Most worker threads `--jobs` accepts: far more than any machine gains from.
+const MAX_JOBS: usize = 1024;
+
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    let jobs: usize = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of threads"))?;
+    if jobs > MAX_JOBS {
+        return Err(format!(
+            "at most {MAX_JOBS} worker threads (0 uses every core)"
+        ));
+    }
+    Ok(jobs)
 }
 
 /// Arguments of `validate`.
@@ -51,7 +67,8 @@ pub struct ValidateArgs {
     pub ndjson: bool,
 
     /// Worker threads; 0 uses every core.
-    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    #[arg(long, short = 'j', default_value_t = 0, value_name = "N",
+          value_parser = parse_jobs)]
     pub jobs: usize,
 
     /// Check only shard K of N (1 ≤ K ≤ N) of the inputs, e.g. on a CI matrix: after
@@ -65,7 +82,7 @@ pub struct ValidateArgs {
     pub judge: JudgeArgs,
 }
 
-fn validate(args: &ValidateArgs) -> io::Result<Summary> {
+fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
     let engine = args.judge.engine();
     let inputs = expand(&args.paths, args.ndjson);
     let inputs = match args.partition {
@@ -95,12 +112,12 @@ fn validate(args: &ValidateArgs) -> io::Result<Summary> {
 #[allow(clippy::print_stderr)]
 pub fn run(args: ValidateArgs) -> ExitCode {
     match validate(&args) {
-        Ok(summary) => ExitCode::from(summary.exit_code(args.judge.deny_warnings)),
+        Ok(summary) => summary.exit_status(args.judge.deny_warnings).into(),
         // The reader went away (e.g. piped into `head`): stop quietly.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        Err(RunError::Write(e)) if is_closed_pipe(&e) => ExitStatus::of_output_error(&e).into(),
         Err(e) => {
-            let _ = writeln!(io::stderr(), "ppob-contract: cannot write the report: {e}");
-            ExitCode::from(2)
+            let _ = writeln!(io::stderr(), "ppob-contract: {e}");
+            ExitStatus::Usage.into()
         }
     }
 }

@@ -6,6 +6,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::exit::ExitStatus;
+
 /// How much a finding matters.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
@@ -186,17 +188,11 @@ impl Summary {
         self.input_errors += u64::from(doc.findings.iter().any(Finding::is_input_error));
     }
 
-    /// The process exit code for this run (DESIGN §3): 2 when some input
-    /// could not be checked, 1 when the contract is violated (or, with
-    /// `deny_warnings`, when anything was found), else 0.
-    pub fn exit_code(&self, deny_warnings: bool) -> u8 {
-        if self.input_errors > 0 {
-            2
-        } else if self.errors > 0 || (deny_warnings && self.warnings > 0) {
-            1
-        } else {
-            0
-        }
+    /// How this run exits (DESIGN §3): usage when some input could not be
+    /// checked, violated when the contract is broken (or, with
+    /// `deny_warnings`, when anything was found), else holds.
+    pub fn exit_status(&self, deny_warnings: bool) -> ExitStatus {
+        ExitStatus::of_counts(self.input_errors, self.errors, self.warnings, deny_warnings)
     }
 }
 

@@ -3,7 +3,10 @@
 //! jsonschema reports pointers, not positions, and serde_json's DOM keeps no
 //! spans; this module walks the raw bytes of a document that already parsed
 //! and finds where a pointer's value (and its member key) starts. It never
-//! recurses, so any nesting depth is safe.
+//! recurses, so any nesting depth is safe, and [`locate_all`] places any
+//! number of pointers with one pass over the document.
+
+use std::collections::HashMap;
 
 /// Where a pointer's value starts in the source, as byte offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,20 +62,266 @@ pub fn escape_token(token: &str) -> String {
 /// Finds where the value at `pointer` starts in `src`. Returns the deepest
 /// spot that exists: for a pointer to a missing member, the spot of its
 /// parent (so a "missing field" finding points at the enclosing object).
+/// To place many pointers in one document, use [`locate_all`]: it scans once.
 pub fn locate(src: &[u8], pointer: &str) -> Spot {
-    let mut scanner = Scanner { src, pos: 0 };
-    scanner.skip_ws();
-    let mut spot = Spot {
-        value: scanner.pos,
-        key: None,
+    locate_all(src, [pointer])[0]
+}
+
+/// Finds the spot of every pointer (as [`locate`] does for one) in a single
+/// pass over `src`: the work grows with the document's size plus the
+/// pointers' length, whatever their number. The spots come back in the
+/// order of `pointers`.
+///
+/// An object member is the first one of that name (a later duplicate is not
+/// entered); an array index must be written as RFC 6901 says (`0`, or digits
+/// without a leading zero), else the pointer stops at the array.
+pub fn locate_all<'p>(src: &[u8], pointers: impl IntoIterator<Item = &'p str>) -> Vec<Spot> {
+    let mut trie = Trie::default();
+    let ends: Vec<usize> = pointers.into_iter().map(|p| trie.insert(p)).collect();
+    let mut walk = Walk {
+        scanner: Scanner { src, pos: 0 },
+        trie: &mut trie,
+        stack: Vec::new(),
     };
-    for token in pointer_tokens(pointer) {
-        match scanner.enter(&token) {
-            Some(found) => spot = found,
-            None => break,
+    walk.run();
+    ends.iter().map(|&node| trie.deepest_spot(node)).collect()
+}
+
+/// The line and column of many byte offsets, in their order, from one sweep
+/// over `src`: each is what [`position`] gives for it.
+pub fn positions(src: &[u8], offsets: &[usize]) -> Vec<Position> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_unstable_by_key(|&i| offsets[i]);
+    let mut out = vec![Position { line: 1, column: 1 }; offsets.len()];
+    let (mut at, mut line, mut column) = (0usize, 1u64, 1u64);
+    for i in order {
+        let target = offsets[i].min(src.len());
+        let between = &src[at..target];
+        match memchr::memrchr(b'\n', between) {
+            Some(last) => {
+                line += memchr::memchr_iter(b'\n', between).count() as u64;
+                column = char_count(&between[last + 1..]) + 1;
+            }
+            None => column += char_count(between),
+        }
+        at = target;
+        out[i] = Position { line, column };
+    }
+    out
+}
+
+/// Characters in UTF-8 bytes: every byte that does not continue a sequence.
+fn char_count(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+}
+
+/// The pointers asked for, as a tree of reference tokens (node 0: the root).
+struct Trie {
+    nodes: Vec<Node>,
+}
+
+impl Default for Trie {
+    fn default() -> Self {
+        Self {
+            nodes: vec![Node::default()],
         }
     }
-    spot
+}
+
+#[derive(Default)]
+struct Node {
+    /// The node one token up (the root is its own parent, and always found).
+    parent: usize,
+    /// Children by member name (every token).
+    members: HashMap<Box<str>, usize>,
+    /// Children by array index (the tokens that are RFC 6901 array indices).
+    elements: HashMap<usize, usize>,
+    /// Where this node's value starts, once the walk has found it.
+    spot: Option<Spot>,
+}
+
+impl Trie {
+    /// Adds a pointer's path; returns the node of its last token.
+    fn insert(&mut self, pointer: &str) -> usize {
+        let mut node = 0;
+        for token in pointer_tokens(pointer) {
+            if let Some(&child) = self.nodes[node].members.get(token.as_str()) {
+                node = child;
+                continue;
+            }
+            let child = self.nodes.len();
+            self.nodes.push(Node {
+                parent: node,
+                ..Node::default()
+            });
+            if let Some(index) = array_index(&token) {
+                self.nodes[node].elements.insert(index, child);
+            }
+            self.nodes[node]
+                .members
+                .insert(token.into_boxed_str(), child);
+            node = child;
+        }
+        node
+    }
+
+    /// The spot of `node`, or of its deepest ancestor that was found.
+    fn deepest_spot(&self, mut node: usize) -> Spot {
+        loop {
+            if let Some(spot) = self.nodes[node].spot {
+                return spot;
+            }
+            node = self.nodes[node].parent;
+        }
+    }
+}
+
+/// A reference token as an array index, when RFC 6901 allows it as one.
+fn array_index(token: &str) -> Option<usize> {
+    let digits = !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit());
+    let canonical = digits && (token == "0" || !token.starts_with('0'));
+    canonical.then(|| token.parse().ok()).flatten()
+}
+
+/// A container being walked because some pointer goes into it.
+struct Frame {
+    node: usize,
+    is_object: bool,
+    next_index: usize,
+}
+
+/// One pass over the document that enters only the containers on some
+/// pointer's path and skips every other value.
+struct Walk<'a, 't> {
+    scanner: Scanner<'a>,
+    trie: &'t mut Trie,
+    stack: Vec<Frame>,
+}
+
+impl Walk<'_, '_> {
+    fn run(&mut self) {
+        self.scanner.skip_ws();
+        self.trie.nodes[0].spot = Some(Spot {
+            value: self.scanner.pos,
+            key: None,
+        });
+        if self.enter(0).is_none() {
+            return;
+        }
+        while let Some(frame) = self.stack.last() {
+            let step = if frame.is_object {
+                self.member(frame.node)
+            } else {
+                self.element(frame.node)
+            };
+            if step.is_none() {
+                return; // the bytes end or are malformed: keep what was found
+            }
+        }
+    }
+
+    /// At the start of a value of `node`: walks into it when a pointer goes
+    /// deeper, else skips it.
+    fn enter(&mut self, node: usize) -> Option<()> {
+        let is_object = match self.scanner.peek()? {
+            b'{' => true,
+            b'[' => false,
+            _ => return self.scanner.skip_value(),
+        };
+        if self.trie.nodes[node].members.is_empty() {
+            return self.scanner.skip_value();
+        }
+        self.scanner.pos += 1;
+        self.stack.push(Frame {
+            node,
+            is_object,
+            next_index: 0,
+        });
+        Some(())
+    }
+
+    /// Skips blanks and the comma between items; true at the container's
+    /// end, which is then consumed and its frame dropped.
+    fn at_close(&mut self, close: u8) -> Option<bool> {
+        self.scanner.skip_ws();
+        if self.scanner.peek()? == b',' {
+            self.scanner.pos += 1;
+            self.scanner.skip_ws();
+        }
+        if self.scanner.peek()? == close {
+            self.scanner.pos += 1;
+            self.stack.pop();
+            return Some(true);
+        }
+        Some(false)
+    }
+
+    /// The next member of an object on a pointer's path.
+    fn member(&mut self, node: usize) -> Option<()> {
+        if self.at_close(b'}')? {
+            return Some(());
+        }
+        if self.scanner.peek()? != b'"' {
+            return None;
+        }
+        let key_start = self.scanner.pos;
+        self.scanner.skip_string()?;
+        let child = self.member_child(node, key_start);
+        self.scanner.skip_ws();
+        if self.scanner.peek()? != b':' {
+            return None;
+        }
+        self.scanner.pos += 1;
+        self.scanner.skip_ws();
+        match child {
+            Some(child) => {
+                self.trie.nodes[child].spot = Some(Spot {
+                    value: self.scanner.pos,
+                    key: Some(key_start),
+                });
+                self.enter(child)
+            }
+            None => self.scanner.skip_value(),
+        }
+    }
+
+    /// The child of `node` named by the key just scanned, unless an earlier
+    /// member of that name was entered already.
+    fn member_child(&self, node: usize, key_start: usize) -> Option<usize> {
+        let raw = &self.scanner.src[key_start..self.scanner.pos];
+        let members = &self.trie.nodes[node].members;
+        let inner = &raw[1..raw.len() - 1];
+        let child = if memchr::memchr(b'\\', inner).is_none() {
+            *members.get(std::str::from_utf8(inner).ok()?)?
+        } else {
+            let decoded = serde_json::from_slice::<String>(raw).ok()?;
+            *members.get(decoded.as_str())?
+        };
+        self.trie.nodes[child].spot.is_none().then_some(child)
+    }
+
+    /// The next element of an array on a pointer's path.
+    fn element(&mut self, node: usize) -> Option<()> {
+        if self.at_close(b']')? {
+            return Some(());
+        }
+        let frame = self.stack.last_mut()?;
+        let index = frame.next_index;
+        frame.next_index += 1;
+        let start = self.scanner.pos;
+        match self.trie.nodes[node].elements.get(&index).copied() {
+            Some(child) => {
+                self.trie.nodes[child].spot = Some(Spot {
+                    value: start,
+                    key: None,
+                });
+                self.enter(child)?;
+            }
+            None => self.scanner.skip_value()?,
+        }
+        // An element that takes no bytes means malformed input: stop rather than spin.
+        (self.scanner.pos > start).then_some(())
+    }
 }
 
 struct Scanner<'a> {
@@ -89,68 +338,6 @@ impl Scanner<'_> {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.pos += 1;
         }
-    }
-
-    /// From the start of a container value, moves to the start of its child
-    /// named `token`; on failure the position is unspecified.
-    fn enter(&mut self, token: &str) -> Option<Spot> {
-        match self.peek()? {
-            b'{' => self.enter_member(token),
-            b'[' => self.enter_element(token.parse().ok()?),
-            _ => None,
-        }
-    }
-
-    fn enter_member(&mut self, token: &str) -> Option<Spot> {
-        self.pos += 1;
-        loop {
-            self.skip_ws();
-            if self.peek()? != b'"' {
-                return None; // '}' (no more members) or malformed
-            }
-            let key_start = self.pos;
-            self.skip_string()?;
-            let key_matches = key_equals(&self.src[key_start..self.pos], token);
-            self.skip_ws();
-            if self.peek()? != b':' {
-                return None;
-            }
-            self.pos += 1;
-            self.skip_ws();
-            if key_matches {
-                return Some(Spot {
-                    value: self.pos,
-                    key: Some(key_start),
-                });
-            }
-            self.skip_value()?;
-            self.skip_ws();
-            match self.peek()? {
-                b',' => self.pos += 1,
-                _ => return None,
-            }
-        }
-    }
-
-    fn enter_element(&mut self, index: usize) -> Option<Spot> {
-        self.pos += 1;
-        self.skip_ws();
-        if self.peek()? == b']' {
-            return None;
-        }
-        for _ in 0..index {
-            self.skip_value()?;
-            self.skip_ws();
-            if self.peek()? != b',' {
-                return None;
-            }
-            self.pos += 1;
-            self.skip_ws();
-        }
-        Some(Spot {
-            value: self.pos,
-            key: None,
-        })
     }
 
     /// Skips a string starting at its opening quote; ends after the closing one.
@@ -199,15 +386,6 @@ impl Scanner<'_> {
             }
         }
     }
-}
-
-/// Compares a raw JSON string (with quotes) to an unescaped key.
-fn key_equals(raw: &[u8], key: &str) -> bool {
-    let inner = &raw[1..raw.len() - 1];
-    if memchr::memchr(b'\\', inner).is_none() {
-        return inner == key.as_bytes();
-    }
-    serde_json::from_slice::<String>(raw).is_ok_and(|decoded| decoded == key)
 }
 
 #[cfg(test)]
@@ -274,5 +452,137 @@ mod tests {
         );
         let spot = locate(deep.as_bytes(), "/b");
         assert_eq!(&deep.as_bytes()[spot.value..spot.value + 1], b"2");
+    }
+
+    /// The placement this module did before [`locate_all`]: a scan from the
+    /// start for each pointer (quadratic for many). The reference it must match.
+    fn rescanning_locate(src: &[u8], pointer: &str) -> Spot {
+        let mut s = Scanner { src, pos: 0 };
+        s.skip_ws();
+        let mut spot = Spot {
+            value: s.pos,
+            key: None,
+        };
+        'tokens: for token in pointer_tokens(pointer) {
+            match s.peek() {
+                Some(b'{') => loop {
+                    s.pos += 1;
+                    s.skip_ws();
+                    if s.peek() != Some(b'"') {
+                        break 'tokens;
+                    }
+                    let key = s.pos;
+                    s.skip_string().unwrap();
+                    let name: String = serde_json::from_slice(&src[key..s.pos]).unwrap();
+                    s.skip_ws();
+                    s.pos += 1; // ':'
+                    s.skip_ws();
+                    if name == token {
+                        spot = Spot {
+                            value: s.pos,
+                            key: Some(key),
+                        };
+                        continue 'tokens;
+                    }
+                    s.skip_value().unwrap();
+                    s.skip_ws();
+                    if s.peek() != Some(b',') {
+                        break 'tokens;
+                    }
+                },
+                Some(b'[') => {
+                    let Some(index) = array_index(&token) else {
+                        break;
+                    };
+                    s.pos += 1;
+                    for _ in 0..index {
+                        s.skip_ws();
+                        s.skip_value().unwrap();
+                        s.skip_ws();
+                        if s.peek() != Some(b',') {
+                            break 'tokens;
+                        }
+                        s.pos += 1;
+                    }
+                    s.skip_ws();
+                    if s.peek() == Some(b']') {
+                        break;
+                    }
+                    spot = Spot {
+                        value: s.pos,
+                        key: None,
+                    };
+                }
+                _ => break,
+            }
+        }
+        spot
+    }
+
+    #[test]
+    fn many_pointers_at_once_agree_with_one_at_a_time() {
+        let pointers = [
+            "",
+            "/a",
+            "/b",
+            "/b/c",
+            "/b/c/0",
+            "/b/c/1/d",
+            "/b/e~0~1f",
+            "/gA",
+            "/b/zzz",
+            "/b/c/7",
+            "/a/x",
+            "/b/c/01",
+            "/b/c/1/d/q",
+        ];
+        let all = locate_all(DOC.as_bytes(), pointers);
+        for (pointer, spot) in pointers.iter().zip(&all) {
+            assert_eq!(
+                *spot,
+                rescanning_locate(DOC.as_bytes(), pointer),
+                "{pointer}"
+            );
+        }
+        let offsets: Vec<usize> = all.iter().map(|s| s.value).rev().collect();
+        let expected: Vec<Position> = offsets
+            .iter()
+            .map(|&o| position(DOC.as_bytes(), o))
+            .collect();
+        assert_eq!(positions(DOC.as_bytes(), &offsets), expected);
+    }
+
+    #[test]
+    fn the_first_of_duplicate_members_is_the_one_entered() {
+        let src = br#"{"a": {"x": 1}, "a": {"y": 2}}"#;
+        let spots = locate_all(src, ["/a/y", "/a"]);
+        assert_eq!(spots[0], spots[1]);
+        assert_eq!(spots[1].value, 6);
+    }
+
+    #[test]
+    fn tens_of_thousands_of_pointers_on_one_line_are_placed_exactly() {
+        let n = 64_000;
+        let items: Vec<String> = (0..n).map(|i| format!("{{\"v\":\"é{i}\"}}")).collect();
+        let src = format!("{{\"list\":[{}]}}", items.join(","));
+        let pointers: Vec<String> = (0..n).rev().map(|i| format!("/list/{i}/v")).collect();
+        let spots = locate_all(src.as_bytes(), pointers.iter().map(String::as_str));
+        let offsets: Vec<usize> = spots.iter().map(|s| s.value).collect();
+        let placed = positions(src.as_bytes(), &offsets);
+        for (k, (spot, at)) in spots.iter().zip(&placed).enumerate() {
+            let i = n - 1 - k;
+            assert!(src[spot.value..].starts_with(&format!("\"é{i}\"")), "{i}");
+            if i % 997 == 0 {
+                assert_eq!(*at, position(src.as_bytes(), spot.value), "{i}");
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_bytes_end_the_walk_without_spinning() {
+        for src in [&b"[1,:,2]"[..], b"{\"a\" 1}", b"[", b"{\"a\":[,,]}", b""] {
+            let spots = locate_all(src, ["/a/1", "/1", "/0/x"]);
+            assert_eq!(spots.len(), 3);
+        }
     }
 }

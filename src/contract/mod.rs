@@ -1,9 +1,11 @@
 //! The contract: document kinds, the schemas derived from the models, the
 //! compiled validators, and the finding/report types every check speaks.
 
+pub mod examples;
 mod finding;
 mod kind;
 pub mod locate;
+mod openapi;
 mod schemas;
 mod typed;
 mod validators;
@@ -15,8 +17,10 @@ pub use finding::{
 };
 pub use kind::{DocKind, Operation, UnknownKind};
 pub use schemas::{
-    GeneratedFile, generated_files, openapi, published_schema, report_schema, strict_schema,
+    DEFINITIONS_FILE, GeneratedFile, SchemaVariant, definitions, generated_files, kind_schema,
+    openapi, published_schema, report_schema, schema_base_uri, schema_file, schema_id,
+    strict_schema,
 };
 pub use typed::{Envelope, Typed};
-pub use validators::{SchemaViolation, Validators, shorten};
+pub use validators::{SchemaViolation, Validators, compile_schema, json_type_name, shorten};
 pub use version::SCHEMA_VERSION;

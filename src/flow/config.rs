@@ -165,7 +165,8 @@ pub enum ConfigError {
     Syntax {
         /// The file.
         path: PathBuf,
-        /// toml's message, with line, column and the offending line.
+        /// Line, column, key and what was expected; never the offending
+        /// line or a credential value ([`super::config_error`]).
         message: String,
     },
     /// A case is unusable.
@@ -196,7 +197,7 @@ impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
         let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: path.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
+            message: super::config_error::describe(text, &e),
         })?;
         let mut names = std::collections::BTreeSet::new();
         for (i, case) in config.cases.iter_mut().enumerate() {

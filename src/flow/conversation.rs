@@ -1,7 +1,6 @@
 //! Runs one case: inquiry → payment → status (polled), judging every
 //! document on the way and the conversation across steps.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
@@ -16,7 +15,7 @@ use crate::contract::locate::{locate, position};
 use crate::contract::{
     CaseSummary, DocumentReport, Finding, Operation, Severity, StepInfo, input_rules,
 };
-use crate::rules::{Level, RuleFinding};
+use crate::rules::RuleFinding;
 use crate::transport::auth::{BodyMode, Credentials, sign_request};
 use crate::transport::clock::Clock;
 use crate::transport::{Exchange, Transport, TransportError};
@@ -40,8 +39,6 @@ pub struct Flow<'a> {
     pub pacing: Pacing,
     /// Time (shared with the in-process simulator).
     pub clock: &'a dyn Clock,
-    /// Severity overrides (rule id → level), as for `validate`.
-    pub levels: &'a BTreeMap<String, Level>,
     /// Told about progress (waits), e.g. to draw a spinner.
     pub observer: &'a dyn Observer,
     /// Makes refNumbers.
@@ -139,14 +136,6 @@ struct Log<'f, 'a> {
 }
 
 impl Log<'_, '_> {
-    fn level(&self, rule: &str, default: Severity) -> Option<Severity> {
-        match self.flow.levels.get(rule).copied() {
-            Some(Level::Off) => None,
-            Some(Level::Report(s)) => Some(s),
-            None => Some(default),
-        }
-    }
-
     /// Judges both sides of an exchange and appends them; returns the
     /// position of the response document.
     fn record(
@@ -222,12 +211,8 @@ impl Log<'_, '_> {
         found
             .into_iter()
             .filter_map(|(rule, f)| {
-                let default = rules::FLOW_RULES
-                    .iter()
-                    .find(|r| r.id == rule)
-                    .map_or(Severity::Error, |r| r.default_severity);
-                self.level(rule, default)
-                    .map(|severity| place(rule, severity, bytes, f))
+                let severity = self.flow.engine.severities().severity(rule)?;
+                Some(place(rule, severity, bytes, f))
             })
             .collect()
     }
@@ -469,11 +454,10 @@ check stopped before payment; raise --max-amount (or max_amount in the config fi
             }),
             InquiryVerdict::Broken(reason) => {
                 if let Reading::Unusable(_) = reading {
-                    let severity = log
-                        .level(rules::UNUSABLE_ANSWER, Severity::Error)
-                        .map(|_| Severity::Error);
-                    if let Some(severity) = severity {
-                        log.add_fixed(at, rules::UNUSABLE_ANSWER, severity, reason.clone());
+                    // An error on inquiry whatever its level, unless turned off.
+                    let severities = log.flow.engine.severities();
+                    if severities.severity(rules::UNUSABLE_ANSWER).is_some() {
+                        log.add_fixed(at, rules::UNUSABLE_ANSWER, Severity::Error, reason.clone());
                     }
                 }
                 Err(Outcome::Error { reason })

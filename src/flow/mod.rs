@@ -9,6 +9,7 @@
 pub mod case;
 pub mod classify;
 pub mod config;
+pub mod config_error;
 pub mod conversation;
 pub mod pacing;
 pub mod refs;

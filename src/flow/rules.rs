@@ -8,7 +8,6 @@
 use serde_json::Value;
 
 use super::classify::integer;
-use crate::contract::Severity;
 use crate::rules::RuleFinding;
 
 /// A payment or status response echoes the payment request's `refNumber`.
@@ -37,85 +36,20 @@ pub const INQUIRY_OTHER_ACCOUNT: &str = "flow.inquiry-other-account";
 /// The amount to pay is above `--max-amount` against a real target; nothing is paid.
 pub const AMOUNT_ABOVE_LIMIT: &str = "flow.amount-above-limit";
 
-/// A flow rule's id, default severity and description, for `ppob-contract rules`.
-#[derive(Debug, Clone, Copy)]
-pub struct FlowRuleInfo {
-    /// Stable id.
-    pub id: &'static str,
-    /// Severity unless overridden.
-    pub default_severity: Severity,
-    /// One sentence.
-    pub description: &'static str,
-}
-
-/// Every flow rule.
-pub const FLOW_RULES: &[FlowRuleInfo] = &[
-    FlowRuleInfo {
-        id: REF_NUMBER_ECHO,
-        default_severity: Severity::Error,
-        description: "payment and status responses echo the payment request's refNumber",
-    },
-    FlowRuleInfo {
-        id: ACCOUNT_ECHO,
-        default_severity: Severity::Error,
-        description: "payment and status responses echo the inquiry's accountNumber",
-    },
-    FlowRuleInfo {
-        id: PAYMENT_MATCHES_INQUIRY,
-        default_severity: Severity::Error,
-        description: "the payment request's inquiryId, accountNumber, productCode and amount are the inquiry's",
-    },
-    FlowRuleInfo {
-        id: AMOUNT_MATCHES_INQUIRY,
-        default_severity: Severity::Error,
-        description: "payment and status responses carry the inquiry's amount",
-    },
-    FlowRuleInfo {
-        id: TRANSACTION_ID_STABLE,
-        default_severity: Severity::Error,
-        description: "transactionId is the same in the payment and every status answer",
-    },
-    FlowRuleInfo {
-        id: UNUSABLE_ANSWER,
-        default_severity: Severity::Warning,
-        description: "an answer without a usable envelope (no answer, 5xx, not JSON, code outside 0-399); \
-on payment and status it means processing (money rule), on inquiry it is an error",
-    },
-    FlowRuleInfo {
-        id: EXPECTATION,
-        default_severity: Severity::Error,
-        description: "the case ended as it expected (success, failed[:codes], pending)",
-    },
-    FlowRuleInfo {
-        id: AMBIGUOUS_ANSWER,
-        default_severity: Severity::Warning,
-        description: "a payment or status answer with a final code that is not clean (an HTTP status other than 200, \
-an envelope key named twice, a success flag missing or against the code's class) is processing (money rule), resolved by status",
-    },
-    FlowRuleInfo {
-        id: DUPLICATE_UNKNOWN_REF,
-        default_severity: Severity::Error,
-        description: "a duplicate answer (102, 108) to a payment whose refNumber this run never used before: another \
-transaction owns the refNumber, so the case stops (error) instead of reading that transaction's status as its own",
-    },
-    FlowRuleInfo {
-        id: FOREIGN_TRANSACTION,
-        default_severity: Severity::Error,
-        description: "a payment or status answer names another refNumber, account or transactionId than this case's: \
-it describes another transaction and cannot settle this case",
-    },
-    FlowRuleInfo {
-        id: INQUIRY_OTHER_ACCOUNT,
-        default_severity: Severity::Error,
-        description: "the inquiry answers the case's accountNumber; check never pays another account (the case stops \
-before payment)",
-    },
-    FlowRuleInfo {
-        id: AMOUNT_ABOVE_LIMIT,
-        default_severity: Severity::Error,
-        description: "against a real target check pays at most --max-amount (default 10000000 rupiah); a larger or \
-non-integer amount stops the case before payment",
-    },
+/// Every flow rule id; severities and descriptions are in the rule catalogue.
+pub const FLOW_RULES: &[&str] = &[
+    REF_NUMBER_ECHO,
+    ACCOUNT_ECHO,
+    PAYMENT_MATCHES_INQUIRY,
+    AMOUNT_MATCHES_INQUIRY,
+    TRANSACTION_ID_STABLE,
+    UNUSABLE_ANSWER,
+    EXPECTATION,
+    AMBIGUOUS_ANSWER,
+    DUPLICATE_UNKNOWN_REF,
+    FOREIGN_TRANSACTION,
+    INQUIRY_OTHER_ACCOUNT,
+    AMOUNT_ABOVE_LIMIT,
 ];
 
 /// A cross-step finding: the rule and where in the document.
@@ -447,7 +381,7 @@ mod tests {
 
     #[test]
     fn every_rule_id_is_listed_once() {
-        let mut ids: Vec<_> = FLOW_RULES.iter().map(|r| r.id).collect();
+        let mut ids = FLOW_RULES.to_vec();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), FLOW_RULES.len());

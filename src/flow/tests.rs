@@ -2,13 +2,11 @@
 //! deadlines hold to the nanosecond, refNumber collisions never pass as
 //! success.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
 use crate::contract::Operation;
-use crate::rules::Level;
 use crate::sim::DuplicatePolicy;
 use crate::sim::{Fault, FaultRule, SimConfig, SimTransport, Simulator};
 use crate::transport::auth::{BodyMode, Credentials};
@@ -21,7 +19,6 @@ struct World {
     transport: SimTransport,
     engine: Engine,
     credentials: Credentials,
-    levels: BTreeMap<String, Level>,
 }
 
 impl World {
@@ -34,7 +31,6 @@ impl World {
             clock,
             engine: Engine::new(EngineOptions::default()),
             credentials: Credentials::simulator_demo(),
-            levels: BTreeMap::new(),
         }
     }
 
@@ -46,7 +42,6 @@ impl World {
             body_mode: BodyMode::TokenOnly,
             pacing,
             clock: self.clock.as_ref(),
-            levels: &self.levels,
             observer: &Quiet,
             refs,
             max_amount: None,
@@ -226,7 +221,6 @@ fn the_simulator_and_a_replay_have_no_amount_limit_but_a_flow_with_one_stops() {
             body_mode: BodyMode::TokenOnly,
             pacing: Pacing::simulator(),
             clock: world.clock.as_ref(),
-            levels: &world.levels,
             observer: &Quiet,
             refs: &refs,
             max_amount,

@@ -4,7 +4,6 @@
 //! point at one step's answer (a JSON pointer into its body). Severities
 //! follow `--severity` like every rule (`off` silences an oracle).
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -16,7 +15,7 @@ use crate::contract::{Operation, Severity};
 use crate::flow::classify::{self, MoneyVerdict, Reading, Unusable};
 use crate::flow::rules::{self as flow_rules, Expected};
 use crate::model::CodeClass;
-use crate::rules::Level;
+use crate::rules::Severities;
 use crate::validate::{Engine, Input};
 
 /// Every answer is a JSON envelope that holds the response schema, the
@@ -42,59 +41,17 @@ pub const LATENCY: &str = "fuzz.latency";
 /// answer was an auth refusal, no inquiry found a bill, nothing was paid).
 pub const VACUOUS_PASS: &str = "fuzz.vacuous-pass";
 
-/// An oracle's id, default severity and one-line description (for `rules`).
-#[derive(Debug, Clone, Copy)]
-pub struct OracleInfo {
-    /// The stable id.
-    pub id: &'static str,
-    /// Its severity unless `--severity` says otherwise.
-    pub default_severity: Severity,
-    /// What it checks.
-    pub description: &'static str,
-}
-
-/// Every oracle, in the order they are asked (the first violation names a failure).
-pub const ORACLES: &[OracleInfo] = &[
-    OracleInfo {
-        id: NO_DOUBLE_CHARGE,
-        default_severity: Severity::Error,
-        description: "a payment repeated with the same refNumber never makes a second transaction",
-    },
-    OracleInfo {
-        id: NEGATIVE_REFUSED,
-        default_severity: Severity::Error,
-        description: "a negative request gets an acceptable refusal (acceptable.toml), never a success code",
-    },
-    OracleInfo {
-        id: MONEY,
-        default_severity: Severity::Error,
-        description: "a refused payment is never charged; a successful payment stays successful in status",
-    },
-    OracleInfo {
-        id: VALID_ACCEPTED,
-        default_severity: Severity::Error,
-        description: "a valid payment of a fresh inquiry is never refused as not matching it or as malformed",
-    },
-    OracleInfo {
-        id: NO_SERVER_ERROR,
-        default_severity: Severity::Error,
-        description: "no HTTP 5xx and no transport error, on any input",
-    },
-    OracleInfo {
-        id: CONFORMS,
-        default_severity: Severity::Error,
-        description: "every answer is a JSON envelope holding the response schema, the rules and the cross-step rules",
-    },
-    OracleInfo {
-        id: LATENCY,
-        default_severity: Severity::Error,
-        description: "every answer within --latency-budget (off unless a budget is given)",
-    },
-    OracleInfo {
-        id: VACUOUS_PASS,
-        default_severity: Severity::Warning,
-        description: "warns when a run passed but its pass means little (all auth refusals, no bill, nothing paid)",
-    },
+/// Every oracle, in the order they are asked (the first violation names a
+/// failure); severities and descriptions are in the rule catalogue.
+pub const ORACLES: &[&str] = &[
+    NO_DOUBLE_CHARGE,
+    NEGATIVE_REFUSED,
+    MONEY,
+    VALID_ACCEPTED,
+    NO_SERVER_ERROR,
+    CONFORMS,
+    LATENCY,
+    VACUOUS_PASS,
 ];
 
 /// One thing an oracle found wrong.
@@ -131,8 +88,6 @@ pub struct Judge<'a> {
     pub table: &'a AcceptableTable,
     /// `--latency-budget`.
     pub latency_budget: Option<Duration>,
-    /// `--severity` overrides.
-    pub levels: &'a BTreeMap<String, Level>,
 }
 
 /// Whether `code` says yes: success, processing or inquiry success.
@@ -150,7 +105,7 @@ fn code_and_class(code: i64) -> String {
 
 /// Collects violations, applying severities.
 struct Found<'j> {
-    levels: &'j BTreeMap<String, Level>,
+    severities: &'j Severities,
     out: Vec<Violation>,
     key: String,
 }
@@ -171,14 +126,8 @@ impl Found<'_> {
         expected: Option<String>,
         actual: Option<String>,
     ) {
-        let default = ORACLES
-            .iter()
-            .find(|o| o.id == oracle)
-            .map_or(Severity::Error, |o| o.default_severity);
-        let severity = match self.levels.get(oracle) {
-            Some(Level::Off) => return,
-            Some(Level::Report(s)) => *s,
-            None => default,
+        let Some(severity) = self.severities.severity(oracle) else {
+            return;
         };
         self.out.push(Violation {
             oracle,
@@ -197,7 +146,7 @@ impl Judge<'_> {
     /// Every violation in `trace`, most specific oracle first.
     pub fn judge(&self, case: &FuzzCase, trace: &Trace) -> Vec<Violation> {
         let mut found = Found {
-            levels: self.levels,
+            severities: self.engine.severities(),
             out: Vec::new(),
             key: String::new(),
         };

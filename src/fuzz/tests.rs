@@ -1,11 +1,9 @@
 //! The fuzzer end to end on the in-process simulator.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::*;
 use crate::flow::RefNumbers;
-use crate::rules::Level;
 use crate::sim::SimConfig;
 use crate::transport::auth::{BodyMode, Credentials};
 use crate::validate::{Engine, EngineOptions};
@@ -28,7 +26,6 @@ pub(super) fn options(seed: u64, cases: u64) -> RunOptions {
 pub(super) fn fuzz(config: SimConfig, body_mode: BodyMode, options: &RunOptions) -> Outcome {
     let engine = Engine::new(EngineOptions::default());
     let table = AcceptableTable::built_in();
-    let levels: BTreeMap<String, Level> = BTreeMap::new();
     let credentials = Credentials::simulator_demo();
     let refs = RefNumbers::new("FZT");
     let universe = simulator_universe();
@@ -42,7 +39,6 @@ pub(super) fn fuzz(config: SimConfig, body_mode: BodyMode, options: &RunOptions)
             engine: &engine,
             table: &table,
             latency_budget: None,
-            levels: &levels,
         },
         credentials: &credentials,
         body_mode,
@@ -107,8 +103,7 @@ mod properties {
         fn the_correct_simulator_satisfies_every_oracle(case in strategy::cases(&simulator_universe())) {
             let engine = Engine::new(EngineOptions::default());
             let table = AcceptableTable::built_in();
-            let levels = Default::default();
-            let judge = Judge { engine: &engine, table: &table, latency_budget: None, levels: &levels };
+            let judge = Judge { engine: &engine, table: &table, latency_budget: None };
             let target = SimTarget { config: SimConfig::default(), timeout: std::time::Duration::from_secs(30) };
             let lane = target.lane();
             let credentials = Credentials::simulator_demo();

@@ -191,10 +191,12 @@ impl BatchReader {
         let mut done = false;
         if spec.framing == Framing::Sniff {
             // Read up to the end of the first non-blank line to see how stdin is framed.
+            // Each read is searched from where the last search stopped, never from the start.
+            let mut searched = (0, 0);
             loop {
                 let want = carry.len() + 64 * 1024;
                 done = fill(&mut reader, &mut carry, want)?;
-                let first_line_end = first_content_line_end(&carry);
+                let first_line_end = first_content_line_end(&carry, &mut searched);
                 if first_line_end.is_some() || done {
                     let whole_line = first_line_end.unwrap_or(carry.len());
                     let line = &carry[..whole_line];
@@ -233,8 +235,12 @@ impl BatchReader {
         };
         // Read until the batch holds a whole line past BATCH_BYTES, or the end.
         let mut read_error = None;
+        // Only the bytes of each new read are searched for a line end, so a
+        // line of any length costs one pass.
+        let mut line_ended = memchr::memchr(b'\n', &batch.buffer).is_some();
         while !stream.done {
-            let want = batch.buffer.len().max(BATCH_BYTES / 2) + BATCH_BYTES / 2;
+            let before = batch.buffer.len();
+            let want = before.max(BATCH_BYTES / 2) + BATCH_BYTES / 2;
             match fill(&mut stream.reader, &mut batch.buffer, want) {
                 Ok(ended) => stream.done = ended,
                 Err(e) => {
@@ -242,8 +248,8 @@ impl BatchReader {
                     stream.done = true;
                 }
             }
-            if batch.buffer.len() >= BATCH_BYTES && memchr::memrchr(b'\n', &batch.buffer).is_some()
-            {
+            line_ended = line_ended || memchr::memchr(b'\n', &batch.buffer[before..]).is_some();
+            if batch.buffer.len() >= BATCH_BYTES && line_ended {
                 break;
             }
         }
@@ -321,16 +327,21 @@ fn read_har(spec: &InputSpec, batch: &mut Batch) {
     }
 }
 
-/// The end of the first line that is not blank, if the buffer holds it whole.
-fn first_content_line_end(buffer: &[u8]) -> Option<usize> {
-    let mut start = 0;
-    while let Some(i) = memchr::memchr(b'\n', &buffer[start..]) {
-        let end = start + i;
-        if !buffer[start..end].iter().all(u8::is_ascii_whitespace) {
+/// The end of the first line that is not blank, if the buffer holds it
+/// whole. `searched` carries (start of the line being looked at, bytes
+/// already searched for its end) from one call to the next, so that a
+/// buffer that grows read by read is searched once in all.
+fn first_content_line_end(buffer: &[u8], searched: &mut (usize, usize)) -> Option<usize> {
+    let (mut line_start, mut from) = *searched;
+    while let Some(i) = memchr::memchr(b'\n', &buffer[from..]) {
+        let end = from + i;
+        if !buffer[line_start..end].iter().all(u8::is_ascii_whitespace) {
             return Some(end);
         }
-        start = end + 1;
+        line_start = end + 1;
+        from = line_start;
     }
+    *searched = (line_start, buffer.len());
     None
 }
 
@@ -388,6 +399,18 @@ mod tests {
         }
         assert_eq!(docs, count);
         assert!(batches >= 3);
+    }
+
+    #[test]
+    fn the_first_line_is_found_across_reads_without_searching_again() {
+        let mut searched = (0, 0);
+        let mut buffer = b"\n  \n{\"a\":".to_vec();
+        assert_eq!(first_content_line_end(&buffer, &mut searched), None);
+        assert_eq!(searched, (4, 9), "what was searched is not searched again");
+        buffer.extend_from_slice(b"1}\n{}\n");
+        assert_eq!(first_content_line_end(&buffer, &mut searched), Some(11));
+        let mut from_scratch = (0, 0);
+        assert_eq!(first_content_line_end(&buffer, &mut from_scratch), Some(11));
     }
 
     #[test]

@@ -81,6 +81,14 @@ fn is_document_file(path: &Path) -> bool {
     DOCUMENT_ENDINGS.iter().any(|e| name.ends_with(e)) && !name.ends_with(EXPECTATION_ENDING)
 }
 
+/// A FIFO, socket or device: reading one found in a directory could block
+/// forever or never end, so a walk leaves it out (naming it on the command
+/// line still reads it). A path that cannot be inspected is kept, so that
+/// reading it reports why.
+fn is_special_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// Lists the document files below `dir`, sorted, without following links
 /// into loops (symlinked directories are not entered).
 fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<InputSpec>) {
@@ -97,7 +105,7 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<InputSpec>) {
         let is_real_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
         if is_real_dir {
             walk(&path, found, problems);
-        } else if is_document_file(&path) {
+        } else if is_document_file(&path) && !is_special_file(&path) {
             found.push(path);
         }
     }
@@ -164,6 +172,25 @@ mod tests {
         assert_eq!(specs[0].framing, Framing::Lines);
         assert_eq!(specs[1].framing, Framing::Har);
         assert_eq!(specs[2].kind_from_name, Some(DocKind::InquiryRequest));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_found_in_a_directory_are_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        std::fs::write(dir.path().join("a.json"), "{}").unwrap();
+        let specs = expand(&[dir.path().to_path_buf()], false);
+        let names: Vec<_> = specs.iter().map(|s| s.display.clone()).collect();
+        assert_eq!(specs.len(), 1, "{names:?}");
+        assert!(names[0].ends_with("a.json"));
+        // Named on its own it is still an input.
+        assert_eq!(expand(&[fifo], false).len(), 1);
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The `data` objects of the responses: complete ones (success, processing,
 //! inquiry ok) and the lenient one sent with failures.
 
-use schemars::JsonSchema;
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 
-use super::common::{InquiryBillDetail, KeyValue, PaymentBillDetail, StatusBillDetail};
+use super::common::{BillLine, InquiryBillDetail, KeyValue, PaymentBillDetail, StatusBillDetail};
 use super::ints::{self, MAX_SAFE_INTEGER};
 use super::objects;
 
@@ -58,13 +60,57 @@ pub struct InquiryData {
     pub extra_fields: Vec<KeyValue>,
 }
 
+/// Which transaction a [`TransactionData`] belongs to: payment or status.
+///
+/// The two differ only in their bill-line type; the marker's schema name
+/// ("Payment", "Status") names the data type in the schemas ("PaymentData",
+/// "StatusData"), so consumers' generators see a meaningful name rather than a
+/// generic one.
+pub trait TransactionKind: JsonSchema {
+    /// The type of one bill line of this transaction's `billDetails`.
+    type BillLine: BillLine + JsonSchema + Serialize + for<'de> Deserialize<'de>;
+}
+
+/// The payment transaction: [`PaymentData`] is `TransactionData<Payment>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payment {}
+
+/// The status transaction (and the callback): [`StatusData`] is
+/// `TransactionData<Status>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {}
+
+impl TransactionKind for Payment {
+    type BillLine = PaymentBillDetail;
+}
+
+impl TransactionKind for Status {
+    type BillLine = StatusBillDetail;
+}
+
+/// Markers only lend their names to the schemas; they have no values.
+macro_rules! marker_schema {
+    ($($marker:ident),*) => {$(
+        impl JsonSchema for $marker {
+            fn schema_name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($marker))
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                Schema::from(false)
+            }
+        }
+    )*};
+}
+marker_schema!(Payment, Status);
+
 /// `data` of a payment (processing or final) or of a status response.
-/// `B` is the bill-line type, the one thing in which the two differ.
+/// `K` says which; the bill-line type is the one thing in which they differ.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[serde(bound(deserialize = "B: Deserialize<'de>"))]
-#[schemars(rename = "TransactionData_{B}")]
-pub struct TransactionData<B> {
+#[serde(bound(serialize = "", deserialize = ""))]
+#[schemars(rename = "{K}Data", bound = "K: TransactionKind")]
+pub struct TransactionData<K: TransactionKind> {
     /// The partner's refNumber of the payment, echoed.
     pub ref_number: String,
     /// The vendor's id of the transaction; stable between payment and status.
@@ -106,7 +152,7 @@ pub struct TransactionData<B> {
     pub customer_details: Vec<KeyValue>,
     /// The bill lines paid.
     #[serde(deserialize_with = "objects::objects")]
-    pub bill_details: Vec<B>,
+    pub bill_details: Vec<K::BillLine>,
     /// Lines describing the product, e.g. the reference number.
     #[serde(deserialize_with = "objects::objects")]
     pub product_details: Vec<KeyValue>,
@@ -116,9 +162,9 @@ pub struct TransactionData<B> {
 }
 
 /// `data` of a payment response.
-pub type PaymentData = TransactionData<PaymentBillDetail>;
+pub type PaymentData = TransactionData<Payment>;
 /// `data` of a status response or callback.
-pub type StatusData = TransactionData<StatusBillDetail>;
+pub type StatusData = TransactionData<Status>;
 
 /// `data` of a response whose code is not success, processing or inquiry ok:
 /// `{}`, the "blank" object (strings `""`, numbers `0`, arrays `null`), or any

@@ -220,25 +220,19 @@ impl<D: OperationData> JsonSchema for Response<D> {
         let complete = generator.subschema_for::<D>();
         let failure = generator.subschema_for::<FailureData>();
         let message = generator.subschema_for::<Message>();
-        let max = MAX_SAFE_INTEGER as i64;
         json_schema!({
             "description": "The response envelope. `data` is the operation's complete object when `responseCode` is a success (0-99), processing (200-299) or inquiry-ok (300) code; for any other code it may be `{}`, the blank object (strings \"\", numbers 0, arrays null) or part of the complete object.",
             "type": "object",
             "properties": {
-                "responseCode": {
-                    "description": "The vendor's result code: 0-99 success, 100-199 failed, 200-299 processing, 300 inquiry success, 301-399 inquiry failed.",
-                    "type": "integer",
-                    "minimum": -max,
-                    "maximum": max
-                },
+                "responseCode": response_code_schema(),
                 "success": {
                     "description": "true for success, processing and inquiry-ok codes, false otherwise.",
                     "type": "boolean"
                 },
                 "message": message,
                 "data": {
-                    "description": "The payload; its shape depends on responseCode (see if/then/else).",
-                    "type": "object"
+                    "description": "The payload: one of two named shapes, told apart by responseCode. The operation's complete object for a success (0-99), processing (200-299) or inquiry-ok (300) code (the if/then/else of this schema requires it), FailureData otherwise.",
+                    "anyOf": [complete.clone(), failure.clone()]
                 }
             },
             "required": ["responseCode", "success", "message", "data"],
@@ -251,4 +245,38 @@ impl<D: OperationData> JsonSchema for Response<D> {
             "else": {"properties": {"data": failure}}
         })
     }
+}
+
+/// The schema of `responseCode`: any JSON-safe integer.
+fn response_code_schema() -> serde_json::Value {
+    let max = MAX_SAFE_INTEGER as i64;
+    serde_json::json!({
+        "description": "The vendor's result code: 0-99 success, 100-199 failed, 200-299 processing, 300 inquiry success, 301-399 inquiry failed.",
+        "type": "integer",
+        "minimum": -max,
+        "maximum": max
+    })
+}
+
+/// The body of an HTTP-level refusal (HTTP 400, 401, 403, 404, 405, 413) by
+/// the reference simulator: the envelope with the general-error code 199,
+/// `success: false`, a message naming the problem and `data: {}`. The vendor
+/// does not document the bodies of its HTTP errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ErrorResponse {
+    /// 199 (general error) from the simulator; any code from another server.
+    #[serde(deserialize_with = "ints::int")]
+    #[schemars(schema_with = "error_code_schema")]
+    pub response_code: i64,
+    /// Always false.
+    pub success: bool,
+    /// What was refused and why, in Indonesian and English.
+    pub message: Message,
+    /// `{}` from the simulator.
+    pub data: FailureData,
+}
+
+fn error_code_schema(_: &mut SchemaGenerator) -> Schema {
+    Schema::try_from(response_code_schema()).unwrap_or_default()
 }

@@ -18,9 +18,13 @@ pub mod response_code;
 pub use common::{
     BillLine, InquiryBillDetail, KeyValue, Message, PaymentBillDetail, StatusBillDetail,
 };
-pub use data::{FailureData, InquiryData, PaymentData, StatusData, TransactionData};
+pub use data::{
+    FailureData, InquiryData, Payment, PaymentData, Status, StatusData, TransactionData,
+    TransactionKind,
+};
 pub use envelope::{
-    InquiryResponse, OperationData, PaymentResponse, Response, ResponseData, StatusResponse,
+    ErrorResponse, InquiryResponse, OperationData, PaymentResponse, Response, ResponseData,
+    StatusResponse,
 };
 pub use requests::{InquiryRequest, PaymentRequest, StatusRequest};
 pub use response_code::CodeClass;

@@ -1,9 +1,19 @@
 //! The three request bodies (also the JWT payload carried in the TOKEN header).
 
 use schemars::JsonSchema;
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
 use super::ints::{self, MAX_SAFE_INTEGER};
+
+/// Reads a string that must not be empty (the schema's `minLength: 1`).
+fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let s = String::deserialize(deserializer)?;
+    if s.is_empty() {
+        return Err(de::Error::invalid_length(0, &"a non-empty string"));
+    }
+    Ok(s)
+}
 
 /// `POST /api/v2/bill/check`: asks what a customer owes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -42,7 +52,10 @@ pub struct InquiryRequest {
 pub struct PaymentRequest {
     /// The partner's id, equal to its API key.
     pub partner_id: String,
-    /// The partner's own unique reference for this payment; status looks it up.
+    /// The partner's own unique reference for this payment (not empty);
+    /// status looks it up.
+    #[serde(deserialize_with = "non_empty")]
+    #[schemars(length(min = 1))]
     pub ref_number: String,
     /// The customer's account number, as in the inquiry.
     pub account_number: String,
@@ -67,6 +80,8 @@ pub struct PaymentRequest {
 pub struct StatusRequest {
     /// The partner's id, equal to its API key.
     pub partner_id: String,
-    /// The `refNumber` the partner sent with the payment.
+    /// The `refNumber` the partner sent with the payment (not empty).
+    #[serde(deserialize_with = "non_empty")]
+    #[schemars(length(min = 1))]
     pub ref_number: String,
 }

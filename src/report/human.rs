@@ -12,6 +12,8 @@ use crate::validate::Sink;
 
 /// Characters of source shown on either side of the caret.
 const CONTEXT_CHARS: usize = 60;
+/// Findings shown per document; the rest are counted in one line.
+pub const MAX_FINDINGS_SHOWN: usize = 100;
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
@@ -142,7 +144,7 @@ impl<W: Write> HumanReport<W> {
         &mut self,
         report: &DocumentReport,
         f: &Finding,
-        bytes: &[u8],
+        source: &mut SourceCursor<'_>,
         first_line: u64,
     ) -> io::Result<()> {
         let style = match f.severity {
@@ -168,10 +170,12 @@ impl<W: Write> HumanReport<W> {
             f.rule
         )?;
         writeln!(self.out, "  {}", f.message)?;
-        let line = source_line(bytes, f.line.saturating_sub(first_line));
+        let shown = source.window(
+            f.line.saturating_sub(first_line),
+            f.column.saturating_sub(1) as usize,
+        );
         // An empty source (no answer at all) has nothing to point at.
-        if let Some(line) = line.filter(|l| !l.trim().is_empty()) {
-            let (shown, caret_at) = window(line, f.column.saturating_sub(1) as usize);
+        if let Some((shown, caret_at)) = shown.filter(|(l, _)| !l.trim().is_empty()) {
             let number = f.line.to_string();
             let gutter = " ".repeat(number.len());
             let hint = match (&f.expected, &f.actual) {
@@ -203,32 +207,111 @@ fn format_ms(ms: f64) -> String {
     }
 }
 
-/// The `index`-th line (0-based) of `bytes`, lossily decoded, if it exists.
-fn source_line(bytes: &[u8], index: u64) -> Option<String> {
-    let line = bytes
-        .split(|&b| b == b'\n')
-        .nth(usize::try_from(index).ok()?)?;
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    Some(String::from_utf8_lossy(line).replace('\t', " "))
+/// Finds the source around each finding without copying or rescanning
+/// whole lines: it moves forward through the bytes as findings come in
+/// source order (the engine sorts them), and starts over only when one goes
+/// back. A window never holds more than 2 × [`CONTEXT_CHARS`] characters,
+/// however long the line.
+struct SourceCursor<'a> {
+    bytes: &'a [u8],
+    /// 0-based index of the line the cursor is on.
+    line: u64,
+    /// Byte offset where that line starts.
+    line_start: usize,
+    /// Byte offset of the cursor, and its column in characters (0-based).
+    at: usize,
+    column: usize,
 }
 
-/// A window of at most 2 × [`CONTEXT_CHARS`] characters around `column`
-/// (0-based, in characters), and where the caret goes in it.
-fn window(line: String, column: usize) -> (String, usize) {
-    let chars: Vec<char> = line.chars().collect();
-    let column = column.min(chars.len());
-    let start = column.saturating_sub(CONTEXT_CHARS);
-    let end = (column + CONTEXT_CHARS).min(chars.len());
-    let mut shown: String = chars[start..end].iter().collect();
-    let mut caret = column - start;
-    if start > 0 {
-        shown.insert(0, '…');
-        caret += 1;
+/// Whether a byte continues a UTF-8 sequence (is not a character's first byte).
+fn continues(byte: u8) -> bool {
+    (byte & 0xC0) == 0x80
+}
+
+impl<'a> SourceCursor<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            line: 0,
+            line_start: 0,
+            at: 0,
+            column: 0,
+        }
     }
-    if end < chars.len() {
-        shown.push('…');
+
+    /// One character forward, unless at the end of the line.
+    fn step(&self, at: usize) -> Option<usize> {
+        match self.bytes.get(at) {
+            None | Some(b'\n') => None,
+            Some(_) => {
+                let mut next = at + 1;
+                while self.bytes.get(next).is_some_and(|&b| continues(b)) {
+                    next += 1;
+                }
+                Some(next)
+            }
+        }
     }
-    (shown, caret)
+
+    /// Moves to line `line` (0-based), character `column` (0-based, clamped
+    /// to the line's end); `None` when there is no such line.
+    fn seek(&mut self, line: u64, column: usize) -> Option<()> {
+        if line < self.line || (line == self.line && column < self.column) {
+            *self = Self::new(self.bytes);
+        }
+        while self.line < line {
+            let newline = memchr::memchr(b'\n', &self.bytes[self.at..])?;
+            self.line_start = self.at + newline + 1;
+            self.at = self.line_start;
+            self.line += 1;
+            self.column = 0;
+        }
+        while self.column < column {
+            let Some(next) = self.step(self.at) else {
+                break;
+            };
+            self.at = next;
+            self.column += 1;
+        }
+        Some(())
+    }
+
+    /// The source around line `line`, column `column` (both 0-based), lossily
+    /// decoded, tabs as spaces: at most [`CONTEXT_CHARS`] characters on either
+    /// side, `…` where the line goes on; and where the caret goes in it.
+    fn window(&mut self, line: u64, column: usize) -> Option<(String, usize)> {
+        self.seek(line, column)?;
+        let (mut start, mut before) = (self.at, 0);
+        while before < CONTEXT_CHARS && start > self.line_start {
+            start -= 1;
+            while start > self.line_start && continues(self.bytes[start]) {
+                start -= 1;
+            }
+            before += 1;
+        }
+        let (mut end, mut after) = (self.at, 0);
+        while after < CONTEXT_CHARS {
+            let Some(next) = self.step(end) else { break };
+            end = next;
+            after += 1;
+        }
+        let rest = &self.bytes[end..];
+        let line_ends = matches!(rest, [] | [b'\n', ..] | [b'\r'] | [b'\r', b'\n', ..]);
+        let mut text = &self.bytes[start..end];
+        if line_ends {
+            text = text.strip_suffix(b"\r").unwrap_or(text);
+        }
+        let mut shown = String::from_utf8_lossy(text).replace('\t', " ");
+        let mut caret = before;
+        if start > self.line_start {
+            shown.insert(0, '…');
+            caret += 1;
+        }
+        if !line_ends {
+            shown.push('…');
+        }
+        Some((shown, caret))
+    }
 }
 
 impl<W: Write> Sink for HumanReport<W> {
@@ -244,8 +327,17 @@ impl<W: Write> Sink for HumanReport<W> {
         if let Some(step) = report.step.as_ref().filter(|s| s.side == "request") {
             self.step_line(step)?;
         }
-        for f in &report.findings {
-            self.finding(report, f, bytes, first_line)?;
+        let mut source = SourceCursor::new(bytes);
+        for f in report.findings.iter().take(MAX_FINDINGS_SHOWN) {
+            self.finding(report, f, &mut source, first_line)?;
+        }
+        let rest = report.findings.len().saturating_sub(MAX_FINDINGS_SHOWN);
+        if rest > 0 {
+            writeln!(
+                self.out,
+                "{DIM}… and {rest} more findings in {} (counted in the summary; --format json lists every one){DIM:#}",
+                report.source
+            )?;
         }
         Ok(())
     }
@@ -255,13 +347,36 @@ impl<W: Write> Sink for HumanReport<W> {
 mod tests {
     use super::*;
 
+    fn window(source: &str, line: u64, column: usize) -> Option<(String, usize)> {
+        SourceCursor::new(source.as_bytes()).window(line, column)
+    }
+
     #[test]
     fn windows_keep_the_caret_on_the_spot() {
-        assert_eq!(window("abc".into(), 1), ("abc".into(), 1));
+        assert_eq!(window("abc", 0, 1), Some(("abc".into(), 1)));
         let long = "x".repeat(500) + "Y" + &"z".repeat(500);
-        let (shown, caret) = window(long, 500);
+        let (shown, caret) = window(&long, 0, 500).unwrap();
         assert_eq!(shown.chars().nth(caret), Some('Y'));
-        assert!(shown.chars().count() <= 2 * CONTEXT_CHARS + 2);
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(shown.chars().count(), 2 * CONTEXT_CHARS + 2);
+    }
+
+    #[test]
+    fn windows_count_characters_and_stop_at_the_line() {
+        let source = "{\n  \"é\": \"ü\",\tX\r\n}";
+        let (shown, caret) = window(source, 1, 12).unwrap();
+        assert_eq!(shown, "  \"é\": \"ü\", X");
+        assert_eq!(shown.chars().nth(caret), Some('X'));
+        assert_eq!(window(source, 2, 0), Some(("}".into(), 0)));
+        assert_eq!(window(source, 3, 0), None);
+    }
+
+    #[test]
+    fn a_cursor_moves_forward_and_starts_over_when_sent_back() {
+        let mut cursor = SourceCursor::new(b"ab\ncd\nef");
+        assert_eq!(cursor.window(2, 1).map(|w| w.1), Some(1));
+        assert_eq!(cursor.window(0, 5), Some(("ab".into(), 2)));
+        assert_eq!(cursor.window(1, 0), Some(("cd".into(), 0)));
     }
 
     #[test]
@@ -269,11 +384,5 @@ mod tests {
         assert_eq!(format_ms(12.4), "12 ms");
         assert_eq!(format_ms(2500.0), "2.5 s");
         assert_eq!(format_ms(150_000.0), "2 m 30 s");
-    }
-
-    #[test]
-    fn source_lines_are_found_by_index() {
-        assert_eq!(source_line(b"a\r\nb\tc\n", 1).as_deref(), Some("b c"));
-        assert_eq!(source_line(b"a", 3), None);
     }
 }

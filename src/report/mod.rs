@@ -4,5 +4,5 @@
 mod human;
 mod json;
 
-pub use human::HumanReport;
+pub use human::{HumanReport, MAX_FINDINGS_SHOWN};
 pub use json::JsonReport;

@@ -12,7 +12,7 @@
 //! documentation states the sum for the inquiry only. The sum is taken in
 //! `u128`, so no number of lines can overflow it.
 
-use crate::contract::{Severity, Typed};
+use crate::contract::Typed;
 
 use super::{Rule, RuleConfig, RuleFinding, Subject};
 
@@ -23,14 +23,6 @@ pub struct AmountEqualsBillSum;
 impl Rule for AmountEqualsBillSum {
     fn id(&self) -> &'static str {
         "inquiry.amount-equals-bill-sum"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn description(&self) -> &'static str {
-        "a successful inquiry's amount equals the sum of billDetails[].value, admin-fee line (billId \"0\") included"
     }
 
     fn check(&self, subject: &Subject<'_>, _config: &RuleConfig, out: &mut Vec<RuleFinding>) {

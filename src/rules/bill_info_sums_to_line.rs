@@ -14,7 +14,6 @@
 //! `data` object (inquiry, payment and status, callbacks included). Sums are
 //! taken in `u128` with overflow checks, so no breakdown can wrap around.
 
-use crate::contract::Severity;
 use crate::model::KeyValue;
 
 use super::{BillLines, Rule, RuleConfig, RuleFinding, Subject, complete_bills};
@@ -26,14 +25,6 @@ pub struct BillInfoSumsToLine;
 impl Rule for BillInfoSumsToLine {
     fn id(&self) -> &'static str {
         "bill.info-sums-to-line"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn description(&self) -> &'static str {
-        "where every billInfo value of a bill line is numeric, they sum to the line's value"
     }
 
     fn check(&self, subject: &Subject<'_>, _config: &RuleConfig, out: &mut Vec<RuleFinding>) {

@@ -10,12 +10,15 @@
 
 mod amount_equals_bill_sum;
 mod bill_info_sums_to_line;
+pub mod catalogue;
+mod severities;
 mod success_matches_code;
 mod token_equals_reference;
 mod total_admin_equals_admin_line;
 mod unknown_code;
 
-use std::collections::BTreeMap;
+pub use catalogue::{CATALOGUE, RuleInfo, Scope};
+pub use severities::{Level, Severities, SeverityError, parse_override};
 
 use crate::contract::{DocKind, Envelope, Severity, Typed};
 use crate::model::{BillLine, InquiryBillDetail, PaymentBillDetail, StatusBillDetail};
@@ -128,12 +131,9 @@ pub fn complete_bills(document: Option<&Typed>) -> Option<CompleteBills<'_>> {
 
 /// A semantic rule.
 pub trait Rule: Send + Sync {
-    /// Stable dotted id, e.g. `inquiry.amount-equals-bill-sum`.
+    /// Stable dotted id, e.g. `inquiry.amount-equals-bill-sum`; its severity
+    /// and descriptions are in the [`catalogue`].
     fn id(&self) -> &'static str;
-    /// Severity unless configured otherwise.
-    fn default_severity(&self) -> Severity;
-    /// One line on what the rule checks, for `ppob-contract rules`.
-    fn description(&self) -> &'static str;
     /// Checks one document, pushing what it finds.
     fn check(&self, subject: &Subject<'_>, config: &RuleConfig, out: &mut Vec<RuleFinding>);
 }
@@ -150,15 +150,6 @@ pub fn all() -> Vec<Box<dyn Rule>> {
     ]
 }
 
-/// A severity setting: a level, or off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    /// Report as this severity.
-    Report(Severity),
-    /// Do not report.
-    Off,
-}
-
 /// The rules to run and the severity each reports at.
 pub struct RuleSet {
     rules: Vec<(Box<dyn Rule>, Level)>,
@@ -166,16 +157,12 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// Every rule at its default severity, with `overrides` (rule id → level) applied.
-    /// Ids that name no semantic rule are left for the caller (schema, drift).
-    pub fn new(config: RuleConfig, overrides: &BTreeMap<String, Level>) -> Self {
+    /// Every rule at the level `severities` gives it.
+    pub fn new(config: RuleConfig, severities: &Severities) -> Self {
         let rules = all()
             .into_iter()
             .map(|rule| {
-                let level = overrides
-                    .get(rule.id())
-                    .copied()
-                    .unwrap_or(Level::Report(rule.default_severity()));
+                let level = severities.level(rule.id());
                 (rule, level)
             })
             .collect();

@@ -11,7 +11,6 @@
 //! Reads only the envelope, so it also runs when the schema rejected the rest
 //! of the document.
 
-use crate::contract::Severity;
 use crate::model::CodeClass;
 
 use super::{Rule, RuleConfig, RuleFinding, Subject};
@@ -23,14 +22,6 @@ pub struct SuccessMatchesCode;
 impl Rule for SuccessMatchesCode {
     fn id(&self) -> &'static str {
         "response.success-matches-code"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn description(&self) -> &'static str {
-        "success is true for success (0-99), processing (200-299) and inquiry-ok (300) codes and false for every other documented class"
     }
 
     fn check(&self, subject: &Subject<'_>, _config: &RuleConfig, out: &mut Vec<RuleFinding>) {

@@ -15,7 +15,7 @@
 //! compare and is left alone. Processing and failed statuses are not checked:
 //! their `token` is empty or meaningless.
 
-use crate::contract::{DocKind, Severity, Typed};
+use crate::contract::{DocKind, Typed};
 use crate::model::{CodeClass, KeyValue};
 
 use super::{Rule, RuleConfig, RuleFinding, Subject};
@@ -27,14 +27,6 @@ pub struct TokenEqualsReference;
 impl Rule for TokenEqualsReference {
     fn id(&self) -> &'static str {
         "status.token-equals-reference"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn description(&self) -> &'static str {
-        "a successful status or callback token equals the reference-number line of productDetails"
     }
 
     fn check(&self, subject: &Subject<'_>, config: &RuleConfig, out: &mut Vec<RuleFinding>) {

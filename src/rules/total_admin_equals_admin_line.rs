@@ -11,8 +11,6 @@
 //! `billId` "0" line has nothing to compare and is left alone. If several
 //! lines claim `billId` "0", the first one is compared.
 
-use crate::contract::Severity;
-
 use super::{BillLines, Rule, RuleConfig, RuleFinding, Subject, complete_bills};
 
 /// `totalAdmin` must equal the `value` of the `billId` "0" line, when there is one.
@@ -22,14 +20,6 @@ pub struct TotalAdminEqualsAdminLine;
 impl Rule for TotalAdminEqualsAdminLine {
     fn id(&self) -> &'static str {
         "bill.total-admin-equals-admin-line"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn description(&self) -> &'static str {
-        "totalAdmin equals the value of the admin-fee bill line (billId \"0\"), when there is one"
     }
 
     fn check(&self, subject: &Subject<'_>, _config: &RuleConfig, out: &mut Vec<RuleFinding>) {

@@ -11,7 +11,6 @@
 //! Reads only the envelope, so it also runs when the schema rejected the rest
 //! of the document.
 
-use crate::contract::Severity;
 use crate::model::CodeClass;
 use crate::model::response_code::is_documented;
 
@@ -24,14 +23,6 @@ pub struct UnknownCode;
 impl Rule for UnknownCode {
     fn id(&self) -> &'static str {
         "response.unknown-code"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Warning
-    }
-
-    fn description(&self) -> &'static str {
-        "responseCode is one of the codes the vendor documents by number"
     }
 
     fn check(&self, subject: &Subject<'_>, _config: &RuleConfig, out: &mut Vec<RuleFinding>) {

@@ -34,6 +34,28 @@ impl DuplicatePolicy {
     }
 }
 
+/// What a request field the contract does not document gets (api-facts:
+/// undocumented, so an option). The default matches the published request
+/// schemas, which allow unknown fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum UnknownFields {
+    /// Ignored: the request is read without them, as the published schemas allow.
+    #[default]
+    Ignore,
+    /// Refused: the answer is 180 naming every unknown field.
+    Reject,
+}
+
+impl UnknownFields {
+    /// The flag value, e.g. `ignore`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ignore => "ignore",
+            Self::Reject => "reject",
+        }
+    }
+}
+
 /// How the simulator behaves.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -53,6 +75,9 @@ pub struct SimConfig {
     /// Deliberate bugs switched on (default none): they exist only to prove
     /// that the fuzzer's oracles fire.
     pub bugs: Vec<Bug>,
+    /// What request fields the contract does not document get (default
+    /// [`UnknownFields::Ignore`], as the published request schemas say).
+    pub unknown_fields: UnknownFields,
 }
 
 impl SimConfig {
@@ -72,6 +97,7 @@ impl Default for SimConfig {
             faults: Vec::new(),
             hang_for: Duration::from_secs(60),
             bugs: Vec::new(),
+            unknown_fields: UnknownFields::default(),
         }
     }
 }
@@ -92,12 +118,16 @@ mod tests {
         assert!(c.faults.is_empty());
         assert!(c.bugs.is_empty());
         assert!(!c.has_bug(Bug::DoubleCharge));
+        assert_eq!(c.unknown_fields, UnknownFields::Ignore);
     }
 
     #[test]
     fn policy_names_match_the_flag_values() {
         for p in DuplicatePolicy::value_variants() {
             assert_eq!(DuplicatePolicy::from_str(p.name(), false), Ok(*p));
+        }
+        for u in UnknownFields::value_variants() {
+            assert_eq!(UnknownFields::from_str(u.name(), false), Ok(*u));
         }
     }
 }

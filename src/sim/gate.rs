@@ -10,9 +10,9 @@
 use serde_json::{Map, Value};
 
 use super::messages::message_with;
-use super::render::{failure, to_json};
+use super::render::to_json;
 use crate::contract::Operation;
-use crate::model::{FailureData, InquiryData, Response};
+use crate::model::{ErrorResponse, FailureData};
 use crate::transport::auth::{
     API_VERSION, Credentials, KEY_HEADER, TOKEN_HEADER, TokenError, VERSION_HEADER, verify_token,
 };
@@ -23,13 +23,15 @@ pub const MAX_BODY: usize = 1 << 20;
 /// The `responseCode` of every HTTP-level refusal (401, 403, 400, 404, 405, 413).
 pub const HTTP_ERROR_CODE: i64 = 199;
 
-/// An HTTP error with the envelope-shaped JSON body.
+/// An HTTP error with the envelope-shaped JSON body ([`ErrorResponse`], the
+/// schema the OpenAPI document gives these statuses).
 pub fn http_error(status: u16, id: &str, en: &str) -> WireResponse {
-    let response: Response<InquiryData> = failure(
-        HTTP_ERROR_CODE,
-        message_with(HTTP_ERROR_CODE, id, en),
-        FailureData::default(),
-    );
+    let response = ErrorResponse {
+        response_code: HTTP_ERROR_CODE,
+        success: false,
+        message: message_with(HTTP_ERROR_CODE, id, en),
+        data: FailureData::default(),
+    };
     WireResponse::json(status, to_json(&response))
 }
 

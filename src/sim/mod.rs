@@ -30,11 +30,11 @@ mod transport;
 
 pub use accounts::{TestAccount, test_accounts};
 pub use bug::Bug;
-pub use config::{DuplicatePolicy, SimConfig};
+pub use config::{DuplicatePolicy, SimConfig, UnknownFields};
 pub use fault::{FAULT_NAMES, FAULT_TARGETS, Fault, FaultParseError, FaultRule, FaultRules};
 pub use gate::{HTTP_ERROR_CODE, MAX_BODY, http_error, operation_of};
 pub use render::{REFERENCE_KEY, display_time, reference_number};
-pub use request::RequestError;
+pub use request::{FieldProblem, RequestError};
 pub use server::{RunningServer, ServerEvent, start};
 pub use simulator::{
     Answer, Callback, INVALID_REQUEST_CODE, MAX_QUEUED_CALLBACKS, Reply, Simulator,

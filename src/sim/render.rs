@@ -10,8 +10,8 @@ use super::messages::message;
 use super::store::Txn;
 use crate::model::{
     FailureData, InquiryBillDetail, InquiryData, InquiryResponse, KeyValue, Message,
-    PaymentBillDetail, PaymentResponse, Response, ResponseData, StatusBillDetail, StatusData,
-    StatusResponse, TransactionData,
+    PaymentBillDetail, PaymentData, PaymentResponse, Response, ResponseData, StatusBillDetail,
+    StatusData, StatusResponse, TransactionData, TransactionKind,
 };
 
 /// The key of the reference-number line of `productDetails`.
@@ -154,13 +154,13 @@ pub(crate) fn inquiry_ok(
     envelope(300, message(300), ResponseData::Complete(data))
 }
 
-fn transaction<B>(
+fn transaction<K: TransactionKind>(
     ref_number: &str,
     txn: &Txn,
     code: i64,
     with_customer: bool,
-    line: impl Fn(String, &'static str, Vec<KeyValue>, u64) -> B,
-) -> TransactionData<B> {
+    line: impl Fn(String, &'static str, Vec<KeyValue>, u64) -> K::BillLine,
+) -> TransactionData<K> {
     let account = &test_accounts()[txn.account];
     let product = &PRODUCTS[txn.product];
     let bill = bill_of(account);
@@ -218,7 +218,7 @@ pub(crate) fn payment(ref_number: &str, txn: &Txn, code: i64) -> PaymentResponse
     if !(0..=99).contains(&code) && code != 299 {
         return failure(code, message(code), failed_data(ref_number, txn));
     }
-    let data = transaction(
+    let data: PaymentData = transaction(
         ref_number,
         txn,
         code,

@@ -8,6 +8,10 @@
 //! slept with `tokio::time::sleep`, and a hang holds the connection for
 //! `hang_for` and then drops it without an answer (see `listener`).
 //!
+//! Connections are accepted and timed by `listener` within [`ServerLimits`]
+//! (header-read timeout, idle timeout, connection cap): slow or silent
+//! clients cannot hold every file descriptor and starve real requests.
+//!
 //! A background task calls [`Simulator::tick`] every [`TICK`] and POSTs the
 //! callbacks due (`Content-Type: application/json`), **to loopback hosts
 //! only** (`127.0.0.0/8`, `::1`, `localhost`); any other URL is skipped and
@@ -16,7 +20,6 @@
 //! never prints: events go to the sink given to [`start_with_events`].
 
 use std::fmt;
-use std::future::IntoFuture;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -25,13 +28,16 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Extension, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderName, HeaderValue, Response, StatusCode};
 use tokio::sync::watch;
 
 use super::gate::{MAX_BODY, http_error, operation_of};
-use super::listener::{Kill, KillableListener};
+use super::listener::{self, Connection};
+pub use super::listener::{
+    DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ServerLimits,
+};
 use super::simulator::{Answer, Callback, Simulator};
 use crate::contract::Operation;
 use crate::transport::{WireRequest, WireResponse};
@@ -106,6 +112,8 @@ pub type EventSink = Arc<dyn Fn(ServerEvent) + Send + Sync>;
 struct App {
     sim: Arc<Simulator>,
     events: EventSink,
+    /// How long a request's body may take to arrive.
+    body_timeout: Duration,
 }
 
 /// A server running in the background; stops on [`RunningServer::stop`] or drop.
@@ -162,6 +170,16 @@ pub fn start_with_events(
     addr: SocketAddr,
     events: EventSink,
 ) -> io::Result<RunningServer> {
+    start_with_limits(sim, addr, events, ServerLimits::default())
+}
+
+/// Like [`start_with_events`], with the connection limits given.
+pub fn start_with_limits(
+    sim: Arc<Simulator>,
+    addr: SocketAddr,
+    events: EventSink,
+    limits: ServerLimits,
+) -> io::Result<RunningServer> {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -178,11 +196,15 @@ pub fn start_with_events(
         tokio::net::TcpListener::from_std(std_listener)?
     };
     let (tx, rx) = watch::channel(false);
-    let app = Arc::new(App { sim, events });
+    let app = Arc::new(App {
+        sim,
+        events,
+        body_timeout: limits.header_timeout,
+    });
     let thread = std::thread::Builder::new()
         .name("ppob-sim-server".into())
         .spawn(move || {
-            runtime.block_on(serve(listener, app, rx));
+            runtime.block_on(serve(listener, app, limits, rx));
             runtime.shutdown_timeout(Duration::from_millis(100));
         })?;
     Ok(RunningServer {
@@ -192,18 +214,15 @@ pub fn start_with_events(
     })
 }
 
-async fn serve(listener: tokio::net::TcpListener, app: Arc<App>, rx: watch::Receiver<bool>) {
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    limits: ServerLimits,
+    rx: watch::Receiver<bool>,
+) {
     let ticker = tokio::spawn(tick_loop(app.clone()));
-    let router = Router::new()
-        .fallback(answer)
-        .with_state(app)
-        .into_make_service_with_connect_info::<Kill>();
-    let mut graceful = rx.clone();
-    let server = axum::serve(KillableListener(listener), router)
-        .with_graceful_shutdown(async move {
-            let _ = graceful.wait_for(|stop| *stop).await;
-        })
-        .into_future();
+    let router = Router::new().fallback(answer).with_state(app);
+    let server = listener::serve(listener, router, limits, rx.clone());
     let mut hard = rx;
     tokio::select! {
         _ = server => {}
@@ -217,13 +236,28 @@ async fn serve(listener: tokio::net::TcpListener, app: Arc<App>, rx: watch::Rece
 
 async fn answer(
     State(app): State<Arc<App>>,
-    ConnectInfo(kill): ConnectInfo<Kill>,
+    Extension(connection): Extension<Arc<Connection>>,
     request: Request,
 ) -> Response<Body> {
+    let _busy = connection.begin_request();
     let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(bytes) => Vec::from(bytes),
+    let read = tokio::time::timeout(app.body_timeout, axum::body::to_bytes(body, MAX_BODY));
+    let body = match read.await {
+        Ok(Ok(bytes)) => Vec::from(bytes),
         Err(_) => {
+            // Too slow: answered, and the connection is not kept.
+            let mut response = to_http(http_error(
+                408,
+                "isi permintaan tidak selesai dikirim tepat waktu",
+                "the request body did not arrive in time",
+            ));
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                HeaderValue::from_static("close"),
+            );
+            return response;
+        }
+        Ok(Err(_)) => {
             return to_http(http_error(
                 413,
                 "isi permintaan terlalu besar (maks. 1 MiB)",
@@ -258,7 +292,7 @@ async fn answer(
         Answer::Hang => {
             tokio::time::sleep(app.sim.config().hang_for).await;
             // The answer below is never written: the connection is dropped.
-            kill.kill();
+            connection.kill();
             Response::new(Body::empty())
         }
     }

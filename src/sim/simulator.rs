@@ -24,10 +24,10 @@ use super::fault::{Effect, Fault, drift_body};
 use super::gate::{self, Admitted};
 use super::messages::{message, message_with};
 use super::render::{self, failure, to_json};
-use super::request::{Fields, RequestError, read};
+use super::request::{RequestError, read};
 use super::store::Inquiry;
 use super::store::{InquiryLookup, InquiryStore, MAX_INQUIRIES, MAX_PAYMENTS, PaymentStore, Txn};
-use crate::contract::Operation;
+use crate::contract::{DocKind, Operation};
 use crate::model::{
     FailureData, InquiryData, InquiryRequest, PaymentRequest, Response, StatusRequest,
 };
@@ -94,10 +94,9 @@ fn fail_body(code: i64) -> Vec<u8> {
 }
 
 fn invalid_request(error: &RequestError) -> Vec<u8> {
-    let id = format!("permintaan tidak valid: {}", error.problem);
     let response: Response<InquiryData> = failure(
         INVALID_REQUEST_CODE,
-        message_with(INVALID_REQUEST_CODE, &id, &error.problem),
+        message_with(INVALID_REQUEST_CODE, &error.indonesian(), &error.english()),
         FailureData::default(),
     );
     to_json(&response)
@@ -205,13 +204,14 @@ impl Simulator {
     }
 
     fn inquiry(&self, payload: Value) -> Reply {
-        let request: InquiryRequest = match read(payload, Fields::Inquiry) {
-            Ok(r) => r,
-            Err(e) => {
-                let effect = self.effect(Operation::Inquiry, None);
-                return self.finish(Operation::Inquiry, effect, invalid_request(&e));
-            }
-        };
+        let request: InquiryRequest =
+            match read(payload, DocKind::InquiryRequest, self.config.unknown_fields) {
+                Ok(r) => r,
+                Err(e) => {
+                    let effect = self.effect(Operation::Inquiry, None);
+                    return self.finish(Operation::Inquiry, effect, invalid_request(&e));
+                }
+            };
         let account = accounts::account(&request.account_number);
         let effect = self.effect(Operation::Inquiry, account.map(|(_, a)| a));
         let body = match (accounts::product(&request.product_code), account) {
@@ -249,20 +249,22 @@ impl Simulator {
         // Bug accept-negative-amount: a negative amount skips the amount checks.
         let negative_amount = self.config.has_bug(Bug::AcceptNegativeAmount)
             && bug::take_negative_amount(&mut payload);
-        let request: PaymentRequest = match read(payload, Fields::Payment) {
-            Ok(r) => r,
-            Err(e) => {
-                let effect = self.effect(Operation::Payment, None);
-                return self.finish(Operation::Payment, effect, invalid_request(&e));
-            }
-        };
+        let request: PaymentRequest =
+            match read(payload, DocKind::PaymentRequest, self.config.unknown_fields) {
+                Ok(r) => r,
+                Err(e) => {
+                    let effect = self.effect(Operation::Payment, None);
+                    return self.finish(Operation::Payment, effect, invalid_request(&e));
+                }
+            };
         let account = accounts::account(&request.account_number);
         let effect = self.effect(Operation::Payment, account.map(|(_, a)| a));
         let body = self.pay(&request, account, effect, negative_amount);
         self.finish(Operation::Payment, effect, body)
     }
 
-    /// The payment checks, in order: empty refNumber (180), duplicate
+    /// The payment checks, in order (an empty refNumber never gets here: the
+    /// request schema refuses it with 180): duplicate
     /// refNumber (policy), amount 0 (104), unknown inquiry (313), expired
     /// inquiry (312), account/product differing from the inquiry (313),
     /// amount differing from the inquiry (114), account refusing payments
@@ -276,12 +278,6 @@ impl Simulator {
         effect: Effect,
         negative_amount: bool,
     ) -> Vec<u8> {
-        if request.ref_number.trim().is_empty() {
-            return invalid_request(&RequestError {
-                field: Some("refNumber".into()),
-                problem: "field `refNumber` is empty".into(),
-            });
-        }
         let now = self.clock.now();
         let lookup = lock(&self.inquiries).get(request.inquiry_id, now);
         let product = accounts::product(&request.product_code).map(|(i, _)| i);
@@ -362,13 +358,14 @@ impl Simulator {
     }
 
     fn status(&self, payload: Value) -> Reply {
-        let request: StatusRequest = match read(payload, Fields::Status) {
-            Ok(r) => r,
-            Err(e) => {
-                let effect = self.effect(Operation::Status, None);
-                return self.finish(Operation::Status, effect, invalid_request(&e));
-            }
-        };
+        let request: StatusRequest =
+            match read(payload, DocKind::StatusRequest, self.config.unknown_fields) {
+                Ok(r) => r,
+                Err(e) => {
+                    let effect = self.effect(Operation::Status, None);
+                    return self.finish(Operation::Status, effect, invalid_request(&e));
+                }
+            };
         self.tick();
         let now = self.clock.now();
         let txn = lock(&self.payments).get(&request.ref_number);

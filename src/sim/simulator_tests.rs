@@ -347,9 +347,16 @@ fn a_payload_that_does_not_fit_the_request_is_180_naming_the_field() {
     assert!(v["message"]["EN"].as_str().unwrap().contains("refNumber"));
     let v = h.call(
         Operation::Payment,
-        Harness::pay_payload(SEED, " ", 3607, &json!(FIRST_INQUIRY_ID)),
+        Harness::pay_payload(SEED, "", 3607, &json!(FIRST_INQUIRY_ID)),
     );
     assert_eq!(code(&v), INVALID_REQUEST_CODE);
+    assert!(
+        v["message"]["EN"]
+            .as_str()
+            .unwrap()
+            .contains("field `refNumber`: must not be empty"),
+        "{v}"
+    );
 }
 
 #[test]

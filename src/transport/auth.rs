@@ -190,7 +190,16 @@ pub fn sign_token(payload: &Value, secret: &str) -> Result<String, TokenError> {
 
 /// Verifies an HS256 JWT with `secret` and returns its payload object.
 /// The vendor's tokens carry no `exp`, so none is required.
+///
+/// A JOSE header with `crit` is refused: RFC 7515 §4.1.11 requires a
+/// verifier to reject critical extensions it does not understand, and this
+/// one understands none.
 pub fn verify_token(token: &str, secret: &str) -> Result<Value, TokenError> {
+    if has_critical_extensions(token.trim()) {
+        return Err(TokenError::Malformed(
+            "its JOSE header lists critical extensions (`crit`) that this verifier does not understand (RFC 7515 §4.1.11)".into(),
+        ));
+    }
     let mut validation = Validation::new(Algorithm::HS256);
     validation.required_spec_claims.clear();
     validation.validate_exp = false;
@@ -210,6 +219,17 @@ pub fn verify_token(token: &str, secret: &str) -> Result<Value, TokenError> {
         return Err(TokenError::NotAnObject);
     }
     Ok(data.claims)
+}
+
+/// Whether the token's JOSE header (its first part) has a `crit` member.
+fn has_critical_extensions(token: &str) -> bool {
+    use base64::Engine as _;
+    let header = token.split('.').next().unwrap_or("");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+        .is_some_and(|h| h.get("crit").is_some())
 }
 
 /// Builds the signed request of `operation` carrying `payload`.
@@ -259,6 +279,22 @@ mod tests {
     fn a_wrong_secret_is_a_bad_signature() {
         let token = sign_token(&json!({"a": 1}), "right").unwrap();
         assert_eq!(verify_token(&token, "wrong"), Err(TokenError::BadSignature));
+    }
+
+    #[test]
+    fn a_token_with_critical_header_extensions_is_refused() {
+        let mut header = Header::new(Algorithm::HS256);
+        header.crit = Some(vec!["exp-ext".into()]);
+        let token = jsonwebtoken::encode(
+            &header,
+            &json!({"partnerId": "p"}),
+            &EncodingKey::from_secret(b"s"),
+        )
+        .unwrap();
+        match verify_token(&token, "s") {
+            Err(TokenError::Malformed(why)) => assert!(why.contains("crit"), "{why}"),
+            other => panic!("a crit header was accepted: {other:?}"),
+        }
     }
 
     #[test]

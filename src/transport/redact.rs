@@ -43,6 +43,20 @@ impl Redactor {
         Self { needles }
     }
 
+    /// This redactor, also hiding `values` (e.g. credentials read from a
+    /// file that failed to parse); values shorter than [`MIN_SEARCHED_LEN`] are ignored.
+    pub fn also_hiding(mut self, values: impl IntoIterator<Item = String>) -> Self {
+        self.needles.extend(
+            values
+                .into_iter()
+                .filter(|v| v.len() >= MIN_SEARCHED_LEN)
+                .map(|v| (v, REDACTED_SECRET)),
+        );
+        self.needles
+            .sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+        self
+    }
+
     /// `text` with every credential and JWT replaced.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         match self.redact_bytes(text.as_bytes()) {

@@ -8,37 +8,34 @@
 //! violation, place each pointer in the source, then run the rules on what the
 //! schema accepted.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
-use crate::contract::locate::{Position, locate, pointer_tokens, position};
+use crate::contract::locate::{Position, locate_all, pointer_tokens, position, positions};
 use crate::contract::{
     DocKind, DocumentReport, Envelope, Finding, SchemaViolation, Severity, Typed, Validators,
     input_rules,
 };
 use crate::input::detect_kind;
 use crate::model::ints::MAX_SAFE_INTEGER;
-use crate::rules::{Level, RuleConfig, RuleFinding, RuleSet, Subject};
+use crate::rules::catalogue::ids;
+use crate::rules::{Level, RuleConfig, RuleFinding, RuleSet, Severities, Subject};
 
 /// Rule id of JSON Schema violations.
-pub const SCHEMA_RULE: &str = "schema";
+pub const SCHEMA_RULE: &str = ids::SCHEMA;
 /// Rule id of unknown fields.
-pub const DRIFT_RULE: &str = "drift";
+pub const DRIFT_RULE: &str = ids::DRIFT;
 /// Rule id of a UTF-8 byte order mark before the document.
-pub const BOM_RULE: &str = "json.bom";
+pub const BOM_RULE: &str = ids::BOM;
 /// Rule id of a member name given twice in one object.
-pub const DUPLICATE_KEY_RULE: &str = "json.duplicate-key";
+pub const DUPLICATE_KEY_RULE: &str = ids::DUPLICATE_KEY;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// How the engine judges documents.
 #[derive(Debug, Clone, Default)]
 pub struct EngineOptions {
-    /// Report unknown fields (`drift`) as errors rather than warnings.
-    pub strict: bool,
-    /// Severity per rule id (`schema` cannot be lowered; `input.*` ids are fixed).
-    pub overrides: BTreeMap<String, Level>,
+    /// The level of every rule (`--severity`, the config file, `--strict`).
+    pub severities: Severities,
     /// Settings of the semantic rules.
     pub rule_config: RuleConfig,
 }
@@ -47,7 +44,7 @@ pub struct EngineOptions {
 pub struct Engine {
     validators: &'static Validators,
     rules: RuleSet,
-    overrides: BTreeMap<String, Level>,
+    severities: Severities,
     drift: Level,
 }
 
@@ -64,12 +61,26 @@ pub struct Input<'a> {
     pub first_line: u64,
 }
 
-/// Collects findings for one document, placing pointers in its source.
+/// Where a finding goes in the source.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// A position already known.
+    At(Position),
+    /// The value its pointer names.
+    Value,
+    /// The member key its pointer names (its value when it has no key).
+    Key,
+}
+
+/// Collects findings for one document; those placed by pointer are placed
+/// together at the end, with one pass over the source ([`locate_all`]).
 struct Placer<'a> {
     bytes: &'a [u8],
     body_offset: usize,
     first_line: u64,
     findings: Vec<Finding>,
+    /// Findings still to place: their index in `findings`, and at the key or not.
+    unplaced: Vec<(usize, bool)>,
 }
 
 impl Placer<'_> {
@@ -78,7 +89,11 @@ impl Placer<'_> {
     }
 
     fn at_offset(&self, offset: usize) -> Position {
-        let p = position(self.bytes, self.body_offset + offset);
+        self.in_source_lines(position(self.bytes, self.body_offset + offset))
+    }
+
+    /// A position counted in `bytes` as a line of the whole input.
+    fn in_source_lines(&self, p: Position) -> Position {
         Position {
             line: self.first_line + p.line - 1,
             column: p.column,
@@ -93,28 +108,25 @@ impl Placer<'_> {
         }
     }
 
-    /// Where `pointer` is: its member key when `at_key`, else its value.
-    fn place(&self, pointer: &str, at_key: bool) -> Position {
-        let spot = locate(self.body(), pointer);
-        let offset = if at_key {
-            spot.key.unwrap_or(spot.value)
-        } else {
-            spot.value
-        };
-        self.at_offset(offset)
-    }
-
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
         rule: &str,
         severity: Severity,
         pointer: String,
-        at: Position,
+        place: Place,
         message: String,
         expected: Option<String>,
         actual: Option<String>,
     ) {
+        let at = match place {
+            Place::At(at) => at,
+            Place::Value | Place::Key => {
+                self.unplaced
+                    .push((self.findings.len(), matches!(place, Place::Key)));
+                Position { line: 0, column: 0 }
+            }
+        };
         self.findings.push(Finding {
             rule: rule.to_owned(),
             severity,
@@ -125,6 +137,39 @@ impl Placer<'_> {
             expected,
             actual,
         });
+    }
+
+    /// Places every finding pushed by pointer and hands the findings over.
+    fn into_findings(mut self) -> Vec<Finding> {
+        let unplaced = std::mem::take(&mut self.unplaced);
+        if unplaced.is_empty() {
+            return self.findings;
+        }
+        let spots = locate_all(
+            self.body(),
+            unplaced
+                .iter()
+                .map(|&(i, _)| self.findings[i].pointer.as_str()),
+        );
+        let offsets: Vec<usize> = spots
+            .iter()
+            .zip(&unplaced)
+            .map(|(spot, &(_, at_key))| {
+                let offset = if at_key {
+                    spot.key.unwrap_or(spot.value)
+                } else {
+                    spot.value
+                };
+                self.body_offset + offset
+            })
+            .collect();
+        let placed = positions(self.bytes, &offsets);
+        for (&(i, _), p) in unplaced.iter().zip(placed) {
+            let at = self.in_source_lines(p);
+            self.findings[i].line = at.line;
+            self.findings[i].column = at.column;
+        }
+        self.findings
     }
 }
 
@@ -179,29 +224,18 @@ fn remove_at(value: &mut Value, pointer: &str) {
 impl Engine {
     /// Builds an engine over the shared compiled validators.
     pub fn new(options: EngineOptions) -> Self {
-        let drift_default = if options.strict {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
-        let drift = options
-            .overrides
-            .get(DRIFT_RULE)
-            .copied()
-            .unwrap_or(Level::Report(drift_default));
         Self {
             validators: Validators::shared(),
-            rules: RuleSet::new(options.rule_config, &options.overrides),
-            overrides: options.overrides,
-            drift,
+            rules: RuleSet::new(options.rule_config, &options.severities),
+            drift: options.severities.level(DRIFT_RULE),
+            severities: options.severities,
         }
     }
 
-    fn level(&self, rule: &str, default: Severity) -> Level {
-        self.overrides
-            .get(rule)
-            .copied()
-            .unwrap_or(Level::Report(default))
+    /// The level of every rule, as this engine was built with; the flow
+    /// rules and fuzz oracles read theirs here too.
+    pub fn severities(&self) -> &Severities {
+        &self.severities
     }
 
     /// Checks one document and returns its verdict.
@@ -216,23 +250,24 @@ impl Engine {
             body_offset,
             first_line: input.first_line,
             findings: Vec::new(),
+            unplaced: Vec::new(),
         };
         if body_offset > 0
-            && let Level::Report(severity) = self.level(BOM_RULE, Severity::Error)
+            && let Level::Report(severity) = self.severities.level(BOM_RULE)
         {
             let at = placer.at_offset(0);
             placer.push(
                     BOM_RULE,
                     severity,
                     String::new(),
-                    Position { line: at.line, column: 1 },
+                    Place::At(Position { line: at.line, column: 1 }),
                     "the document starts with a UTF-8 byte order mark (EF BB BF); JSON text must not (RFC 8259 §8.1)".into(),
                     Some("'{' or '[' as the first byte".into()),
                     Some("EF BB BF".into()),
                 );
         }
         let kind = self.judge(input.kind, &mut placer);
-        let mut findings = placer.findings;
+        let mut findings = placer.into_findings();
         // Source order; the same violation reached through two schema branches is reported once.
         findings.sort_by(|a, b| {
             (a.line, a.column, &a.pointer, &a.rule, &a.message)
@@ -272,7 +307,7 @@ impl Engine {
                     input_rules::KIND,
                     Severity::Error,
                     String::new(),
-                    at,
+                    Place::At(at),
                     undetectable.to_string(),
                     None,
                     None,
@@ -314,12 +349,11 @@ impl Engine {
         };
         let schema_accepted = errors.is_empty();
         for v in errors {
-            let at = placer.place(&v.pointer, false);
             placer.push(
                 SCHEMA_RULE,
                 Severity::Error,
                 v.pointer,
-                at,
+                Place::Value,
                 v.message,
                 v.expected,
                 v.actual,
@@ -329,9 +363,14 @@ impl Engine {
         for v in drift {
             remove_at(&mut value, &v.pointer);
             if let Level::Report(severity) = self.drift {
-                let at = placer.place(&v.pointer, true);
                 placer.push(
-                    DRIFT_RULE, severity, v.pointer, at, v.message, None, v.actual,
+                    DRIFT_RULE,
+                    severity,
+                    v.pointer,
+                    Place::Key,
+                    v.message,
+                    None,
+                    v.actual,
                 );
             }
         }
@@ -339,12 +378,12 @@ impl Engine {
         let duplicate = fast_message.contains("duplicate field");
         if duplicate {
             let at = placer.at_serde_error(fast_error);
-            if let Level::Report(severity) = self.level(DUPLICATE_KEY_RULE, Severity::Error) {
+            if let Level::Report(severity) = self.severities.level(DUPLICATE_KEY_RULE) {
                 placer.push(
                     DUPLICATE_KEY_RULE,
                     severity,
                     String::new(),
-                    at,
+                    Place::At(at),
                     format!(
                         "{}: an object names a member twice; readers disagree on which one counts",
                         without_position(&fast_message)
@@ -367,7 +406,7 @@ impl Engine {
                         SCHEMA_RULE,
                         Severity::Error,
                         String::new(),
-                        at,
+                        Place::At(at),
                         format!("model: {}", without_position(&fast_message)),
                         None,
                         None,
@@ -381,7 +420,7 @@ impl Engine {
                     SCHEMA_RULE,
                     Severity::Error,
                     String::new(),
-                    at,
+                    Place::At(at),
                     format!("model: {e}"),
                     None,
                     None,
@@ -405,9 +444,14 @@ impl Engine {
         };
         self.rules
             .check(&subject, |rule, severity, f: RuleFinding| {
-                let at = placer.place(&f.pointer, false);
                 placer.push(
-                    rule, severity, f.pointer, at, f.message, f.expected, f.actual,
+                    rule,
+                    severity,
+                    f.pointer,
+                    Place::Value,
+                    f.message,
+                    f.expected,
+                    f.actual,
                 );
             });
     }
@@ -423,7 +467,7 @@ impl Engine {
                 input_rules::ENCODING,
                 Severity::Error,
                 String::new(),
-                at,
+                Place::At(at),
                 format!(
                     "invalid UTF-8: byte 0x{byte:02X} cannot stand here; JSON text must be UTF-8"
                 ),
@@ -457,7 +501,7 @@ impl Engine {
             input_rules::PARSE,
             Severity::Error,
             String::new(),
-            at,
+            Place::At(at),
             message,
             Some(expected),
             None,

@@ -7,4 +7,4 @@ mod run;
 pub use engine::{
     BOM_RULE, DRIFT_RULE, DUPLICATE_KEY_RULE, Engine, EngineOptions, Input, SCHEMA_RULE,
 };
-pub use run::{Sink, run};
+pub use run::{RunError, Sink, run};

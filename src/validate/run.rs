@@ -40,6 +40,23 @@ fn check_one(engine: &Engine, batch: &Batch, doc: &DocRef) -> DocumentReport {
     })
 }
 
+/// Why a run stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The worker threads could not be started (too many for the memory or
+    /// the thread limit the process has).
+    #[error("cannot start {jobs} worker threads ({source}); ask for fewer with --jobs")]
+    Workers {
+        /// The threads asked for.
+        jobs: usize,
+        /// What the thread pool said.
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// The sink could not write a verdict.
+    #[error("cannot write the report: {0}")]
+    Write(#[from] std::io::Error),
+}
+
 /// Validates every document `reader` yields, on `jobs` threads (0: all
 /// cores), handing each verdict to `sink` in input order. Memory stays
 /// bounded by one batch and its verdicts.
@@ -48,7 +65,7 @@ pub fn run(
     mut reader: BatchReader,
     jobs: usize,
     sink: &mut dyn Sink,
-) -> std::io::Result<Summary> {
+) -> Result<Summary, RunError> {
     let pool = if jobs == 1 {
         None
     } else {
@@ -56,7 +73,7 @@ pub fn run(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(jobs)
                 .build()
-                .map_err(std::io::Error::other)?,
+                .map_err(|source| RunError::Workers { jobs, source })?,
         )
     };
     let mut summary = Summary::default();

@@ -378,3 +378,33 @@ fn a_server_echoing_headers_in_a_binary_body_leaks_nothing() {
         "the echo was redacted, not dropped"
     );
 }
+
+#[test]
+fn config_file_errors_never_echo_a_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ppob-contract.toml");
+    let config_arg = config.to_str().unwrap();
+    for text in [
+        format!("[credentials]\nkey = \"{KEY}\"\nsecret = {SECRET}\n"),
+        format!("[credentials]\nkey = \"{KEY}\"\nsecrte = \"{SECRET}\"\n"),
+        format!("[credentials]\nkey = \"{KEY}\"\nsecret = [\"{SECRET}\"]\n"),
+        format!("[credentials]\nkey = [\"{KEY}\"]\nsecret = \"{SECRET}\"\n"),
+        format!("[credentials]\nkey = \"{KEY}\"\nsecret = \"{SECRET}\"\ncolour = \"x\"\n"),
+        format!("target = \"http://127.0.0.1:9\"\nsecret = \"{SECRET}\" # misplaced\n"),
+    ] {
+        std::fs::write(&config, &text).unwrap();
+        // The same credentials are in the environment: they must not show either.
+        let result = check("http://127.0.0.1:9", &["--config", config_arg]);
+        assert_eq!(
+            result.code, 2,
+            "{text}\n{}\n{}",
+            result.stdout, result.stderr
+        );
+        let all = format!("{}{}", result.stdout, result.stderr);
+        assert!(all.contains(config_arg) && all.contains("line "), "{all}");
+        assert!(
+            !all.contains("CANARY"),
+            "a credential leaked for\n{text}\n{all}"
+        );
+    }
+}

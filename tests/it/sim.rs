@@ -15,7 +15,8 @@ use ppob_contract::transport::auth::{BodyMode, Credentials, sign_request};
 use ppob_contract::transport::clock::SystemClock;
 use serde_json::{Value, json};
 
-fn server(config: SimConfig) -> RunningServer {
+/// The simulator served on a free loopback port.
+pub(crate) fn server(config: SimConfig) -> RunningServer {
     let sim = Arc::new(Simulator::new(config, Arc::new(SystemClock::new())));
     start(sim, "127.0.0.1:0".parse().unwrap()).expect("the server starts")
 }
@@ -32,7 +33,8 @@ fn signed(op: Operation, payload: Value, secret: &str, mode: BodyMode) -> WireRe
     sign_request(op, payload, &Credentials::new("partner-id", secret), mode).unwrap()
 }
 
-fn demo(op: Operation, payload: Value, mode: BodyMode) -> WireRequest {
+/// `payload` signed with the simulator's demo credentials.
+pub(crate) fn demo(op: Operation, payload: Value, mode: BodyMode) -> WireRequest {
     let secret = Credentials::simulator_demo().secret().to_owned();
     signed(op, payload, &secret, mode)
 }
@@ -48,7 +50,8 @@ fn send(addr: SocketAddr, req: &WireRequest) -> (u16, Vec<u8>) {
     (status, response.bytes().unwrap().to_vec())
 }
 
-fn send_json(addr: SocketAddr, req: &WireRequest) -> (u16, Value) {
+/// Sends `req` to `addr`; returns the HTTP status and the JSON body.
+pub(crate) fn send_json(addr: SocketAddr, req: &WireRequest) -> (u16, Value) {
     let (status, body) = send(addr, req);
     (status, serde_json::from_slice(&body).expect("a JSON body"))
 }

@@ -108,3 +108,39 @@ pub fn relative(path: &Path) -> String {
         .to_string_lossy()
         .into_owned()
 }
+
+/// Runs `ppob-contract ARGS` with a stdout whose reader is already gone
+/// (as `… | head` once head has exited): every write fails with EPIPE.
+pub fn closed_stdout_run(args: &[&str]) -> Run {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let child = command(args)
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    finish(child.wait_with_output().expect("the binary ends"))
+}
+
+/// Runs `ppob-contract ARGS | head -1`: reads the first line of stdout, closes
+/// the pipe, and waits. Returns the line and how the run ended.
+pub fn first_line_run(args: &[&str]) -> (String, Run) {
+    use std::io::BufRead;
+    let mut child = command(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut first = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("a line");
+    // The reader (and the pipe's read end) is dropped here.
+    (
+        first,
+        finish(child.wait_with_output().expect("the binary ends")),
+    )
+}

@@ -1,9 +1,10 @@
 //! Developer tasks: `cargo xtask schemas`, `cargo xtask seed-cassette`,
-//! `cargo xtask bench validate|check|mock|fuzz`.
+//! `cargo xtask bench validate|check|mock|fuzz`, `cargo xtask fuzz --minutes N`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,8 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   schemas            regenerate schemas/ from the Rust models
   schemas --check    fail if schemas/ is stale (what the test suite checks)
+  schemas --release  copy the published schema set to schemas/released/<SCHEMA_VERSION>/ (the
+                     baseline `schemas diff` and the version test compare against)
   seed-cassette      regenerate fixtures/mobile-postpaid/cassettes/seed/seed.har from the seed fixtures
   seed-cassette --check
                      fail if the seed cassette is stale (what the test suite checks)
@@ -21,7 +24,9 @@ tasks:
   bench validate     benchmark `ppob-contract validate` over a generated NDJSON corpus
   bench check        inquiry → payment → status flows/s through the in-process simulator
   bench mock         `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99 latency
-  bench fuzz         `ppob-contract fuzz` cases/s in process and against mock over HTTP";
+  bench fuzz         `ppob-contract fuzz` cases/s in process and against mock over HTTP
+  fuzz --minutes N [--target T]
+                     run the cargo-fuzz targets of fuzz/ (nightly; docs/fuzzing.md)";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -59,6 +64,41 @@ fn schemas(check: bool) -> Result<()> {
     Ok(())
 }
 
+/// Schema files that are versioned with the tool, not with `SCHEMA_VERSION`.
+const NOT_RELEASED: &[&str] = &["schemas/report.schema.json"];
+
+fn release_schemas() -> Result<()> {
+    let root = repo_root();
+    let version = ppob_contract::contract::SCHEMA_VERSION;
+    let dir = root.join("schemas/released").join(version);
+    let files: Vec<_> = ppob_contract::contract::generated_files()
+        .into_iter()
+        .filter(|f| !NOT_RELEASED.contains(&f.path.as_str()))
+        .collect();
+    if dir.exists() {
+        let same = files.iter().all(|f| {
+            let name = f.path.trim_start_matches("schemas/");
+            std::fs::read_to_string(dir.join(name)).is_ok_and(|c| c == f.contents)
+        });
+        if same {
+            println!("schemas/released/{version}/ is up to date");
+            return Ok(());
+        }
+        bail!(
+            "schemas/released/{version}/ exists and differs: a released set never changes; \
+             bump SCHEMA_VERSION (src/contract/version.rs) and add a schemas/CHANGELOG.md entry"
+        );
+    }
+    std::fs::create_dir_all(&dir)?;
+    for file in files {
+        let name = file.path.trim_start_matches("schemas/");
+        std::fs::write(dir.join(name), &file.contents)
+            .with_context(|| format!("writing {}", dir.join(name).display()))?;
+    }
+    println!("released schemas/released/{version}/");
+    Ok(())
+}
+
 fn seed_cassette(check: bool) -> Result<()> {
     use ppob_contract::transport::cassette::{SEED_CASSETTE, seed_cassette};
     let root = repo_root();
@@ -86,9 +126,11 @@ fn main() -> Result<()> {
     match args.as_slice() {
         ["schemas"] => schemas(false),
         ["schemas", "--check"] => schemas(true),
+        ["schemas", "--release"] => release_schemas(),
         ["seed-cassette"] => seed_cassette(false),
         ["seed-cassette", "--check"] => seed_cassette(true),
         ["bench", rest @ ..] => bench::run(&repo_root(), rest),
+        ["fuzz", rest @ ..] => fuzz::run(&repo_root(), rest),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
             Ok(())

@@ -13,7 +13,6 @@
 //! `success` without an error finding, else the benchmark fails. Every
 //! measurement is the best of [`RUNS`]. Never part of `cargo test`.
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
@@ -22,7 +21,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use ppob_contract::contract::{DocKind, Operation, Severity};
 use ppob_contract::flow::{Case, CaseRun, Flow, Outcome, Pacing, Quiet, RefNumbers};
-use ppob_contract::rules::Level;
 use ppob_contract::sim::{Answer, FIRST_INQUIRY_ID, Reply, SimConfig, SimTransport, Simulator};
 use ppob_contract::transport::WireRequest;
 use ppob_contract::transport::auth::{
@@ -203,12 +201,7 @@ fn describe(run: &CaseRun) -> String {
 }
 
 /// The flow `check` would run in `world`: token-only, the simulator's pacing, no output.
-fn flow_in<'a>(
-    world: &'a World,
-    engine: &'a Engine,
-    credentials: &'a Credentials,
-    levels: &'a BTreeMap<String, Level>,
-) -> Flow<'a> {
+fn flow_in<'a>(world: &'a World, engine: &'a Engine, credentials: &'a Credentials) -> Flow<'a> {
     Flow {
         transport: &world.transport,
         engine,
@@ -216,7 +209,6 @@ fn flow_in<'a>(
         body_mode: BodyMode::TokenOnly,
         pacing: Pacing::simulator(),
         clock: world.clock.as_ref(),
-        levels,
         observer: &Quiet,
         refs: &world.refs,
         max_amount: None,
@@ -226,8 +218,7 @@ fn flow_in<'a>(
 /// Runs `n` flows of `case` in `world`, one after the other.
 fn run_flows(engine: &Engine, world: &World, case: &Case, n: usize) -> Tally {
     let credentials = Credentials::simulator_demo();
-    let levels = BTreeMap::new();
-    let flow = flow_in(world, engine, &credentials, &levels);
+    let flow = flow_in(world, engine, &credentials);
     let mut tally = Tally::default();
     for _ in 0..n {
         tally.add(&black_box(flow.run(case)));
@@ -241,8 +232,7 @@ fn warm_up(engine: &Engine, case: &Case) -> Result<CaseRun> {
     println!("bench: warming up ({WARMUP} flows)");
     let world = World::new();
     let credentials = Credentials::simulator_demo();
-    let levels = BTreeMap::new();
-    let flow = flow_in(&world, engine, &credentials, &levels);
+    let flow = flow_in(&world, engine, &credentials);
     let probe = flow.run(case);
     let mut tally = Tally::default();
     tally.add(&probe);

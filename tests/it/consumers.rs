@@ -1,0 +1,60 @@
+//! The consumer harness (tests/consumers/run.sh): TypeScript and Python generated from
+//! schemas/ type-check and parse every fixture, Ajv agrees with `validate`. Runs when CI=true
+//! (and fails there if node, npm or python3 is missing) or when those tools are installed.
+
+use std::process::Command;
+
+use crate::support::root;
+
+fn installed(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+#[allow(clippy::print_stderr)]
+fn generated_types_accept_every_fixture() {
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let missing: Vec<&str> = ["node", "npm", "python3"]
+        .into_iter()
+        .filter(|t| !installed(t))
+        .collect();
+    if !missing.is_empty() {
+        assert!(
+            !in_ci,
+            "CI=true but {missing:?} missing: .ci/run installs them"
+        );
+        eprintln!("consumer harness skipped: {missing:?} not installed");
+        return;
+    }
+    let response = std::fs::read_to_string(root().join("schemas/inquiry.response.schema.json"))
+        .expect("schemas/inquiry.response.schema.json");
+    if !response.contains("\"$id\"") {
+        eprintln!(
+            "consumer harness skipped: schemas/ predates the consumer-first shape (no $id); \
+             openapi-typescript types data as Record<string, never> there"
+        );
+        return;
+    }
+    let output = Command::new("bash")
+        .arg(root().join("tests/consumers/run.sh"))
+        .arg(env!("CARGO_BIN_EXE_ppob-contract"))
+        .current_dir(root())
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "consumer harness failed:\n{stdout}\n{stderr}"
+    );
+    for step in [
+        "ok tsc --strict",
+        "ok pydantic strict",
+        "ok Ajv2020 strict compiled",
+    ] {
+        assert!(stdout.contains(step), "no `{step}` line:\n{stdout}");
+    }
+}

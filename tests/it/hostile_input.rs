@@ -1,0 +1,169 @@
+//! Inputs built to hurt: documents with tens of thousands of findings, lines
+//! of megabytes, endless and non-regular inputs. Each test recreates the
+//! condition with a generated input and asserts the behaviour, never a time.
+
+use ppob_contract::contract::DocKind;
+use ppob_contract::report::HumanReport;
+use ppob_contract::validate::{Engine, EngineOptions, Input, Sink};
+
+use crate::support::fixtures;
+
+/// The seed inquiry answer on one line with `extra` undocumented members
+/// appended (`"x00000":0,…`): 11 bytes with the comma, and one drift finding each.
+fn answer_with_unknown_members(extra: usize) -> (String, usize) {
+    let seed = std::fs::read_to_string(fixtures().join("inquiry.response.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&seed).unwrap();
+    let compact = value.to_string();
+    let members: Vec<String> = (0..extra).map(|i| format!("\"x{i:05}\":0")).collect();
+    let head = compact.len() - 1; // where the closing brace was
+    (
+        format!("{},{}}}", &compact[..head], members.join(",")),
+        head + 1,
+    )
+}
+
+#[test]
+fn a_document_with_64_000_findings_is_placed_finding_by_finding() {
+    let (doc, first_member) = answer_with_unknown_members(64_000);
+    assert!((600_000..800_000).contains(&doc.len()), "{}", doc.len());
+    let engine = Engine::new(EngineOptions::default());
+    let report = engine.check(Input {
+        source: "big.inquiry.response.json",
+        bytes: doc.as_bytes(),
+        kind: Some(DocKind::InquiryResponse),
+        first_line: 1,
+    });
+    assert_eq!(report.findings.len(), 64_000);
+    // Each unknown member is 10 bytes plus a comma, all on line 1 (ASCII):
+    // finding i points at the opening quote of "x<i>".
+    for (i, f) in report.findings.iter().enumerate() {
+        assert_eq!(f.rule, "drift");
+        assert_eq!(f.pointer, format!("/x{i:05}"));
+        let offset = first_member + i * 11;
+        assert_eq!((f.line, f.column), (1, offset as u64 + 1), "{}", f.pointer);
+        assert_eq!(&doc[offset..offset + 8], format!("\"x{i:05}\""));
+    }
+}
+
+/// A [`Sink`] that renders one report to a string.
+fn human(report: &ppob_contract::contract::DocumentReport, bytes: &[u8]) -> String {
+    let mut human = HumanReport::new(Vec::new(), false);
+    human.document(report, bytes, 1).unwrap();
+    let styled = String::from_utf8(std::mem::take(human.writer())).unwrap();
+    // Drop the colour codes (`ESC [ … m`) so that columns can be compared.
+    let mut plain = String::new();
+    let mut rest = styled.as_str();
+    while let Some(i) = rest.find('\x1b') {
+        plain.push_str(&rest[..i]);
+        rest = &rest[i..];
+        rest = &rest[rest.find('m').map_or(rest.len(), |m| m + 1)..];
+    }
+    plain.push_str(rest);
+    plain
+}
+
+#[test]
+fn human_output_shows_a_bounded_number_of_findings_and_counts_the_rest() {
+    let (doc, _) = answer_with_unknown_members(64_000);
+    let engine = Engine::new(EngineOptions::default());
+    let report = engine.check(Input {
+        source: "big.inquiry.response.json",
+        bytes: doc.as_bytes(),
+        kind: Some(DocKind::InquiryResponse),
+        first_line: 1,
+    });
+    let out = human(&report, doc.as_bytes());
+    let shown = out.matches("warning[drift]").count();
+    assert_eq!(shown, ppob_contract::report::MAX_FINDINGS_SHOWN);
+    let rest = 64_000 - shown;
+    assert!(
+        out.contains(&format!(
+            "… and {rest} more findings in big.inquiry.response.json"
+        )),
+        "{}",
+        &out[out.len().saturating_sub(400)..]
+    );
+    // Each source excerpt is a window, not the 700 KB line.
+    assert!(out.lines().all(|l| l.chars().count() < 200));
+    // The 100th finding's excerpt still has its caret under its key.
+    let last = out.lines().rev().find(|l| l.contains('^')).unwrap();
+    let excerpt = out.lines().rev().find(|l| l.contains("x00099")).unwrap();
+    let caret = last.chars().position(|c| c == '^').unwrap();
+    assert_eq!(
+        excerpt.chars().skip(caret).take(8).collect::<String>(),
+        "\"x00099\""
+    );
+}
+
+#[test]
+fn one_finding_on_a_very_long_line_shows_a_window_of_it() {
+    // A 20 MB string value where a number belongs: the excerpt stays small.
+    let long = "7".repeat(20 << 20);
+    let doc = format!("{{\"partnerId\": \"p\", \"refNumber\": \"{long}\", \"x\": 1}}");
+    let engine = Engine::new(EngineOptions::default());
+    let report = engine.check(Input {
+        source: "long.status.request.json",
+        bytes: doc.as_bytes(),
+        kind: Some(DocKind::StatusRequest),
+        first_line: 1,
+    });
+    let drift = report.findings.iter().find(|f| f.rule == "drift").unwrap();
+    assert_eq!(drift.column, (doc.len() - 6) as u64);
+    let out = human(&report, doc.as_bytes());
+    assert!(out.len() < 2_000, "{} bytes", out.len());
+    assert!(out.contains("…7777"), "{out}");
+    assert!(out.contains("\"x\": 1}"), "{out}");
+}
+
+#[test]
+fn too_many_jobs_is_a_usage_error() {
+    let out = crate::support::run(&["validate", "-j", "5000", "fixtures/mobile-postpaid"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("at most 1024 worker threads"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Under an address-space cap the worker threads cannot all start: the
+/// error says so instead of blaming the report.
+#[cfg(target_os = "linux")]
+#[test]
+fn workers_that_cannot_start_are_named_as_the_cause() {
+    let script = format!(
+        "ulimit -v 600000 && exec '{}' validate -q -j 1024 fixtures/mobile-postpaid",
+        env!("CARGO_BIN_EXE_ppob-contract")
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(crate::support::root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot start 1024 worker threads"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cannot write the report"), "{stderr}");
+}
+
+#[test]
+fn a_long_single_line_document_on_stdin_is_read_whole() {
+    // 8 MB on one line through stdin: framing is sniffed in one pass.
+    let doc = format!(
+        "{{\"partnerId\": \"p\", \"refNumber\": \"{}\"}}",
+        "r".repeat(8 << 20)
+    );
+    let out = crate::support::run_with_stdin(
+        &["validate", "--kind", "status.request", "-"],
+        doc.as_bytes(),
+    );
+    assert_eq!(out.code, 0, "{}", &out.stdout[..out.stdout.len().min(500)]);
+    assert!(
+        out.stdout.contains("1 documents, 1 valid"),
+        "{}",
+        out.stdout
+    );
+}
