@@ -363,7 +363,7 @@ mod tests {
                 "{target}"
             );
             let written = write_seeds(root, target, &dir.join(target)).unwrap();
-            assert!(written >= 2, "{target}: {written} seeds");
+            assert!(written >= 1, "{target}: no seed written");
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
