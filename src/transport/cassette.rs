@@ -140,7 +140,15 @@ fn parse_time(text: &str) -> Result<SystemTime, String> {
     } else {
         (text.to_owned(), 0)
     };
-    let local = humantime::parse_rfc3339_weak(&base).map_err(|_| bad())?;
+    let local = match humantime::parse_rfc3339_weak(&base) {
+        Ok(time) => time,
+        // A well-formed date-time before 1970 reads as the earliest time a
+        // cassette holds, as writing clamps it.
+        Err(humantime::TimestampError::OutOfRange) if is_before_1970(&base) => {
+            return Ok(UNIX_EPOCH);
+        }
+        Err(_) => return Err(bad()),
+    };
     // Local time minus its offset is UTC.
     let shift = Duration::from_secs(offset_seconds.unsigned_abs());
     let utc = if offset_seconds >= 0 {
@@ -149,6 +157,14 @@ fn parse_time(text: &str) -> Result<SystemTime, String> {
         local.checked_add(shift)
     };
     utc.ok_or_else(bad)
+}
+
+/// Whether `text` (RFC 3339, `Z`) is a valid date-time whose year is before 1970.
+fn is_before_1970(text: &str) -> bool {
+    let Some(year) = text.get(..4).and_then(|y| y.parse::<u16>().ok()) else {
+        return false;
+    };
+    year < 1970 && humantime::parse_rfc3339_weak(&format!("1970{}", &text[4..])).is_ok()
 }
 
 fn har_headers(headers: &[(String, String)], redactor: &Redactor) -> Vec<v1_2::Headers> {
@@ -732,9 +748,13 @@ mod tests {
             "yesterday",
             "2022-09-07T10:47:00.000Zé",
             "2022-13-07T10:47:00Z",
+            "1969-13-07T10:47:00Z",
         ] {
             assert!(parse_time(bad).is_err(), "{bad}");
         }
+        // Before 1970: read as the epoch (writing clamps the same way), not "not RFC 3339".
+        assert_eq!(parse_time("1969-07-20T20:17:40.000Z"), Ok(UNIX_EPOCH));
+        assert_eq!(parse_time("1900-01-01T00:00:00+07:00"), Ok(UNIX_EPOCH));
         assert_eq!(
             format_time(UNIX_EPOCH - Duration::from_secs(5)),
             "1970-01-01T00:00:00.000Z"
