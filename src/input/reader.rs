@@ -17,6 +17,27 @@ use crate::contract::DocKind;
 pub const BATCH_BYTES: usize = 4 << 20;
 /// Most whole files put in one batch.
 const BATCH_FILES: usize = 256;
+/// The largest document read (a whole file, stdin, a HAR file or one NDJSON
+/// line): far above any real answer, and what keeps `validate /dev/zero` or an
+/// endless stream from growing until memory runs out.
+pub const MAX_DOCUMENT_BYTES: usize = 256 << 20;
+
+/// Why an input stopped at [`MAX_DOCUMENT_BYTES`].
+fn too_large(what: &str) -> String {
+    format!(
+        "{what} is larger than {} MiB, the most one document may be (is it a device or an endless stream?)",
+        MAX_DOCUMENT_BYTES >> 20
+    )
+}
+
+/// Reads `reader` to its end, at most [`MAX_DOCUMENT_BYTES`]; `Ok(false)` when it holds more.
+fn read_capped(reader: &mut dyn Read, buffer: &mut Vec<u8>) -> std::io::Result<bool> {
+    let before = buffer.len();
+    reader
+        .take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(buffer)?;
+    Ok(buffer.len() - before <= MAX_DOCUMENT_BYTES)
+}
 
 /// One document of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,9 +188,13 @@ impl BatchReader {
 
     fn read_whole(&self, spec: &InputSpec, batch: &mut Batch) {
         let start = batch.buffer.len();
-        let result = open(spec).and_then(|mut r| r.read_to_end(&mut batch.buffer));
+        let result = open(spec).and_then(|mut r| read_capped(&mut r, &mut batch.buffer));
         match result {
-            Ok(_) => batch.docs.push(DocRef {
+            Ok(false) => {
+                batch.buffer.truncate(start);
+                batch.problem(spec.display.clone(), too_large("the input"));
+            }
+            Ok(true) => batch.docs.push(DocRef {
                 source: spec.display.clone(),
                 range: start..batch.buffer.len(),
                 first_line: 1,
@@ -194,6 +219,9 @@ impl BatchReader {
             // Each read is searched from where the last search stopped, never from the start.
             let mut searched = (0, 0);
             loop {
+                if carry.len() > MAX_DOCUMENT_BYTES {
+                    return Err(std::io::Error::other(too_large("its first line")));
+                }
                 let want = carry.len() + 64 * 1024;
                 done = fill(&mut reader, &mut carry, want)?;
                 let first_line_end = first_content_line_end(&carry, &mut searched);
@@ -203,8 +231,8 @@ impl BatchReader {
                     let is_one_value = serde_json::from_slice::<IgnoredAny>(line).is_ok();
                     if !is_one_value {
                         // A single (pretty-printed) document: read it all.
-                        if !done {
-                            reader.read_to_end(&mut carry)?;
+                        if !done && !read_capped(&mut reader, &mut carry)? {
+                            return Err(std::io::Error::other(too_large("the input")));
                         }
                         return Ok(Some(carry));
                     }
@@ -251,6 +279,17 @@ impl BatchReader {
             line_ended = line_ended || memchr::memchr(b'\n', &batch.buffer[before..]).is_some();
             if batch.buffer.len() >= BATCH_BYTES && line_ended {
                 break;
+            }
+            if !line_ended && batch.buffer.len() > MAX_DOCUMENT_BYTES {
+                // One line past the cap: stop reading this stream.
+                batch.buffer.clear();
+                stream.carry.clear();
+                let display = stream.display.clone();
+                let line = stream.next_line;
+                stream.done = true;
+                self.open = None;
+                batch.problem(display, too_large(&format!("line {line}")));
+                return batch;
             }
         }
         let end = if stream.done {
@@ -305,9 +344,16 @@ impl BatchReader {
 /// Reads a HAR file whole and adds its embedded documents to `batch`.
 fn read_har(spec: &InputSpec, batch: &mut Batch) {
     let mut bytes = Vec::new();
-    if let Err(e) = open(spec).and_then(|mut r| r.read_to_end(&mut bytes)) {
-        batch.problem(spec.display.clone(), format!("cannot read: {e}"));
-        return;
+    match open(spec).and_then(|mut r| read_capped(&mut r, &mut bytes)) {
+        Ok(true) => {}
+        Ok(false) => {
+            batch.problem(spec.display.clone(), too_large("the HAR file"));
+            return;
+        }
+        Err(e) => {
+            batch.problem(spec.display.clone(), format!("cannot read: {e}"));
+            return;
+        }
     }
     for doc in har::har_documents(&spec.display, &bytes) {
         match doc.text {

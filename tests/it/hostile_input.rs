@@ -167,3 +167,33 @@ fn a_long_single_line_document_on_stdin_is_read_whole() {
         out.stdout
     );
 }
+
+/// `/dev/zero` as a file, as stdin and as NDJSON: each stops at the document
+/// cap with an input error naming it (exit 2), under a 2 GB address-space cap
+/// that an unbounded read would hit first.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_input_stops_at_the_document_cap() {
+    let exe = env!("CARGO_BIN_EXE_ppob-contract");
+    for (args, named) in [
+        ("validate /dev/zero", "/dev/zero"),
+        ("validate --ndjson /dev/zero", "/dev/zero"),
+        ("validate - < /dev/zero", "-"),
+        ("validate --ndjson - < /dev/zero", "-"),
+    ] {
+        let script = format!("ulimit -v 2000000 && exec '{exe}' {args}");
+        let out = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .current_dir(crate::support::root())
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(2), "{args}: {text}");
+        assert!(text.contains("larger than 256 MiB"), "{args}: {text}");
+        assert!(text.contains(named), "{args}: {text}");
+    }
+}
