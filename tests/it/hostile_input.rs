@@ -126,13 +126,12 @@ fn too_many_jobs_is_a_usage_error() {
     );
 }
 
-/// Under an address-space cap the worker threads cannot all start: the
-/// error says so instead of blaming the report.
+/// Runs `ppob-contract ARGS` (shell words, redirections allowed) from the
+/// repository root under an address-space cap of `kib` KiB (`ulimit -v`).
 #[cfg(target_os = "linux")]
-#[test]
-fn workers_that_cannot_start_are_named_as_the_cause() {
+fn run_under_memory_cap(kib: u64, args: &str) -> crate::support::Run {
     let script = format!(
-        "ulimit -v 600000 && exec '{}' validate -q -j 1024 fixtures/mobile-postpaid",
+        "ulimit -v {kib} && exec '{}' {args}",
         env!("CARGO_BIN_EXE_ppob-contract")
     );
     let out = std::process::Command::new("sh")
@@ -140,8 +139,21 @@ fn workers_that_cannot_start_are_named_as_the_cause() {
         .current_dir(crate::support::root())
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    crate::support::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Under an address-space cap the worker threads cannot all start: the
+/// error says so instead of blaming the report.
+#[cfg(target_os = "linux")]
+#[test]
+fn workers_that_cannot_start_are_named_as_the_cause() {
+    let out = run_under_memory_cap(600_000, "validate -q -j 1024 fixtures/mobile-postpaid");
+    let stderr = out.stderr;
+    assert_eq!(out.code, 2, "{stderr}");
     assert!(
         stderr.contains("cannot start 1024 worker threads"),
         "{stderr}"
@@ -174,25 +186,15 @@ fn a_long_single_line_document_on_stdin_is_read_whole() {
 #[cfg(target_os = "linux")]
 #[test]
 fn an_endless_input_stops_at_the_document_cap() {
-    let exe = env!("CARGO_BIN_EXE_ppob-contract");
     for (args, named) in [
         ("validate /dev/zero", "/dev/zero"),
         ("validate --ndjson /dev/zero", "/dev/zero"),
         ("validate - < /dev/zero", "-"),
         ("validate --ndjson - < /dev/zero", "-"),
     ] {
-        let script = format!("ulimit -v 2000000 && exec '{exe}' {args}");
-        let out = std::process::Command::new("sh")
-            .args(["-c", &script])
-            .current_dir(crate::support::root())
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(out.status.code(), Some(2), "{args}: {text}");
+        let out = run_under_memory_cap(2_000_000, args);
+        let text = format!("{}{}", out.stdout, out.stderr);
+        assert_eq!(out.code, 2, "{args}: {text}");
         assert!(text.contains("larger than 256 MiB"), "{args}: {text}");
         assert!(text.contains(named), "{args}: {text}");
     }
