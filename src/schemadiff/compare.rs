@@ -421,18 +421,7 @@ impl<'a> Walker<'a, '_> {
             let is_required = new_required.contains(name);
             match (old_props.get(name), new_props.get(name)) {
                 (Some(a), Some(b)) => {
-                    self.walk(
-                        Loc {
-                            doc: old.doc,
-                            value: a,
-                        },
-                        Loc {
-                            doc: new.doc,
-                            value: b,
-                        },
-                        &child,
-                        def,
-                    )?;
+                    self.walk(old.at(a), new.at(b), &child, def)?;
                     self.compare_required(&child, def, was_required, is_required);
                 }
                 (Some(_), None) => {
@@ -508,18 +497,7 @@ impl<'a> Walker<'a, '_> {
         if let (Some(a @ Value::Object(_)), Some(b @ Value::Object(_))) =
             (o.get("additionalProperties"), n.get("additionalProperties"))
         {
-            self.walk(
-                Loc {
-                    doc: old.doc,
-                    value: a,
-                },
-                Loc {
-                    doc: new.doc,
-                    value: b,
-                },
-                &format!("{path}/*"),
-                def,
-            )?;
+            self.walk(old.at(a), new.at(b), &format!("{path}/*"), def)?;
         }
         Ok(())
     }
@@ -561,18 +539,7 @@ impl<'a> Walker<'a, '_> {
         def: Option<&str>,
     ) -> Result<(), DiffError> {
         match (o.get("items"), n.get("items")) {
-            (Some(a), Some(b)) => self.walk(
-                Loc {
-                    doc: old.doc,
-                    value: a,
-                },
-                Loc {
-                    doc: new.doc,
-                    value: b,
-                },
-                &format!("{path}/*"),
-                def,
-            ),
+            (Some(a), Some(b)) => self.walk(old.at(a), new.at(b), &format!("{path}/*"), def),
             (None, None) => Ok(()),
             (a, _) => {
                 let effect = if a.is_none() {
@@ -636,18 +603,7 @@ impl<'a> Walker<'a, '_> {
         let new_by_key = member_keys(new_members);
         for (key, a) in &old_by_key {
             match new_by_key.get(key) {
-                Some(b) => self.walk(
-                    Loc {
-                        doc: old.doc,
-                        value: a,
-                    },
-                    Loc {
-                        doc: new.doc,
-                        value: b,
-                    },
-                    path,
-                    def,
-                )?,
+                Some(b) => self.walk(old.at(a), new.at(b), path, def)?,
                 None => {
                     let breaks = self.audience == Audience::RequestWriters;
                     let reason = if breaks {
@@ -685,18 +641,7 @@ impl<'a> Walker<'a, '_> {
         let (a, b) = (array(o, "allOf"), array(n, "allOf"));
         if a.len() == b.len() {
             for (x, y) in a.iter().zip(b) {
-                self.walk(
-                    Loc {
-                        doc: old.doc,
-                        value: x,
-                    },
-                    Loc {
-                        doc: new.doc,
-                        value: y,
-                    },
-                    path,
-                    def,
-                )?;
+                self.walk(old.at(x), new.at(y), path, def)?;
             }
             return Ok(());
         }
@@ -743,18 +688,7 @@ impl<'a> Walker<'a, '_> {
         }
         for branch in ["then", "else"] {
             match (o.get(branch), n.get(branch)) {
-                (Some(a), Some(b)) => self.walk(
-                    Loc {
-                        doc: old.doc,
-                        value: a,
-                    },
-                    Loc {
-                        doc: new.doc,
-                        value: b,
-                    },
-                    path,
-                    def,
-                )?,
+                (Some(a), Some(b)) => self.walk(old.at(a), new.at(b), path, def)?,
                 (None, None) => {}
                 (a, _) => {
                     let effect = if a.is_none() {

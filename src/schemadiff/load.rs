@@ -52,6 +52,16 @@ pub(super) struct Loc<'a> {
     pub value: &'a Value,
 }
 
+impl<'a> Loc<'a> {
+    /// `value`, a part of the same document as `self`.
+    pub(super) fn at(self, value: &'a Value) -> Self {
+        Loc {
+            doc: self.doc,
+            value,
+        }
+    }
+}
+
 /// The documents of one side of a diff and an index of their `$id`s.
 #[derive(Debug)]
 pub struct SchemaSet {
