@@ -11,15 +11,16 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::connection::{Connection, ConnectionArgs, ConnectionError};
-use super::judge::{Format, JudgeArgs};
+use super::judge::JudgeArgs;
+use super::output::{self, CoverageArgs, ReportArgs};
 use super::sim_args::{SimArgs, parse_duration};
-use crate::contract::{CaseSummary, Operation, Summary};
+use crate::contract::{Operation, Summary};
 use crate::exit::{ExitStatus, is_closed_pipe};
 use crate::flow::conversation::DEFAULT_MAX_AMOUNT;
 use crate::flow::refs::DEFAULT_PREFIX;
 use crate::flow::{Case, CaseRun, Expectation, Flow, Observer, Pacing, RefNumbers, StepDocument};
 use crate::partition::Partition;
-use crate::report::{HumanReport, JsonReport};
+use crate::report::{CaseEnd, CaseStart, Command, CoverageTally, Reporter, RunEnd, RunInfo};
 use crate::sim::accounts::{InquiryOutcome, PaymentOutcome};
 use crate::sim::{Fault, SimTransport, Simulator, TestAccount};
 use crate::transport::Transport;
@@ -30,7 +31,6 @@ use crate::transport::http::HttpTransport;
 use crate::transport::record::Recorder;
 use crate::transport::redact::Redactor;
 use crate::transport::replay::{Replay, cassettes_in};
-use crate::validate::Sink;
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]
@@ -107,6 +107,14 @@ pub struct CheckArgs {
     /// How documents are judged and shown.
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    /// Report files.
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// The coverage gate.
+    #[command(flatten)]
+    pub coverage: CoverageArgs,
 }
 
 /// A problem that stops the run before any case (exit code 2).
@@ -120,6 +128,8 @@ enum SetupError {
         "no cases to run against {0}: give --case ACCOUNT[@PRODUCT][=EXPECT] or [[case]] tables in ppob-contract.toml"
     )]
     NoCases(String),
+    #[error("{0}")]
+    Config(String),
     #[error("{path}: the cassette's case expectation `{expect}`: {error}")]
     CassetteExpectation {
         path: PathBuf,
@@ -146,6 +156,23 @@ struct Plan {
     ref_prefix: String,
     timeout: Duration,
     max_amount: Option<u64>,
+    /// The judging options, the config file's `[severity]` and `[report]` merged in.
+    judge: JudgeArgs,
+    /// `--report` files from the config file.
+    report_files: Vec<crate::report::FileSpec>,
+    /// Codes the target must answer.
+    require_codes: Vec<i64>,
+}
+
+impl Plan {
+    /// Where the cases run, for reports.
+    fn describe(&self) -> String {
+        match &self.target {
+            Target::Simulator(_) => "the in-process simulator".to_owned(),
+            Target::Http(t) => t.describe(),
+            Target::Replay(replays) => format!("{} cassettes", replays.len()),
+        }
+    }
 }
 
 fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
@@ -216,7 +243,12 @@ fn plan(args: &CheckArgs) -> Result<Plan, SetupError> {
                 .map(|(_, account)| account.behaviour.to_owned());
         }
     }
+    let merged = super::output::from_config(&args.judge, Some(&args.coverage), config)
+        .map_err(SetupError::Config)?;
     Ok(Plan {
+        judge: merged.judge,
+        report_files: merged.files,
+        require_codes: merged.require_codes,
         target,
         cases,
         credentials,
@@ -338,80 +370,67 @@ fn redact(redactor: &Redactor, doc: &mut StepDocument) {
     }
 }
 
-/// Where the verdicts go.
-enum Output<W: Write> {
-    Human(HumanReport<W>),
-    Json(JsonReport<W>),
-}
-
-impl<W: Write> Output<W> {
-    fn case_started(&mut self, case: &Case) -> io::Result<()> {
-        match self {
-            Self::Human(h) => {
-                h.case_started(&case.name, case.about.as_deref(), &case.expect.to_string())
-            }
-            Self::Json(_) => Ok(()),
-        }
-    }
-
-    fn case_finished(&mut self, run: &CaseRun, summary: &mut Summary) -> io::Result<CaseSummary> {
-        for doc in &run.documents {
-            summary.add(&doc.report);
-            let sink: &mut dyn Sink = match self {
-                Self::Human(h) => h,
-                Self::Json(j) => j,
-            };
-            sink.document(&doc.report, &doc.bytes, 1)?;
-        }
-        let case = run.summary();
-        if let Self::Human(h) = self {
-            h.case_finished(&case)?;
-        }
-        Ok(case)
-    }
-
-    fn finish(self, cases: &[CaseSummary], summary: &Summary) -> io::Result<()> {
-        match self {
-            Self::Human(h) => h.finish_cases(cases, summary).map(drop),
-            Self::Json(j) => j.finish_cases(cases, summary).map(drop),
+/// Counts what the target answered in one case.
+fn tally(coverage: &mut CoverageTally, run: &CaseRun) {
+    coverage.scenario(&run.case.expect.to_string(), 1);
+    for doc in &run.documents {
+        let Some(step) = doc.report.step.as_ref().filter(|s| s.side == "response") else {
+            continue;
+        };
+        if let Some(operation) = Operation::ALL
+            .into_iter()
+            .find(|op| op.name() == step.operation)
+        {
+            coverage.answered_with(operation, &doc.bytes);
         }
     }
 }
 
 fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<ExitStatus> {
-    let engine = args.judge.engine();
+    let engine = plan.judge.engine();
     let redactor = Redactor::new(Some(&plan.credentials));
     let refs = RefNumbers::new(&plan.ref_prefix);
     let progress = Progress::default();
     let quiet = crate::flow::Quiet;
-    let stdout = anstream::stdout();
-    let out = io::BufWriter::new(stdout.lock());
-    let mut output = match args.judge.format {
-        Format::Human => Output::Human(HumanReport::new(out, args.judge.quiet)),
-        Format::Json => Output::Json(JsonReport::start(out)?),
-    };
+    let (mut report, _files) = output::open(&plan.judge, &args.report, &plan.report_files)
+        .map_err(|e| io::Error::other(e.to_string()))?;
     let observer: &dyn Observer = match plan.target {
         Target::Http(_) => &progress,
         _ => &quiet,
     };
-    let transports: Vec<Arc<dyn Transport>> = match &plan.target {
+    let (transports, cassettes): (Vec<Arc<dyn Transport>>, Vec<Option<String>>) = match &plan.target
+    {
         Target::Simulator(sim) => {
             let t: Arc<dyn Transport> = Arc::new(SimTransport::new(
                 sim.clone(),
                 plan.clock.clone(),
                 plan.timeout,
             ));
-            vec![t; plan.cases.len()]
+            (vec![t; plan.cases.len()], vec![None; plan.cases.len()])
         }
-        Target::Http(http) => vec![http.clone() as Arc<dyn Transport>; plan.cases.len()],
+        Target::Http(http) => (
+            vec![http.clone() as Arc<dyn Transport>; plan.cases.len()],
+            vec![None; plan.cases.len()],
+        ),
         Target::Replay(replays) => replays
             .iter()
-            .map(|(_, r)| r.clone() as Arc<dyn Transport>)
-            .collect(),
+            .map(|(path, r)| {
+                (
+                    r.clone() as Arc<dyn Transport>,
+                    Some(path.display().to_string()),
+                )
+            })
+            .unzip(),
     };
+    report.start(&RunInfo {
+        command: Command::Check,
+        target: Some(plan.describe()),
+        fuzz: None,
+    })?;
     let mut summary = Summary::default();
     let mut cases = Vec::new();
-    for (case, transport) in plan.cases.iter().zip(transports) {
+    let mut coverage = CoverageTally::default();
+    for ((case, transport), cassette) in plan.cases.iter().zip(transports).zip(cassettes) {
         let recorder = args
             .record
             .as_ref()
@@ -441,21 +460,43 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<ExitStatus> {
                 case.name
             )));
         }
-        output.case_started(case)?;
-        cases.push(output.case_finished(&run, &mut summary)?);
+        report.case_started(&CaseStart {
+            name: case.name.clone(),
+            about: case.about.clone(),
+            expected: case.expect.to_string(),
+            cassette: cassette.clone(),
+        })?;
+        for doc in &run.documents {
+            summary.add(&doc.report);
+            report.document(&doc.report, &doc.bytes, 1)?;
+        }
+        tally(&mut coverage, &run);
+        let mut cassette = cassette;
         if let (Some(dir), Some(recorder)) = (&args.record, &recorder) {
             let meta = CassetteMeta {
                 case: case.name.clone(),
                 expect: Some(case.expect.to_string()),
             };
-            recorder
+            let path = recorder
                 .save(dir, &meta, &redactor)
                 .map_err(io::Error::other)?;
+            cassette = Some(path.display().to_string());
         }
+        let case_summary = run.summary();
+        report.case_finished(&CaseEnd {
+            summary: case_summary.clone(),
+            cassette,
+        })?;
+        cases.push(case_summary);
     }
-    output.finish(&cases, &summary)?;
-    let mut status = summary.exit_status(args.judge.deny_warnings);
-    if cases.iter().any(|c| !c.met) {
+    let coverage = coverage.finish(&plan.require_codes);
+    summary.errors += coverage.missing_required.len() as u64;
+    let mut end = RunEnd::new(summary);
+    end.cases = cases;
+    end.coverage = Some(coverage);
+    report.finish(&end)?;
+    let mut status = end.summary.exit_status(plan.judge.deny_warnings);
+    if end.cases.iter().any(|c| !c.met) {
         status = status.max(ExitStatus::Violated);
     }
     Ok(status)

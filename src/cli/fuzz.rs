@@ -2,7 +2,7 @@
 //! them to the in-process simulator, `mock` or a sandbox, judges every answer
 //! with the oracles and shrinks each failure to a minimal case.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,21 +12,23 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::connection::{Connection, ConnectionArgs, ConnectionError};
-use super::fuzz_output::{self, Shown};
-use super::judge::{Format, JudgeArgs};
+use super::judge::JudgeArgs;
+use super::output::{self, CoverageArgs, ReportArgs};
 use super::sim_args::{SimArgs, parse_duration};
 use crate::contract::input_rules;
 use crate::exit::ExitStatus;
 use crate::flow::{Expectation, RefNumbers};
-use crate::fuzz::exec::{self, Role};
+use crate::fuzz::exec;
 use crate::fuzz::rate::RateLimiter;
 use crate::fuzz::regressions::{self, Regression};
+use crate::fuzz::report::{Shown, failure_report};
 use crate::fuzz::runner::{NoProgress, Progress};
 use crate::fuzz::{
     AcceptableTable, Account, Failure, FuzzCase, Fuzzer, Judge, RunOptions, Scenario, SharedTarget,
     ShrinkLimits, SimTarget, Target, Universe, simulator_universe,
 };
 use crate::partition::Partition;
+use crate::report::{Command, CoverageTally, FuzzStart, FuzzSummary, Reporter, RunEnd, RunInfo};
 use crate::transport::auth::{BodyMode, Credentials};
 use crate::transport::redact::Redactor;
 
@@ -121,9 +123,10 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,
 
-    /// Where failures are saved, and replayed from before new cases.
-    #[arg(long, value_name = "DIR", default_value = "fuzz-regressions")]
-    pub regressions: PathBuf,
+    /// Where failures are saved, and replayed from before new cases (default: fuzz-regressions,
+    /// or `regressions` under [fuzz] in the config file).
+    #[arg(long, value_name = "DIR")]
+    pub regressions: Option<PathBuf>,
 
     /// Neither replay nor save regressions.
     #[arg(long)]
@@ -146,9 +149,10 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_shrink_time: Option<Duration>,
 
-    /// Stop after this many distinct failures (one per oracle and what it found, e.g. a variant).
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub max_failures: usize,
+    /// Stop after this many distinct failures (one per oracle and what it found, e.g. a
+    /// variant; default: 10, or `max_failures` under [fuzz] in the config file).
+    #[arg(long, value_name = "N")]
+    pub max_failures: Option<usize>,
 
     /// Where requests go and how.
     #[command(flatten)]
@@ -161,6 +165,14 @@ pub struct FuzzArgs {
     /// How answers are judged and shown.
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    /// Report files.
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// The coverage gate.
+    #[command(flatten)]
+    pub coverage: CoverageArgs,
 }
 
 /// A problem that stops the run before any case (exit code 2).
@@ -178,6 +190,10 @@ enum SetupError {
     NoAccounts(String),
     #[error("{0}")]
     Preflight(String),
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot write the report: {0}")]
+    Output(#[from] io::Error),
 }
 
 /// Everything decided before the first case.
@@ -190,6 +206,18 @@ struct Plan {
     table: AcceptableTable,
     options: RunOptions,
     ref_prefix: String,
+    /// The judging options, the config file's `[severity]` and `[report]` merged in.
+    judge: JudgeArgs,
+    /// `[report.files]` of the config file.
+    report_files: Vec<crate::report::FileSpec>,
+    /// Codes the target must answer.
+    require_codes: Vec<i64>,
+    /// `--latency-budget`, else the config's.
+    latency_budget: Option<Duration>,
+    /// `--regressions`, else the config's.
+    regressions: PathBuf,
+    /// `--rate`, else the config's.
+    rate: Option<u32>,
 }
 
 fn universe_of_config(cases: &[crate::flow::Case]) -> Universe {
@@ -257,19 +285,36 @@ fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
             )
         };
     let (cases, jobs, shrink_steps, shrink_time) = defaults;
+    let from_config = &config.fuzz;
     let options = RunOptions {
-        seed: args.seed.unwrap_or_else(fresh_seed),
-        cases: args.cases.unwrap_or(cases),
-        max_time: args.max_time,
-        jobs: args.jobs.map_or(jobs, usize::from),
+        seed: args.seed.or(from_config.seed).unwrap_or_else(fresh_seed),
+        cases: args.cases.or(from_config.cases).unwrap_or(cases),
+        max_time: args.max_time.or(from_config.max_time),
+        jobs: args.jobs.or(from_config.jobs).map_or(jobs, usize::from),
         shrink: ShrinkLimits {
             max_steps: args.max_shrink_steps.unwrap_or(shrink_steps),
             max_time: args.max_shrink_time.unwrap_or(shrink_time),
         },
-        max_failures: args.max_failures.max(1),
+        max_failures: args
+            .max_failures
+            .or(from_config.max_failures)
+            .unwrap_or(10)
+            .max(1),
         partition: args.partition.unwrap_or_else(Partition::whole),
     };
+    let merged = super::output::from_config(&args.judge, Some(&args.coverage), config)
+        .map_err(SetupError::Config)?;
     Ok(Plan {
+        judge: merged.judge,
+        report_files: merged.files,
+        require_codes: merged.require_codes,
+        latency_budget: args.latency_budget.or(from_config.latency_budget),
+        rate: args.rate.or(from_config.rate),
+        regressions: args
+            .regressions
+            .clone()
+            .or_else(|| from_config.regressions.clone())
+            .unwrap_or_else(|| PathBuf::from("fuzz-regressions")),
         target,
         base_url,
         universe,
@@ -338,6 +383,8 @@ fn reproduction_args() -> Vec<String> {
         "--max-failures",
         "--format",
         "--replay",
+        "--report",
+        "--require-codes",
     ];
     const DROP: &[&str] = &["--no-regressions", "--quiet", "-q", "fuzz"];
     let mut out = Vec::new();
@@ -373,7 +420,7 @@ fn shell_word(word: &str) -> String {
 
 /// The command that runs the first `index + 1` cases of the seed again
 /// (when no regression file was saved).
-pub(super) fn rerun_command(seed: u64, index: u64) -> String {
+fn rerun_command(seed: u64, index: u64) -> String {
     let mut words = vec![
         "ppob-contract".to_owned(),
         "fuzz".to_owned(),
@@ -445,18 +492,38 @@ check PPOB_API_KEY and PPOB_API_SECRET (or the config file's [credentials]) and 
     Ok(())
 }
 
+/// The run's coverage: what the target answered, per operation, and which
+/// scenarios and variants ran.
+fn coverage_of(stats: &crate::fuzz::Stats, required: &[i64]) -> crate::report::Coverage {
+    let mut tally = CoverageTally::default();
+    for ((operation, code), count) in &stats.answered {
+        tally.answered(*operation, *code, *count);
+    }
+    for (scenario, count) in &stats.scenarios {
+        tally.scenario(scenario, *count);
+    }
+    for (variant, count) in &stats.variants {
+        tally.variant(variant, *count);
+    }
+    tally.finish(required)
+}
+
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
 /// Runs the saved regressions, then the generated cases.
 fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<ExitStatus, SetupError> {
-    let engine = args.judge.engine();
+    let engine = plan.judge.engine();
     let redactor = Redactor::new(Some(&plan.credentials));
     let refs = RefNumbers::new(&plan.ref_prefix);
-    let rate = args.rate.map(RateLimiter::new);
+    let rate = plan.rate.map(RateLimiter::new);
     let fuzzer = Fuzzer {
         target: plan.target.as_ref(),
         judge: Judge {
             engine: &engine,
             table: &plan.table,
-            latency_budget: args.latency_budget,
+            latency_budget: plan.latency_budget,
         },
         credentials: &plan.credentials,
         body_mode: plan.body_mode,
@@ -471,26 +538,53 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<ExitStatus, SetupError> {
         secret: plan.credentials.secret(),
         curl_base: curl_base(&plan),
     };
+    let target = plan.target.describe();
+    let (mut report, _files) = output::open(&plan.judge, &args.report, &plan.report_files)
+        .map_err(|e| io::Error::other(e.to_string()))?;
     if let Some(file) = &args.replay {
         let regression = regressions::load(file)?;
         let (_, failure) = fuzzer.check_one(&regression.case);
-        let failures: Vec<(Failure, Option<PathBuf>)> = failure
-            .into_iter()
-            .map(|f| (f, Some(file.clone())))
-            .collect();
-        return Ok(fuzz_output::print_replay(
-            args,
-            &shown,
-            &plan.target.describe(),
-            file,
-            &failures,
-            &|path| replay_command(path),
-        ));
+        report.start(&RunInfo {
+            command: Command::Fuzz,
+            target: Some(target.clone()),
+            fuzz: Some(FuzzStart {
+                seed: 0,
+                cases: 0,
+                jobs: 1,
+                regressions: None,
+                replay: Some(file.display().to_string()),
+            }),
+        })?;
+        let mut summary = crate::contract::Summary::default();
+        let mut failures = Vec::new();
+        if let Some(failure) = &failure {
+            let shown_failure =
+                failure_report(failure, Some(file), Some(replay_command(file)), &shown);
+            for doc in &shown_failure.documents {
+                summary.add(&doc.report);
+            }
+            report.fuzz_failure(&shown_failure)?;
+            failures.push(shown_failure.failure);
+        }
+        let mut end = RunEnd::new(summary);
+        end.fuzz = Some(FuzzSummary {
+            target,
+            regressions_replayed: 1,
+            regressions_failing: failures.len() as u64,
+            failures,
+            ..FuzzSummary::default()
+        });
+        report.finish(&end)?;
+        return Ok(if failure.is_some() {
+            ExitStatus::Violated
+        } else {
+            ExitStatus::Holds
+        });
     }
 
     let mut replayed = Vec::new();
     if !args.no_regressions {
-        let files = regressions::files_in(&args.regressions)?;
+        let files = regressions::files_in(&plan.regressions)?;
         for file in args
             .partition
             .unwrap_or_else(Partition::whole)
@@ -501,19 +595,62 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<ExitStatus, SetupError> {
             replayed.push((file, failure));
         }
     }
-    let show_bar = args.judge.format == Format::Human
-        && !args.judge.quiet
-        && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    fuzz_output::print_start(args, &plan.target.describe(), &plan.options, &replayed);
+    let failing = replayed.iter().filter(|(_, f)| f.is_some()).count() as u64;
+    let start = RunInfo {
+        command: Command::Fuzz,
+        target: Some(target.clone()),
+        fuzz: Some(FuzzStart {
+            seed: plan.options.seed,
+            cases: plan.options.cases,
+            jobs: plan.options.jobs,
+            regressions: (!replayed.is_empty()).then(|| {
+                (
+                    plan.regressions.display().to_string(),
+                    replayed.len() as u64,
+                    failing,
+                )
+            }),
+            replay: None,
+        }),
+    };
+    let human = output::is_human(&plan.judge);
+    if !human && let Some(fuzz) = &start.fuzz {
+        // The seed must not get lost when stdout is a machine's.
+        let _ = writeln!(
+            anstream::stderr(),
+            "{}",
+            crate::report::fuzz_header(&target, fuzz)
+        );
+    }
+    report.start(&start)?;
+    let show_bar =
+        human && !plan.judge.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let bar = Bar::new(plan.options.cases, show_bar);
     let progress: &dyn Progress = if show_bar { &bar } else { &NoProgress };
     let outcome = fuzzer.run(&plan.options, progress);
     bar.0.finish_and_clear();
 
-    let mut failures: Vec<(Failure, Option<PathBuf>)> = replayed
-        .iter()
-        .filter_map(|(file, f)| f.clone().map(|f| (f, Some(file.clone()))))
-        .collect();
+    let mut summary = crate::contract::Summary::default();
+    let mut failures = Vec::new();
+    let mut report_one = |failure: &Failure, file: Option<PathBuf>| -> Result<(), SetupError> {
+        let reproduce = match (&file, failure.index) {
+            (Some(f), _) => Some(replay_command(f)),
+            (None, Some(index)) => Some(rerun_command(plan.options.seed, index)),
+            _ => None,
+        };
+        let shown_failure = failure_report(failure, file.as_deref(), reproduce, &shown);
+        for doc in &shown_failure.documents {
+            summary.add(&doc.report);
+        }
+        report.fuzz_failure(&shown_failure)?;
+        failures.push(shown_failure.failure);
+        Ok(())
+    };
+    for (file, failure) in &replayed {
+        if let Some(failure) = failure {
+            report_one(failure, Some(file.clone()))?;
+        }
+    }
     for failure in &outcome.failures {
         let saved = if args.no_regressions {
             None
@@ -527,23 +664,61 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<ExitStatus, SetupError> {
                     .unwrap_or_default(),
                 seed: Some(plan.options.seed),
                 index: failure.index,
-                found_against: plan.target.describe(),
+                found_against: target.clone(),
                 case: failure.case.clone(),
             };
-            Some(regressions::save(&args.regressions, &regression)?)
+            Some(regressions::save(&plan.regressions, &regression)?)
         };
-        failures.push((failure.clone(), saved));
+        report_one(failure, saved)?;
     }
-    let status = fuzz_output::print_run(
-        args,
-        &shown,
-        &plan.target.describe(),
-        &plan.options,
-        &outcome,
-        &replayed,
-        &failures,
-        &|path| replay_command(path),
-    );
+    let stats = &outcome.stats;
+    let warnings: Vec<String> = outcome.warnings.iter().map(|w| w.message.clone()).collect();
+    summary.warnings += warnings.len() as u64 + stats.warnings.values().sum::<u64>();
+    let coverage = coverage_of(stats, &plan.require_codes);
+    summary.errors += coverage.missing_required.len() as u64;
+    let secs = outcome.elapsed.as_secs_f64();
+    let failed = !failures.is_empty();
+    let mut end = RunEnd::new(summary);
+    end.fuzz = Some(FuzzSummary {
+        seed: plan.options.seed,
+        target,
+        cases: stats.cases,
+        requests: stats.requests,
+        shrink_requests: stats.shrink_requests,
+        elapsed_ms: millis(outcome.elapsed),
+        cases_per_second: if secs > 0.0 {
+            (stats.cases as f64 / secs * 10.0).round() / 10.0
+        } else {
+            0.0
+        },
+        inconclusive: stats.inconclusive,
+        timed_out: outcome.timed_out,
+        regressions_replayed: replayed.len() as u64,
+        regressions_failing: failing,
+        failures,
+        warnings,
+        scenarios: stats
+            .scenarios
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), *v))
+            .collect(),
+        variants: stats
+            .variants
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), *v))
+            .collect(),
+    });
+    end.oracle_warnings = stats
+        .warnings
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), *v))
+        .collect();
+    end.coverage = Some(coverage);
+    report.finish(&end)?;
+    let mut status = end.summary.exit_status(plan.judge.deny_warnings);
+    if failed {
+        status = status.max(ExitStatus::Violated);
+    }
     Ok(status)
 }
 
@@ -558,21 +733,4 @@ pub fn run(args: FuzzArgs) -> ExitCode {
             ExitStatus::Usage.into()
         }
     }
-}
-
-/// Whether a step is the one a failure is about (for curl lines).
-pub(super) fn failing_step(failure: &Failure) -> Option<usize> {
-    failure
-        .primary()
-        .map(|v| v.step)
-        .or_else(|| failure.trace.target().map(|(i, _)| i))
-        .filter(|i| *i < failure.trace.steps.len())
-        .map(|i| {
-            // Point curl at the request that caused it: the target, when the
-            // violation sits on a follow-up status.
-            match failure.trace.steps[i].role {
-                Role::Followup => failure.trace.target().map_or(i, |(t, _)| t),
-                _ => i,
-            }
-        })
 }

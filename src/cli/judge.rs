@@ -1,23 +1,16 @@
 //! Options shared by the commands that judge documents (`validate`, `check`):
 //! output format, severities, strictness.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::rules::{Level, RuleConfig, Severities, parse_override};
 use crate::validate::{Engine, EngineOptions};
 
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Findings with file:line:col, pointer and the source line with a caret.
-    Human,
-    /// The machine-readable report (schemas/report.schema.json).
-    Json,
-}
+pub use crate::report::Format;
 
 /// Reads `RULE=LEVEL`, checking the id against the rule catalogue (an
 /// unknown id is a usage error naming the closest ids).
-fn parse_severity(s: &str) -> Result<(&'static str, Level), String> {
+pub fn parse_severity(s: &str) -> Result<(&'static str, Level), String> {
     parse_override(s).map_err(|e| e.to_string())
 }
 

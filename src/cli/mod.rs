@@ -4,9 +4,9 @@
 mod check;
 mod connection;
 mod fuzz;
-mod fuzz_output;
 mod judge;
 mod mock;
+mod output;
 mod rules;
 mod schemas;
 mod sim_args;

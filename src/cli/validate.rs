@@ -6,12 +6,13 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::judge::{Format, JudgeArgs};
+use super::judge::JudgeArgs;
+use super::output::{self, ReportArgs};
 use crate::contract::{DocKind, Summary};
 use crate::exit::{ExitStatus, is_closed_pipe};
 use crate::input::{BatchReader, expand};
 use crate::partition::Partition;
-use crate::report::{HumanReport, JsonReport};
+use crate::report::{Command, Reporter, RunEnd, RunInfo, SinkOf};
 use crate::validate::{RunError, run as run_validation};
 
 fn parse_kind(s: &str) -> Result<DocKind, String> {
@@ -80,6 +81,10 @@ pub struct ValidateArgs {
     /// How documents are judged and shown.
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    /// Report files.
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
@@ -90,22 +95,16 @@ fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
         None => inputs,
     };
     let reader = BatchReader::new(inputs, args.kind);
-    let stdout = anstream::stdout();
-    let out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    match args.judge.format {
-        Format::Human => {
-            let mut report = HumanReport::new(out, args.judge.quiet);
-            let summary = run_validation(&engine, reader, args.jobs, &mut report)?;
-            report.finish(&summary)?;
-            Ok(summary)
-        }
-        Format::Json => {
-            let mut report = JsonReport::start(out)?;
-            let summary = run_validation(&engine, reader, args.jobs, &mut report)?;
-            report.finish(&summary)?;
-            Ok(summary)
-        }
-    }
+    let (mut report, _files) = output::open(&args.judge, &args.report, &[])
+        .map_err(|e| RunError::Write(io::Error::other(e.to_string())))?;
+    report.start(&RunInfo {
+        command: Command::Validate,
+        target: None,
+        fuzz: None,
+    })?;
+    let summary = run_validation(&engine, reader, args.jobs, &mut SinkOf(&mut report))?;
+    report.finish(&RunEnd::new(summary.clone()))?;
+    Ok(summary)
 }
 
 /// Runs `validate` and maps the verdict to an exit code.

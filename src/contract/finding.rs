@@ -1,7 +1,6 @@
-//! Findings and the machine-readable report (DESIGN §3, §4).
-//!
-//! These types are the `--format json` output; `schemas/report.schema.json`
-//! is derived from them.
+//! Findings and verdicts on documents (DESIGN §3): what the engine, the
+//! flow and the fuzz oracles produce. The report around them (cases, fuzz
+//! summary, coverage) is the reporter layer's: `crate::report::wire`.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -122,28 +121,6 @@ pub struct StepInfo {
     pub verdict: String,
 }
 
-/// How one `check` case ended, against what it expected.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CaseSummary {
-    /// The case's name.
-    pub name: String,
-    /// What the case expected: `success`, `failed`, `failed:302`, `pending`.
-    pub expected: String,
-    /// How it ended: `success`, `failed`, `pending` (still processing at the
-    /// deadline) or `error` (the conversation could not be completed).
-    pub outcome: String,
-    /// The final response code, when there was one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<i64>,
-    /// Whether the outcome is what the case expected.
-    pub met: bool,
-    /// Milliseconds the case took (simulated time on the in-process simulator).
-    pub elapsed_ms: f64,
-    /// One sentence on how it ended.
-    pub detail: String,
-}
-
 impl DocumentReport {
     /// Builds a report, deriving `valid` from the findings.
     pub fn new(source: String, kind: Option<String>, findings: Vec<Finding>) -> Self {
@@ -194,88 +171,4 @@ impl Summary {
     pub fn exit_status(&self, deny_warnings: bool) -> ExitStatus {
         ExitStatus::of_counts(self.input_errors, self.errors, self.warnings, deny_warnings)
     }
-}
-
-/// The whole `--format json` report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "ppob-contract report")]
-pub struct Report {
-    /// Always "ppob-contract".
-    pub tool: String,
-    /// The version of ppob-contract that wrote the report.
-    pub version: String,
-    /// One entry per document, in input order.
-    pub documents: Vec<DocumentReport>,
-    /// For `check`: how each case ended. Absent for `validate`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cases: Vec<CaseSummary>,
-    /// For `fuzz`: the run's seed, counts and failures. Absent otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fuzz: Option<FuzzSummary>,
-    /// Totals.
-    pub summary: Summary,
-}
-
-/// How a `fuzz` run went (the `fuzz` member of the report).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FuzzSummary {
-    /// The seed: `--seed` with it generates the same cases.
-    pub seed: u64,
-    /// Where the cases went.
-    pub target: String,
-    /// Cases generated and judged (regressions not included).
-    pub cases: u64,
-    /// Requests those cases sent.
-    pub requests: u64,
-    /// Requests sent while shrinking failures.
-    pub shrink_requests: u64,
-    /// Milliseconds generation and judging took.
-    pub elapsed_ms: f64,
-    /// Cases per second.
-    pub cases_per_second: f64,
-    /// Cases that stopped before their target request (a setup inquiry found no bill).
-    pub inconclusive: u64,
-    /// Whether `--max-time` stopped generation before `--cases`.
-    pub timed_out: bool,
-    /// Regression files replayed before the run.
-    pub regressions_replayed: u64,
-    /// Of those, how many still fail.
-    pub regressions_failing: u64,
-    /// Every failure: replayed regressions that still fail, then new ones.
-    pub failures: Vec<FuzzFailure>,
-    /// Why a pass may mean little (rule `fuzz.vacuous-pass`).
-    pub warnings: Vec<String>,
-    /// Cases per scenario.
-    pub scenarios: std::collections::BTreeMap<String, u64>,
-    /// Cases per variant (`valid` or a negative variant id).
-    pub variants: std::collections::BTreeMap<String, u64>,
-}
-
-/// One failing case of a `fuzz` run, shrunk.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FuzzFailure {
-    /// The oracle that failed, e.g. `fuzz.negative-refused`.
-    pub oracle: String,
-    /// What it said.
-    pub message: String,
-    /// The case's scenario, e.g. `payment`.
-    pub scenario: String,
-    /// The case's variant, e.g. `negative-amount`.
-    pub variant: String,
-    /// The case's number in the run (absent for a replayed regression).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub index: Option<u64>,
-    /// Candidate cases tried while shrinking.
-    pub shrink_steps: u32,
-    /// The regression file it was saved to or replayed from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    /// The command that replays it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reproduce: Option<String>,
-    /// The failing request as a curl line (key and secret from the environment).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub curl: Option<String>,
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The three operations of the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Operation {
     /// `POST /api/v2/bill/check`.
     Inquiry,

@@ -1,5 +1,5 @@
 //! The contract: document kinds, the schemas derived from the models, the
-//! compiled validators, and the finding/report types every check speaks.
+//! compiled validators, and the finding types every check speaks.
 
 pub mod examples;
 mod finding;
@@ -11,10 +11,7 @@ mod typed;
 mod validators;
 pub mod version;
 
-pub use finding::{
-    CaseSummary, DocumentReport, Finding, FuzzFailure, FuzzSummary, Report, Severity, StepInfo,
-    Summary, input_rules,
-};
+pub use finding::{DocumentReport, Finding, Severity, StepInfo, Summary, input_rules};
 pub use kind::{DocKind, Operation, UnknownKind};
 pub use schemas::{
     DEFINITIONS_FILE, GeneratedFile, SchemaVariant, definitions, generated_files, kind_schema,

@@ -34,13 +34,13 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use super::examples::seed_examples;
-use super::finding::Report;
 use super::kind::{DocKind, Operation};
 use super::version::{SCHEMA_VERSION, schema_major};
 use crate::model::{
     ErrorResponse, InquiryRequest, InquiryResponse, PaymentRequest, PaymentResponse, StatusRequest,
     StatusResponse,
 };
+use crate::report::Report;
 
 /// File name of the bundle of shared definitions, next to the kind schemas.
 pub const DEFINITIONS_FILE: &str = "defs.schema.json";

@@ -24,6 +24,22 @@
 //! max_interval = "60s"
 //! deadline = "15m"
 //!
+//! [report]               # what a CI job would pass as flags
+//! require_codes = [0, 299, 300, 188]
+//! deny_warnings = false
+//! [report.files]           # as --report FORMAT=PATH
+//! junit = "out/junit.xml"
+//! sarif = "out/contract.sarif"
+//!
+//! [severity]               # as --severity RULE=LEVEL (flags win)
+//! "inquiry.amount-equals-bill-sum" = "warning"
+//!
+//! [fuzz]                   # defaults of the fuzz flags of the same names
+//! seed = 42
+//! cases = 300
+//! max_time = "5m"
+//! rate = 20
+//!
 //! [[case]]
 //! name = "unpaid"
 //! account = "0811111111"
@@ -78,6 +94,63 @@ pub struct Config {
     /// The cases, in order.
     #[serde(default, rename = "case")]
     pub cases: Vec<Case>,
+    /// `[report]`: report files, the coverage gate, strictness.
+    #[serde(default)]
+    pub report: ReportSection,
+    /// `[severity]`: rule id → `error`, `warning` or `off` (flags win).
+    #[serde(default)]
+    pub severity: std::collections::BTreeMap<String, String>,
+    /// `[fuzz]`: defaults of `fuzz`'s options (flags win).
+    #[serde(default)]
+    pub fuzz: FuzzSection,
+}
+
+/// `[report]`: what a CI job would otherwise pass as flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSection {
+    /// Report files by format, e.g. `junit = "out/junit.xml"` (as `--report junit=…`).
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, PathBuf>,
+    /// Response codes the target must answer at least once (as `--require-codes`).
+    #[serde(default)]
+    pub require_codes: Vec<i64>,
+    /// Exit 1 on warnings too (as `--deny-warnings`).
+    #[serde(default)]
+    pub deny_warnings: bool,
+    /// Undocumented fields are errors (as `--strict`).
+    #[serde(default)]
+    pub strict: bool,
+}
+
+/// `[fuzz]`: each field is the default of the `fuzz` flag of the same name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FuzzSection {
+    /// `--seed`.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// `--cases`.
+    #[serde(default)]
+    pub cases: Option<u64>,
+    /// `--max-time`.
+    #[serde(default, with = "opt_duration")]
+    pub max_time: Option<Duration>,
+    /// `--jobs`.
+    #[serde(default)]
+    pub jobs: Option<u16>,
+    /// `--rate` (requests a second).
+    #[serde(default)]
+    pub rate: Option<u32>,
+    /// `--max-failures`.
+    #[serde(default)]
+    pub max_failures: Option<usize>,
+    /// `--latency-budget`.
+    #[serde(default, with = "opt_duration")]
+    pub latency_budget: Option<Duration>,
+    /// `--regressions`.
+    #[serde(default)]
+    pub regressions: Option<PathBuf>,
 }
 
 /// `[credentials]`.
@@ -199,6 +272,20 @@ impl Config {
             path: path.to_owned(),
             message: super::config_error::describe(text, &e),
         })?;
+        for format in config.report.files.keys() {
+            if let Err(problem) = format.parse::<crate::report::Format>() {
+                return Err(ConfigError::Syntax {
+                    path: path.to_owned(),
+                    message: format!("[report.files] {problem}"),
+                });
+            }
+        }
+        if config.fuzz.rate == Some(0) || config.fuzz.jobs == Some(0) {
+            return Err(ConfigError::Syntax {
+                path: path.to_owned(),
+                message: "[fuzz] rate and jobs must be above 0".into(),
+            });
+        }
         let mut names = std::collections::BTreeSet::new();
         for (i, case) in config.cases.iter_mut().enumerate() {
             let problem = |problem: String| ConfigError::Case {
@@ -342,6 +429,39 @@ expect = "failed:302"
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn report_severity_and_fuzz_sections_parse() {
+        let text = r#"
+[report]
+require_codes = [0, 299, 300, 188]
+deny_warnings = true
+[report.files]
+junit = "out/junit.xml"
+sarif = "out/contract.sarif"
+[severity]
+"inquiry.amount-equals-bill-sum" = "warning"
+[fuzz]
+seed = 42
+cases = 300
+max_time = "5m"
+rate = 20
+"#;
+        let c = Config::parse(Path::new("c.toml"), text).unwrap();
+        assert_eq!(c.report.require_codes, vec![0, 299, 300, 188]);
+        assert!(c.report.deny_warnings && !c.report.strict);
+        assert_eq!(c.report.files["junit"], PathBuf::from("out/junit.xml"));
+        assert_eq!(c.severity["inquiry.amount-equals-bill-sum"], "warning");
+        assert_eq!(c.fuzz.max_time, Some(Duration::from_secs(300)));
+        assert_eq!(c.fuzz.rate, Some(20));
+        let err = Config::parse(Path::new("c.toml"), "[report.files]\nxml = \"a\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("c.toml") && err.contains("xml") && err.contains("junit"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -12,9 +12,8 @@ use super::refs::RefNumbers;
 use super::rules::{self, Expected, FlowFinding, Ours};
 use super::{Observer, StepDocument};
 use crate::contract::locate::{locate, position};
-use crate::contract::{
-    CaseSummary, DocumentReport, Finding, Operation, Severity, StepInfo, input_rules,
-};
+use crate::contract::{DocumentReport, Finding, Operation, Severity, StepInfo, input_rules};
+use crate::report::CaseSummary;
 use crate::rules::RuleFinding;
 use crate::transport::auth::{BodyMode, Credentials, sign_request};
 use crate::transport::clock::Clock;

@@ -22,6 +22,7 @@ pub mod fields;
 pub mod oracle;
 pub mod rate;
 pub mod regressions;
+pub mod report;
 pub mod repro;
 pub mod runner;
 pub mod strategy;

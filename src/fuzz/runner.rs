@@ -130,6 +130,9 @@ pub struct Stats {
     pub payments_accepted: u64,
     /// Warning-severity violations per oracle.
     pub warnings: BTreeMap<&'static str, u64>,
+    /// Requests per operation and the response code answered (`None`: no
+    /// usable code — refusal, timeout, not an envelope), for coverage.
+    pub answered: BTreeMap<(crate::contract::Operation, Option<i64>), u64>,
 }
 
 impl Stats {
@@ -140,6 +143,11 @@ impl Stats {
         *self.scenarios.entry(case.scenario.name()).or_default() += 1;
         *self.variants.entry(case.variant()).or_default() += 1;
         for step in &trace.steps {
+            let code = match &step.reading {
+                Reading::Envelope { code, .. } => Some(*code),
+                _ => None,
+            };
+            *self.answered.entry((step.operation(), code)).or_default() += 1;
             match &step.reading {
                 Reading::Envelope { code, .. } => {
                     self.answers += 1;
@@ -185,6 +193,9 @@ impl Stats {
         }
         for (k, v) in other.warnings {
             *self.warnings.entry(k).or_default() += v;
+        }
+        for (k, v) in other.answered {
+            *self.answered.entry(k).or_default() += v;
         }
     }
 }

@@ -7,8 +7,12 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use crate::contract::{CaseSummary, DocumentReport, Finding, Severity, StepInfo, Summary};
-use crate::validate::Sink;
+use super::coverage::REQUIRED_CODE;
+use super::{
+    CaseEnd, CaseStart, CaseSummary, Command, Coverage, FailureReport, FuzzStart, FuzzSummary,
+    Reporter, RunEnd, RunInfo,
+};
+use crate::contract::{DocumentReport, Finding, Severity, StepInfo, Summary};
 
 /// Characters of source shown on either side of the caret.
 const CONTEXT_CHARS: usize = 60;
@@ -25,42 +29,30 @@ const OK: Style = AnsiColor::Green.on_default().bold();
 pub struct HumanReport<W: Write> {
     out: W,
     quiet: bool,
+    command: Option<Command>,
+    replay: Option<String>,
+    /// Error findings of the `check` case being reported.
+    case_errors: u64,
 }
 
 impl<W: Write> HumanReport<W> {
     /// A report into `out`; `quiet` prints only the summary.
     pub fn new(out: W, quiet: bool) -> Self {
-        Self { out, quiet }
-    }
-
-    /// The writer, for lines of a command's own (a `fuzz` failure's header).
-    pub fn writer(&mut self) -> &mut W {
-        &mut self.out
-    }
-
-    /// Whether only the summary is printed.
-    pub fn is_quiet(&self) -> bool {
-        self.quiet
-    }
-
-    /// Announces a `check` case before its steps.
-    pub fn case_started(
-        &mut self,
-        name: &str,
-        about: Option<&str>,
-        expected: &str,
-    ) -> io::Result<()> {
-        if self.quiet {
-            return Ok(());
+        Self {
+            out,
+            quiet,
+            command: None,
+            replay: None,
+            case_errors: 0,
         }
-        let about = about.map(|a| format!(": {a}")).unwrap_or_default();
-        writeln!(
-            self.out,
-            "{BOLD}case {name}{BOLD:#}{about} (expects {expected})"
-        )
     }
 
     /// One line for an exchange of a `check` case.
+    /// The writer back, once the report is done (tests read what was written).
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
     fn step_line(&mut self, step: &StepInfo) -> io::Result<()> {
         let http = step
             .http_status
@@ -76,68 +68,254 @@ impl<W: Write> HumanReport<W> {
         )
     }
 
-    /// Closes a `check` case with its outcome.
-    pub fn case_finished(&mut self, case: &CaseSummary) -> io::Result<()> {
-        if self.quiet {
-            return Ok(());
-        }
-        let (style, mark) = if case.met {
-            (OK, "✓")
-        } else {
-            (ERROR, "✗")
-        };
-        let verdict = if case.met {
-            format!("{} as expected", case.outcome)
-        } else {
-            format!("expected {}, got {}", case.expected, case.outcome)
-        };
-        writeln!(
-            self.out,
-            "  {style}{mark} {verdict}{style:#}: {} · {}",
-            case.detail,
-            format_ms(case.elapsed_ms)
-        )
-    }
-
-    /// Writes the cases' tally, then the closing summary line.
-    pub fn finish_cases(mut self, cases: &[CaseSummary], summary: &Summary) -> io::Result<W> {
+    /// The cases' tally: how many ended as expected, how many broke the contract.
+    fn cases_tally(&mut self, cases: &[CaseSummary]) -> io::Result<()> {
         let met = cases.iter().filter(|c| c.met).count();
         let style = if met == cases.len() { OK } else { ERROR };
         writeln!(
             self.out,
-            "{style}{met} of {} cases ended as expected{style:#}",
-            cases.len()
-        )?;
-        self.finish(summary)
+            "{style}{met} of {} ended as expected{style:#}",
+            plural(cases.len() as u64, "case")
+        )
     }
 
-    /// Writes the closing summary line and returns the writer.
-    pub fn finish(mut self, summary: &Summary) -> io::Result<W> {
+    /// The closing summary line.
+    fn summary_line(&mut self, summary: &Summary, complete: bool) -> io::Result<()> {
         let invalid = summary.documents - summary.valid;
-        let style = if invalid > 0 { ERROR } else { OK };
-        let verdict = if summary.input_errors > 0 {
+        let broken = invalid > 0 || summary.errors > 0;
+        let style = if broken { ERROR } else { OK };
+        let verdict = if !complete {
+            "stopped before the end"
+        } else if summary.input_errors > 0 {
             "could not check every document"
-        } else if invalid > 0 {
+        } else if broken {
             "contract violated"
         } else {
             "contract holds"
         };
         writeln!(
             self.out,
-            "{style}{verdict}{style:#}: {} documents, {} valid, {} invalid; {} errors, {} warnings{}",
-            summary.documents,
+            "{style}{verdict}{style:#}: {}, {} valid, {} invalid; {}, {}{}",
+            plural(summary.documents, "document"),
             summary.valid,
             invalid,
-            summary.errors,
-            summary.warnings,
+            plural(summary.errors, "error"),
+            plural(summary.warnings, "warning"),
             if summary.input_errors > 0 {
                 format!("; {} unreadable", summary.input_errors)
             } else {
                 String::new()
             }
-        )?;
-        self.out.flush()?;
-        Ok(self.out)
+        )
+    }
+
+    /// What the target answered, and the required codes it never answered.
+    /// `ran` adds what ran (check's expectations; fuzz prints its own).
+    fn coverage(&mut self, coverage: &Coverage, ran: bool) -> io::Result<()> {
+        if !self.quiet {
+            writeln!(self.out, "{BOLD}coverage{BOLD:#}")?;
+            for op in &coverage.operations {
+                let mut answered: Vec<String> = op
+                    .codes
+                    .iter()
+                    .map(|c| format!("{} ×{}", c.code, thousands(c.count)))
+                    .collect();
+                if op.without_code > 0 {
+                    answered.push(format!("no responseCode ×{}", thousands(op.without_code)));
+                }
+                let answered = if answered.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", answered.join(", "))
+                };
+                writeln!(
+                    self.out,
+                    "  {:<8} {}{answered}",
+                    op.operation,
+                    plural(op.requests, "request")
+                )?;
+            }
+            let seen = crate::model::response_code::DOCUMENTED_CODES.len()
+                - coverage.documented_not_seen.len();
+            writeln!(
+                self.out,
+                "  documented codes answered: {seen} of {}; never answered: {}",
+                crate::model::response_code::DOCUMENTED_CODES.len(),
+                ranges(&coverage.documented_not_seen)
+            )?;
+            if !coverage.undocumented_seen.is_empty() {
+                writeln!(
+                    self.out,
+                    "  undocumented codes answered: {}",
+                    list(&coverage.undocumented_seen)
+                )?;
+            }
+            if ran {
+                let ran: Vec<String> = coverage
+                    .scenarios
+                    .iter()
+                    .map(|(k, v)| format!("{k} {}", thousands(*v)))
+                    .collect();
+                writeln!(self.out, "  ran: {}", ran.join(", "))?;
+            }
+            if ran && !coverage.variants.is_empty() {
+                let variants: Vec<String> = coverage
+                    .variants
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect();
+                writeln!(self.out, "  variants: {}", variants.join(", "))?;
+            }
+        }
+        for code in &coverage.missing_required {
+            writeln!(
+                self.out,
+                "{ERROR}error[{REQUIRED_CODE}]{ERROR:#} {}",
+                Coverage::missing_message(*code)
+            )?;
+        }
+        if !coverage.required.is_empty() && coverage.missing_required.is_empty() && !self.quiet {
+            writeln!(
+                self.out,
+                "  every required code was answered: {}",
+                list(&coverage.required)
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A fuzz failure's heading and, after its documents, how to reproduce it.
+    fn failure_head(&mut self, f: &FailureReport) -> io::Result<()> {
+        let shrunk = match (f.failure.index, f.failure.shrink_steps) {
+            (Some(i), 0) => format!("case {i}"),
+            (Some(i), n) => format!("case {i}, shrunk in {n} steps"),
+            (None, _) => "saved regression".into(),
+        };
+        writeln!(
+            self.out,
+            "\n{ERROR}✗ {}{ERROR:#}  {}  ({shrunk})",
+            f.failure.oracle, f.headline
+        )
+    }
+
+    fn failure_tail(&mut self, f: &FailureReport) -> io::Result<()> {
+        let w = &mut self.out;
+        if let Some((step, payload)) = &f.request {
+            writeln!(w, "  request #{step}: {}", clip(payload, 400))?;
+        }
+        if let Some(why) = &f.stopped_early {
+            writeln!(w, "  stopped early: {why}")?;
+        }
+        if let Some(file) = &f.failure.file {
+            let label = if f.failure.index.is_some() {
+                "saved:    "
+            } else {
+                "regression:"
+            };
+            writeln!(w, "  {label} {file}")?;
+        }
+        if let Some(command) = &f.failure.reproduce {
+            writeln!(w, "  reproduce: {command}")?;
+        }
+        if let Some(curl) = &f.failure.curl {
+            writeln!(
+                w,
+                "  curl (request #{}, with PPOB_API_KEY and PPOB_API_SECRET set, to {}):\n    {}",
+                f.request.as_ref().map_or(0, |(i, _)| *i),
+                f.curl_target,
+                clip(curl, 2000)
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The totals of a fuzz run and its verdict.
+    fn fuzz_totals(&mut self, fuzz: &FuzzSummary, end: &RunEnd) -> io::Result<()> {
+        let secs = fuzz.elapsed_ms / 1000.0;
+        let rate = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
+        if !self.quiet {
+            writeln!(
+                self.out,
+                "\n{} cases ({} requests, {} more shrinking) in {secs:.2} s: {} cases/s, {} requests/s{}",
+                thousands(fuzz.cases),
+                thousands(fuzz.requests),
+                thousands(fuzz.shrink_requests),
+                thousands(rate(fuzz.cases) as u64),
+                thousands(rate(fuzz.requests) as u64),
+                if fuzz.timed_out {
+                    " (stopped by --max-time)"
+                } else {
+                    ""
+                }
+            )?;
+            let scenarios: Vec<String> = fuzz
+                .scenarios
+                .iter()
+                .map(|(k, v)| format!("{k} {}", thousands(*v)))
+                .collect();
+            writeln!(self.out, "  scenarios: {}", scenarios.join(", "))?;
+            let negative: u64 = fuzz
+                .variants
+                .iter()
+                .filter(|(k, _)| k.as_str() != "valid")
+                .map(|(_, v)| v)
+                .sum();
+            writeln!(
+                self.out,
+                "  variants: {} valid, {} negative over {} kinds{}",
+                thousands(fuzz.variants.get("valid").copied().unwrap_or(0)),
+                thousands(negative),
+                fuzz.variants.len().saturating_sub(1),
+                if fuzz.inconclusive > 0 {
+                    format!("; {} stopped before their target", fuzz.inconclusive)
+                } else {
+                    String::new()
+                }
+            )?;
+            for (oracle, count) in &end.oracle_warnings {
+                writeln!(
+                    self.out,
+                    "{WARNING}warning[{oracle}]{WARNING:#}: {}",
+                    plural(*count, "case")
+                )?;
+            }
+            for message in &fuzz.warnings {
+                writeln!(
+                    self.out,
+                    "{WARNING}warning[{}]{WARNING:#}: {message}",
+                    crate::fuzz::oracle::VACUOUS_PASS
+                )?;
+            }
+        }
+        if let Some(coverage) = &end.coverage {
+            self.coverage(coverage, false)?;
+        }
+        let missing = end
+            .coverage
+            .as_ref()
+            .map_or(0, |c| c.missing_required.len());
+        let verdict = match (fuzz.failures.len(), missing) {
+            _ if !end.complete => format!(
+                "stopped before the end after {}",
+                plural(fuzz.cases, "case")
+            ),
+            (0, 0) => format!(
+                "contract holds: no oracle failed in {}",
+                plural(fuzz.cases, "case")
+            ),
+            (0, n) => format!(
+                "contract violated: {} never answered",
+                plural(n as u64, "required code")
+            ),
+            (1, _) => "contract violated: 1 failure (its reproduction is above)".to_owned(),
+            (n, _) => format!("contract violated: {n} failures (their reproductions are above)"),
+        };
+        let style = if verdict.starts_with("contract holds") {
+            OK
+        } else {
+            ERROR
+        };
+        writeln!(self.out, "{style}{verdict}{style:#}; seed {}", fuzz.seed)
     }
 
     fn finding(
@@ -314,13 +492,34 @@ impl<'a> SourceCursor<'a> {
     }
 }
 
-impl<W: Write> Sink for HumanReport<W> {
+impl<W: Write> Reporter for HumanReport<W> {
+    fn start(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.command = Some(run.command);
+        let Some(fuzz) = &run.fuzz else {
+            return Ok(());
+        };
+        self.replay = fuzz.replay.clone();
+        if self.quiet || fuzz.replay.is_some() {
+            return Ok(());
+        }
+        writeln!(
+            self.out,
+            "{}",
+            fuzz_header(run.target.as_deref().unwrap_or(""), fuzz)
+        )
+    }
+
     fn document(
         &mut self,
         report: &DocumentReport,
         bytes: &[u8],
         first_line: u64,
     ) -> io::Result<()> {
+        self.case_errors += report
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count() as u64;
         if self.quiet {
             return Ok(());
         }
@@ -341,6 +540,180 @@ impl<W: Write> Sink for HumanReport<W> {
         }
         Ok(())
     }
+
+    fn case_started(&mut self, case: &CaseStart) -> io::Result<()> {
+        self.case_errors = 0;
+        if self.quiet {
+            return Ok(());
+        }
+        let about = case
+            .about
+            .as_deref()
+            .map(|a| format!(": {a}"))
+            .unwrap_or_default();
+        writeln!(
+            self.out,
+            "{BOLD}case {}{BOLD:#}{about} (expects {})",
+            case.name, case.expected
+        )
+    }
+
+    fn case_finished(&mut self, end: &CaseEnd) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        let case = &end.summary;
+        // The mark agrees with the verdict: a case that ended as expected
+        // but broke the contract on the way is a contract failure.
+        let (style, mark, verdict) = match (case.met, self.case_errors) {
+            (true, 0) => (OK, "✓", format!("{} as expected", case.outcome)),
+            (true, n) => (
+                ERROR,
+                "✗",
+                format!(
+                    "{} as expected, but the contract was broken ({})",
+                    case.outcome,
+                    plural(n, "error")
+                ),
+            ),
+            (false, _) => (
+                ERROR,
+                "✗",
+                format!("expected {}, got {}", case.expected, case.outcome),
+            ),
+        };
+        writeln!(
+            self.out,
+            "  {style}{mark} {verdict}{style:#}: {} · {}",
+            case.detail,
+            format_ms(case.elapsed_ms)
+        )
+    }
+
+    fn fuzz_failure(&mut self, failure: &FailureReport) -> io::Result<()> {
+        if !self.quiet {
+            self.failure_head(failure)?;
+        }
+        for doc in &failure.documents {
+            self.document(&doc.report, &doc.bytes, doc.first_line)?;
+        }
+        if !self.quiet {
+            self.failure_tail(failure)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, end: &RunEnd) -> io::Result<()> {
+        match (self.command, &end.fuzz) {
+            (Some(Command::Fuzz), Some(fuzz)) => {
+                if let Some(file) = self.replay.clone() {
+                    let verdict = if fuzz.failures.is_empty() {
+                        "passes now against"
+                    } else {
+                        "still fails against"
+                    };
+                    writeln!(self.out, "\n{file} {verdict} {}", fuzz.target)?;
+                } else {
+                    self.fuzz_totals(fuzz, end)?;
+                }
+            }
+            _ => {
+                if self.command == Some(Command::Check) {
+                    if let Some(coverage) = &end.coverage {
+                        self.coverage(coverage, true)?;
+                    }
+                    self.cases_tally(&end.cases)?;
+                }
+                self.summary_line(&end.summary, end.complete)?;
+            }
+        }
+        self.out.flush()
+    }
+}
+
+/// The first line of a `fuzz` run: target, seed, size, and the regressions replayed first.
+pub fn fuzz_header(target: &str, fuzz: &FuzzStart) -> String {
+    let mut text = format!(
+        "fuzz: {target}, seed {} (--seed {} generates these cases again), {}, {}",
+        fuzz.seed,
+        fuzz.seed,
+        plural(fuzz.cases, "case"),
+        plural(fuzz.jobs as u64, "job")
+    );
+    if let Some((dir, replayed, failing)) = &fuzz.regressions {
+        text.push_str(&format!(
+            "\nregressions: replayed {replayed} from {dir} first: {failing} still fail, {} pass now",
+            replayed - failing
+        ));
+    }
+    text
+}
+
+/// Numbers as a list, e.g. `1, 2, 3`; `none` when empty.
+fn list(codes: &[i64]) -> String {
+    if codes.is_empty() {
+        return "none".to_owned();
+    }
+    codes
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "1 document", "12 345 documents": [`super::plural`] with the digits grouped.
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", thousands(count))
+    }
+}
+
+/// Codes as a short list, consecutive ones as a range: `1-4, 99, 101, 103-111`.
+fn ranges(codes: &[i64]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < codes.len() {
+        let mut j = i;
+        while j + 1 < codes.len() && codes[j + 1] == codes[j] + 1 {
+            j += 1;
+        }
+        parts.push(match j - i {
+            0 => codes[i].to_string(),
+            1 => format!("{}, {}", codes[i], codes[j]),
+            _ => format!("{}-{}", codes[i], codes[j]),
+        });
+        i = j + 1;
+    }
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// `12 345 678`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// At most `max` characters of `text`, saying how long it was when cut.
+fn clip(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(max).collect();
+    format!("{head}… ({count} characters)")
 }
 
 #[cfg(test)]
@@ -377,6 +750,19 @@ mod tests {
         assert_eq!(cursor.window(2, 1).map(|w| w.1), Some(1));
         assert_eq!(cursor.window(0, 5), Some(("ab".into(), 2)));
         assert_eq!(cursor.window(1, 0), Some(("cd".into(), 0)));
+    }
+
+    #[test]
+    fn consecutive_codes_read_as_ranges() {
+        assert_eq!(ranges(&[]), "none");
+        assert_eq!(ranges(&[7]), "7");
+        assert_eq!(ranges(&[1, 2]), "1, 2");
+        assert_eq!(
+            ranges(&[1, 2, 3, 4, 99, 100, 101, 103, 188, 301, 302, 303]),
+            "1-4, 99-101, 103, 188, 301-303"
+        );
+        assert_eq!(plural(1, "case"), "1 case");
+        assert_eq!(plural(10_000, "case"), "10 000 cases");
     }
 
     #[test]

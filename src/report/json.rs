@@ -4,77 +4,90 @@
 
 use std::io::{self, Write};
 
-use crate::contract::{CaseSummary, DocumentReport, FuzzSummary, Summary};
-use crate::validate::Sink;
+use super::{Reporter, RunEnd, RunInfo};
+use crate::contract::DocumentReport;
 
 /// Streams the machine-readable report into a writer.
 pub struct JsonReport<W: Write> {
     out: W,
+    started: bool,
     documents: u64,
 }
 
 impl<W: Write> JsonReport<W> {
-    /// Starts the report (writes its head).
-    pub fn start(mut out: W) -> io::Result<Self> {
-        write!(
+    /// A report into `out`; its head is written with the first event.
+    pub fn new(out: W) -> Self {
+        Self {
             out,
-            "{{\"tool\":\"ppob-contract\",\"version\":\"{}\",\"documents\":[",
-            env!("CARGO_PKG_VERSION")
-        )?;
-        Ok(Self { out, documents: 0 })
+            started: false,
+            documents: 0,
+        }
     }
 
-    /// Closes a `check` report with its cases and summary.
-    pub fn finish_cases(mut self, cases: &[CaseSummary], summary: &Summary) -> io::Result<W> {
-        write!(self.out, "\n],\"cases\":")?;
-        serde_json::to_writer(&mut self.out, cases)?;
-        write!(self.out, ",\"summary\":")?;
-        serde_json::to_writer(&mut self.out, summary)?;
-        writeln!(self.out, "}}")?;
-        self.out.flush()?;
-        Ok(self.out)
+    fn head(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            write!(
+                self.out,
+                "{{\"tool\":\"ppob-contract\",\"version\":\"{}\",\"documents\":[",
+                env!("CARGO_PKG_VERSION")
+            )?;
+        }
+        Ok(())
     }
 
-    /// Closes a `fuzz` report with the run's summary and the totals.
-    pub fn finish_fuzz(mut self, fuzz: &FuzzSummary, summary: &Summary) -> io::Result<W> {
-        write!(self.out, "\n],\"fuzz\":")?;
-        serde_json::to_writer(&mut self.out, fuzz)?;
-        write!(self.out, ",\"summary\":")?;
-        serde_json::to_writer(&mut self.out, summary)?;
-        writeln!(self.out, "}}")?;
-        self.out.flush()?;
-        Ok(self.out)
-    }
-
-    /// Closes the report with its summary and returns the writer.
-    pub fn finish(mut self, summary: &Summary) -> io::Result<W> {
-        write!(self.out, "\n],\"summary\":")?;
-        serde_json::to_writer(&mut self.out, summary)?;
-        writeln!(self.out, "}}")?;
-        self.out.flush()?;
-        Ok(self.out)
+    fn member(&mut self, name: &str, value: &impl serde::Serialize) -> io::Result<()> {
+        write!(self.out, ",\"{name}\":")?;
+        serde_json::to_writer(&mut self.out, value)?;
+        Ok(())
     }
 }
 
-impl<W: Write> Sink for JsonReport<W> {
+impl<W: Write> Reporter for JsonReport<W> {
+    fn start(&mut self, _run: &RunInfo) -> io::Result<()> {
+        self.head()
+    }
+
     fn document(
         &mut self,
         report: &DocumentReport,
         _bytes: &[u8],
         _first_line: u64,
     ) -> io::Result<()> {
+        self.head()?;
         let separator = if self.documents == 0 { "\n" } else { ",\n" };
         self.out.write_all(separator.as_bytes())?;
         serde_json::to_writer(&mut self.out, report)?;
         self.documents += 1;
         Ok(())
     }
+
+    fn finish(&mut self, end: &RunEnd) -> io::Result<()> {
+        self.head()?;
+        write!(self.out, "\n]")?;
+        if !end.cases.is_empty() {
+            self.member("cases", &end.cases)?;
+        }
+        if let Some(fuzz) = &end.fuzz {
+            self.member("fuzz", fuzz)?;
+        }
+        if let Some(coverage) = &end.coverage {
+            self.member("coverage", coverage)?;
+        }
+        self.member("summary", &end.summary)?;
+        if !end.complete {
+            self.member("incomplete", &true)?;
+        }
+        writeln!(self.out, "}}")?;
+        self.out.flush()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::{Finding, Report, Severity};
+    use crate::contract::{Finding, Severity, Summary};
+    use crate::report::Report;
 
     #[test]
     fn streamed_report_is_one_json_value_of_the_report_shape() {
@@ -94,11 +107,12 @@ mod tests {
         );
         let mut summary = Summary::default();
         summary.add(&doc);
-        let mut report = JsonReport::start(Vec::new()).unwrap();
+        let mut bytes = Vec::new();
+        let mut report = JsonReport::new(&mut bytes);
         report.document(&doc, b"", 1).unwrap();
         report.document(&doc, b"", 1).unwrap();
         summary.add(&doc);
-        let bytes = report.finish(&summary).unwrap();
+        report.finish(&RunEnd::new(summary)).unwrap();
         let parsed: Report = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(parsed.documents, vec![doc.clone(), doc]);
         assert_eq!(parsed.summary.errors, 2);

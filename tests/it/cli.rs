@@ -86,7 +86,7 @@ fn a_single_pretty_document_on_stdin_is_one_document() {
     let text = std::fs::read("fixtures/mobile-postpaid/inquiry.response.json").unwrap();
     let result = run_with_stdin(&["validate", "-"], &text);
     assert_eq!(result.code, 0, "{}", result.stdout);
-    assert!(result.stdout.contains("1 documents, 1 valid"));
+    assert!(result.stdout.contains("1 document, 1 valid"));
 }
 
 #[test]

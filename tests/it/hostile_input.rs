@@ -3,8 +3,8 @@
 //! condition with a generated input and asserts the behaviour, never a time.
 
 use ppob_contract::contract::DocKind;
-use ppob_contract::report::HumanReport;
-use ppob_contract::validate::{Engine, EngineOptions, Input, Sink};
+use ppob_contract::report::{HumanReport, Reporter};
+use ppob_contract::validate::{Engine, EngineOptions, Input};
 
 use crate::support::fixtures;
 
@@ -45,11 +45,11 @@ fn a_document_with_64_000_findings_is_placed_finding_by_finding() {
     }
 }
 
-/// A [`Sink`] that renders one report to a string.
+/// One report rendered by the human reporter, as a string.
 fn human(report: &ppob_contract::contract::DocumentReport, bytes: &[u8]) -> String {
     let mut human = HumanReport::new(Vec::new(), false);
     human.document(report, bytes, 1).unwrap();
-    let styled = String::from_utf8(std::mem::take(human.writer())).unwrap();
+    let styled = String::from_utf8(human.into_inner()).unwrap();
     // Drop the colour codes (`ESC [ … m`) so that columns can be compared.
     let mut plain = String::new();
     let mut rest = styled.as_str();
@@ -173,11 +173,7 @@ fn a_long_single_line_document_on_stdin_is_read_whole() {
         doc.as_bytes(),
     );
     assert_eq!(out.code, 0, "{}", &out.stdout[..out.stdout.len().min(500)]);
-    assert!(
-        out.stdout.contains("1 documents, 1 valid"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("1 document, 1 valid"), "{}", out.stdout);
 }
 
 /// `/dev/zero` as a file, as stdin and as NDJSON: each stops at the document

@@ -1,0 +1,143 @@
+//! Where a run's report goes: the terminal (`--format`, `--quiet`) and the
+//! `--report FORMAT=PATH` files, all fed by one [`Tee`]; and the coverage
+//! gate (`--require-codes`) of `check` and `fuzz`.
+
+use std::io::{self, Write};
+
+use clap::Args;
+
+use super::judge::JudgeArgs;
+use crate::report::{FileSpec, Format, Options, ReportFiles, Reporter, Tee};
+
+/// Report files written next to the terminal output.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Judging and output")]
+pub struct ReportArgs {
+    /// Also write the report in FORMAT to PATH (repeatable), e.g. junit=out/junit.xml,
+    /// sarif=out/contract.sarif, json=out/report.json, github=out/annotations.txt,
+    /// human=out/report.txt. Each file is complete at every moment, also when the run is
+    /// interrupted.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<FileSpec>,
+}
+
+/// The coverage gate of `check` and `fuzz`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Judging and output")]
+pub struct CoverageArgs {
+    /// Fail the run (exit 1, rule coverage.required-code) when the target never answered
+    /// one of these response codes, e.g. 0,299,300,188 (comma-separated or repeated).
+    #[arg(long = "require-codes", value_name = "CODE,…", value_delimiter = ',')]
+    pub require_codes: Vec<i64>,
+}
+
+/// The terminal's writer: stdout, colour stripped when it is not a terminal.
+fn terminal() -> Box<dyn Write> {
+    Box::new(io::BufWriter::with_capacity(
+        64 * 1024,
+        anstream::stdout().lock(),
+    ))
+}
+
+/// The run's reporters: the terminal in `--format`, then every report file
+/// (`--report`, then `extra` from the config file). The files are tried
+/// before the run and written through a signal: an interrupted run leaves
+/// each complete.
+pub fn open(
+    judge: &JudgeArgs,
+    reports: &ReportArgs,
+    extra: &[FileSpec],
+) -> Result<(Tee<'static>, ReportFiles), crate::report::files::FileError> {
+    let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from);
+    let options = Options {
+        quiet: judge.quiet,
+        step_summary: step_summary.as_deref(),
+    };
+    let terminal = judge.format.reporter(terminal(), options);
+    let specs: Vec<FileSpec> = reports.reports.iter().chain(extra).cloned().collect();
+    let files = ReportFiles::new(specs);
+    let mut reporters: Vec<Box<dyn Reporter>> = vec![terminal];
+    if !files.is_empty() {
+        files.check_writable()?;
+        interrupt_on_signal(files.clone());
+        reporters.push(Box::new(files.clone()));
+    }
+    Ok((Tee::new(reporters), files))
+}
+
+/// On SIGINT or SIGTERM: write every report file with what arrived so far
+/// (marked incomplete), then exit with 128 + the signal's number.
+#[cfg(unix)]
+#[allow(clippy::print_stderr)]
+fn interrupt_on_signal(files: ReportFiles) {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            if let Err(e) = files.interrupt() {
+                let _ = writeln!(io::stderr(), "ppob-contract: {e}");
+            }
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn interrupt_on_signal(_files: ReportFiles) {}
+
+/// Whether the terminal shows the human report.
+pub fn is_human(judge: &JudgeArgs) -> bool {
+    judge.format == Format::Human
+}
+
+/// What the config file adds to the command line: `[severity]` levels
+/// (flags given later win), `[report]` strictness, report files and required codes.
+pub struct FromConfig {
+    /// The judging options with the config's severities and strictness.
+    pub judge: JudgeArgs,
+    /// `[report.files]` as report files.
+    pub files: Vec<FileSpec>,
+    /// `--require-codes` and `[report] require_codes`.
+    pub require_codes: Vec<i64>,
+}
+
+/// Merges the config file's `[severity]` and `[report]` under the flags.
+pub fn from_config(
+    judge: &JudgeArgs,
+    coverage: Option<&CoverageArgs>,
+    config: &crate::flow::config::Config,
+) -> Result<FromConfig, String> {
+    let mut merged = judge.clone();
+    let mut severities = Vec::new();
+    for (rule, level) in &config.severity {
+        let parsed = super::judge::parse_severity(&format!("{rule}={level}"))
+            .map_err(|e| format!("the config file's [severity]: {e}"))?;
+        severities.push(parsed);
+    }
+    severities.extend(judge.severities.iter().cloned());
+    merged.severities = severities;
+    merged.strict |= config.report.strict;
+    merged.deny_warnings |= config.report.deny_warnings;
+    let files = config
+        .report
+        .files
+        .iter()
+        .map(|(format, path)| {
+            Ok(FileSpec {
+                format: format.parse()?,
+                path: path.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let mut require_codes = config.report.require_codes.clone();
+    if let Some(coverage) = coverage {
+        require_codes.extend(coverage.require_codes.iter().copied());
+    }
+    Ok(FromConfig {
+        judge: merged,
+        files,
+        require_codes,
+    })
+}

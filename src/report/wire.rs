@@ -1,0 +1,125 @@
+//! The machine-readable report (DESIGN §4): the `--format json` wire types.
+//! `schemas/report.schema.json` is derived from [`Report`]; the other formats
+//! (JUnit, SARIF, GitHub) render the same events differently.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use crate::contract::{DocumentReport, Finding, Severity, StepInfo, Summary};
+
+/// How one `check` case ended, against what it expected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseSummary {
+    /// The case's name.
+    pub name: String,
+    /// What the case expected: `success`, `failed`, `failed:302`, `pending`.
+    pub expected: String,
+    /// How it ended: `success`, `failed`, `pending` (still processing at the
+    /// deadline) or `error` (the conversation could not be completed).
+    pub outcome: String,
+    /// The final response code, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+    /// Whether the outcome is what the case expected.
+    pub met: bool,
+    /// Milliseconds the case took (simulated time on the in-process simulator).
+    pub elapsed_ms: f64,
+    /// One sentence on how it ended.
+    pub detail: String,
+}
+
+/// The whole `--format json` report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "ppob-contract report")]
+pub struct Report {
+    /// Always "ppob-contract".
+    pub tool: String,
+    /// The version of ppob-contract that wrote the report.
+    pub version: String,
+    /// One entry per document, in input order.
+    pub documents: Vec<DocumentReport>,
+    /// For `check`: how each case ended. Absent for `validate`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<CaseSummary>,
+    /// For `fuzz`: the run's seed, counts and failures. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuzz: Option<FuzzSummary>,
+    /// For `check` and `fuzz`: which operations, response codes and
+    /// scenarios the target actually exercised. Absent for `validate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<super::coverage::Coverage>,
+    /// Totals.
+    pub summary: Summary,
+    /// Present (true) when the run stopped before its end — interrupted, or
+    /// still running when the file was read: the counts cover what was judged
+    /// until then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+}
+
+/// How a `fuzz` run went (the `fuzz` member of the report).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FuzzSummary {
+    /// The seed: `--seed` with it generates the same cases.
+    pub seed: u64,
+    /// Where the cases went.
+    pub target: String,
+    /// Cases generated and judged (regressions not included).
+    pub cases: u64,
+    /// Requests those cases sent.
+    pub requests: u64,
+    /// Requests sent while shrinking failures.
+    pub shrink_requests: u64,
+    /// Milliseconds generation and judging took.
+    pub elapsed_ms: f64,
+    /// Cases per second.
+    pub cases_per_second: f64,
+    /// Cases that stopped before their target request (a setup inquiry found no bill).
+    pub inconclusive: u64,
+    /// Whether `--max-time` stopped generation before `--cases`.
+    pub timed_out: bool,
+    /// Regression files replayed before the run.
+    pub regressions_replayed: u64,
+    /// Of those, how many still fail.
+    pub regressions_failing: u64,
+    /// Every failure: replayed regressions that still fail, then new ones.
+    pub failures: Vec<FuzzFailure>,
+    /// Why a pass may mean little (rule `fuzz.vacuous-pass`).
+    pub warnings: Vec<String>,
+    /// Cases per scenario.
+    pub scenarios: BTreeMap<String, u64>,
+    /// Cases per variant (`valid` or a negative variant id).
+    pub variants: BTreeMap<String, u64>,
+}
+
+/// One failing case of a `fuzz` run, shrunk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FuzzFailure {
+    /// The oracle that failed, e.g. `fuzz.negative-refused`.
+    pub oracle: String,
+    /// What it said.
+    pub message: String,
+    /// The case's scenario, e.g. `payment`.
+    pub scenario: String,
+    /// The case's variant, e.g. `negative-amount`.
+    pub variant: String,
+    /// The case's number in the run (absent for a replayed regression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
+    /// Candidate cases tried while shrinking.
+    pub shrink_steps: u32,
+    /// The regression file it was saved to or replayed from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The command that replays it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<String>,
+    /// The failing request as a curl line (key and secret from the environment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curl: Option<String>,
+}
