@@ -4,6 +4,7 @@
 //! schemas, compiled validators) and [`validate`] (one document in, one
 //! verdict out).
 
+pub mod check;
 pub mod cli;
 pub mod contract;
 pub mod exit;
@@ -16,5 +17,6 @@ pub mod report;
 pub mod rules;
 pub mod schemadiff;
 pub mod sim;
+pub mod stop;
 pub mod transport;
 pub mod validate;

@@ -19,7 +19,6 @@ use crate::contract::input_rules;
 use crate::exit::ExitStatus;
 use crate::flow::{Expectation, RefNumbers};
 use crate::fuzz::exec;
-use crate::fuzz::rate::RateLimiter;
 use crate::fuzz::regressions::{self, Regression};
 use crate::fuzz::report::{Shown, failure_report};
 use crate::fuzz::runner::{NoProgress, Progress};
@@ -30,6 +29,7 @@ use crate::fuzz::{
 use crate::partition::Partition;
 use crate::report::{Command, CoverageTally, FuzzStart, FuzzSummary, Reporter, RunEnd, RunInfo};
 use crate::transport::auth::{BodyMode, Credentials};
+use crate::transport::rate::RateLimiter;
 use crate::transport::redact::Redactor;
 
 /// Reads `ACCOUNT[@PRODUCT]`.
@@ -539,8 +539,13 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<ExitStatus, SetupError> {
         curl_base: curl_base(&plan),
     };
     let target = plan.target.describe();
-    let (mut report, _files) = output::open(&plan.judge, &args.report, &plan.report_files)
-        .map_err(|e| io::Error::other(e.to_string()))?;
+    let (mut report, _files) = output::open(
+        &plan.judge,
+        &args.report,
+        &plan.report_files,
+        output::OnSignal::Exit,
+    )
+    .map_err(|e| io::Error::other(e.to_string()))?;
     if let Some(file) = &args.replay {
         let regression = regressions::load(file)?;
         let (_, failure) = fuzzer.check_one(&regression.case);

@@ -47,6 +47,7 @@ pub fn open(
     judge: &JudgeArgs,
     reports: &ReportArgs,
     extra: &[FileSpec],
+    on_signal: OnSignal,
 ) -> Result<(Tee<'static>, ReportFiles), crate::report::files::FileError> {
     let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from);
     let options = Options {
@@ -59,23 +60,47 @@ pub fn open(
     let mut reporters: Vec<Box<dyn Reporter>> = vec![terminal];
     if !files.is_empty() {
         files.check_writable()?;
-        interrupt_on_signal(files.clone());
         reporters.push(Box::new(files.clone()));
+    }
+    match on_signal {
+        OnSignal::Exit if !files.is_empty() => interrupt_on_signal(files.clone(), None),
+        OnSignal::Exit => {}
+        OnSignal::Stop(stop) => interrupt_on_signal(files.clone(), Some(stop)),
     }
     Ok((Tee::new(reporters), files))
 }
 
-/// On SIGINT or SIGTERM: write every report file with what arrived so far
-/// (marked incomplete), then exit with 128 + the signal's number.
+/// What SIGINT/SIGTERM do to a run.
+pub enum OnSignal {
+    /// Write every report file with what arrived so far (marked incomplete)
+    /// and exit with 128 + the signal's number.
+    Exit,
+    /// Ask the run to stop (it reports what ended and returns); a second
+    /// signal exits at once as [`OnSignal::Exit`] does.
+    Stop(std::sync::Arc<crate::stop::Stop>),
+}
+
+/// On SIGINT or SIGTERM: with a `stop`, the first signal asks the run to
+/// stop; otherwise (or at a second signal) every report file is written with
+/// what arrived so far (marked incomplete) and the process exits with 128 +
+/// the signal's number.
 #[cfg(unix)]
 #[allow(clippy::print_stderr)]
-fn interrupt_on_signal(files: ReportFiles) {
+fn interrupt_on_signal(files: ReportFiles, stop: Option<std::sync::Arc<crate::stop::Stop>>) {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
         return;
     };
     std::thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
+        let mut stop = stop;
+        for signal in signals.forever() {
+            if let Some(stop) = stop.take() {
+                stop.as_atomic().store(
+                    usize::try_from(signal).unwrap_or(1),
+                    std::sync::atomic::Ordering::SeqCst,
+                );
+                continue;
+            }
             if let Err(e) = files.interrupt() {
                 let _ = writeln!(io::stderr(), "ppob-contract: {e}");
             }
@@ -85,7 +110,7 @@ fn interrupt_on_signal(files: ReportFiles) {
 }
 
 #[cfg(not(unix))]
-fn interrupt_on_signal(_files: ReportFiles) {}
+fn interrupt_on_signal(_files: ReportFiles, _stop: Option<std::sync::Arc<crate::stop::Stop>>) {}
 
 /// Whether the terminal shows the human report.
 pub fn is_human(judge: &JudgeArgs) -> bool {

@@ -95,7 +95,7 @@ fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
         None => inputs,
     };
     let reader = BatchReader::new(inputs, args.kind);
-    let (mut report, _files) = output::open(&args.judge, &args.report, &[])
+    let (mut report, _files) = output::open(&args.judge, &args.report, &[], output::OnSignal::Exit)
         .map_err(|e| RunError::Write(io::Error::other(e.to_string())))?;
     report.start(&RunInfo {
         command: Command::Validate,

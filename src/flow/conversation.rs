@@ -508,6 +508,9 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
         inquiry: &Value,
         payload: Value,
     ) -> Result<Outcome, Outcome> {
+        if let Some(ref_number) = payload.get("refNumber").and_then(Value::as_str) {
+            self.observer.paying(&case.name, ref_number);
+        }
         let paid_at = self.clock.now();
         let exchange = self.send(Operation::Payment, payload);
         // A replay hands back the recorded request: judge what was really sent.

@@ -41,6 +41,9 @@ pub trait Observer: Sync {
     fn waiting(&self, _case: &str, _duration: Duration, _why: &str) {}
     /// The wait ended.
     fn waited(&self, _case: &str) {}
+    /// The payment with this refNumber is about to be sent: until the case
+    /// ends, its outcome is unknown (an interrupted run names it).
+    fn paying(&self, _case: &str, _ref_number: &str) {}
 }
 
 /// An observer that ignores everything.

@@ -9,7 +9,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
 use super::case::{FuzzCase, Mutation, Scenario};
-use super::rate::RateLimiter;
 use crate::contract::Operation;
 use crate::flow::RefNumbers;
 use crate::flow::classify::{self, Reading};
@@ -17,6 +16,7 @@ use crate::transport::auth::{
     BodyMode, Credentials, KEY_HEADER, TOKEN_HEADER, sign_request, sign_token,
 };
 use crate::transport::clock::Clock;
+use crate::transport::rate::RateLimiter;
 use crate::transport::{Exchange, Transport, TransportError, WireRequest};
 
 /// The secret a `wrong-secret` TOKEN is signed with.

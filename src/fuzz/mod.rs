@@ -20,7 +20,6 @@ pub mod case;
 pub mod exec;
 pub mod fields;
 pub mod oracle;
-pub mod rate;
 pub mod regressions;
 pub mod report;
 pub mod repro;

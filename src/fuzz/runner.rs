@@ -16,7 +16,6 @@ use proptest::strategy::{SBoxedStrategy, ValueTree};
 use super::case::FuzzCase;
 use super::exec::{Env, Role, Trace, run_case};
 use super::oracle::{Judge, VACUOUS_PASS, Violation};
-use super::rate::RateLimiter;
 use super::strategy::{Universe, case_tree, cases};
 use crate::contract::Severity;
 use crate::flow::RefNumbers;
@@ -25,6 +24,7 @@ use crate::partition::Partition;
 use crate::transport::Transport;
 use crate::transport::auth::{BodyMode, Credentials};
 use crate::transport::clock::Clock;
+use crate::transport::rate::RateLimiter;
 
 /// What one worker thread sends through.
 pub struct Lane {

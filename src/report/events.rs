@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::coverage::Coverage;
-use super::wire::{CaseSummary, FuzzFailure, FuzzSummary};
+use super::wire::{CaseSummary, FuzzFailure, FuzzSummary, InterruptedCase, SetupProblem};
 use crate::contract::{DocumentReport, Summary};
 
 /// The command being reported.
@@ -120,6 +120,10 @@ pub struct RunEnd {
     pub oracle_warnings: BTreeMap<String, u64>,
     /// For `check` and `fuzz`: what the target answered.
     pub coverage: Option<Coverage>,
+    /// For `check` stopped by a signal: the cases that did not end.
+    pub interrupted: Vec<InterruptedCase>,
+    /// For `check` stopped by a setup problem: what it was.
+    pub setup: Option<SetupProblem>,
     /// False when the run stopped before its end (a signal, an error, or a
     /// checkpoint of a `--report` file taken while it runs).
     pub complete: bool,

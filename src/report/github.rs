@@ -220,6 +220,27 @@ impl<W: Write> Reporter for GithubReport<W> {
                 )?;
             }
         }
+        if let Some(setup) = &end.setup {
+            writeln!(
+                self.out,
+                "::error title={}::{}",
+                escape_property(&setup.rule),
+                escape_data(&format!("case {}: {}", setup.case, setup.message))
+            )?;
+        }
+        for case in &end.interrupted {
+            let command = if case.unknown_payments.is_empty() {
+                "warning"
+            } else {
+                "error"
+            };
+            writeln!(
+                self.out,
+                "::{command} title=interrupted::{}: {}",
+                escape_data(&case.name),
+                escape_data(&case.describe())
+            )?;
+        }
         let s = &end.summary;
         let mut line = format!(
             "ppob-contract {}: {}, {} valid; {}, {}",

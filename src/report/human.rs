@@ -10,7 +10,7 @@ use anstyle::{AnsiColor, Style};
 use super::coverage::REQUIRED_CODE;
 use super::{
     CaseEnd, CaseStart, CaseSummary, Command, Coverage, FailureReport, FuzzStart, FuzzSummary,
-    Reporter, RunEnd, RunInfo,
+    InterruptedCase, Reporter, RunEnd, RunInfo,
 };
 use crate::contract::{DocumentReport, Finding, Severity, StepInfo, Summary};
 
@@ -66,6 +66,24 @@ impl<W: Write> HumanReport<W> {
             format_ms(step.elapsed_ms),
             step.verdict
         )
+    }
+
+    /// The cases a stopped run did not finish, and what the user must check.
+    fn interrupted(&mut self, cases: &[InterruptedCase]) -> io::Result<()> {
+        for case in cases {
+            let style = if case.unknown_payments.is_empty() {
+                WARNING
+            } else {
+                ERROR
+            };
+            writeln!(
+                self.out,
+                "{style}interrupted{style:#} {}: {}",
+                case.name,
+                case.describe()
+            )?;
+        }
+        Ok(())
     }
 
     /// The cases' tally: how many ended as expected, how many broke the contract.
@@ -587,7 +605,9 @@ impl<W: Write> Reporter for HumanReport<W> {
             "  {style}{mark} {verdict}{style:#}: {} · {}",
             case.detail,
             format_ms(case.elapsed_ms)
-        )
+        )?;
+        // Each case's block reaches a pipe as soon as it ends.
+        self.out.flush()
     }
 
     fn fuzz_failure(&mut self, failure: &FailureReport) -> io::Result<()> {
@@ -604,6 +624,10 @@ impl<W: Write> Reporter for HumanReport<W> {
     }
 
     fn finish(&mut self, end: &RunEnd) -> io::Result<()> {
+        if end.setup.is_some() {
+            // The one line on stderr says it all (the CLI prints it).
+            return self.out.flush();
+        }
         match (self.command, &end.fuzz) {
             (Some(Command::Fuzz), Some(fuzz)) => {
                 if let Some(file) = self.replay.clone() {
@@ -623,6 +647,7 @@ impl<W: Write> Reporter for HumanReport<W> {
                         self.coverage(coverage, true)?;
                     }
                     self.cases_tally(&end.cases)?;
+                    self.interrupted(&end.interrupted)?;
                 }
                 self.summary_line(&end.summary, end.complete)?;
             }

@@ -62,11 +62,22 @@ impl<W: Write> Reporter for JsonReport<W> {
         Ok(())
     }
 
+    fn case_finished(&mut self, _case: &super::CaseEnd) -> io::Result<()> {
+        // A case's documents reach a pipe as soon as it ends.
+        self.out.flush()
+    }
+
     fn finish(&mut self, end: &RunEnd) -> io::Result<()> {
         self.head()?;
         write!(self.out, "\n]")?;
         if !end.cases.is_empty() {
             self.member("cases", &end.cases)?;
+        }
+        if !end.interrupted.is_empty() {
+            self.member("interrupted", &end.interrupted)?;
+        }
+        if let Some(setup) = &end.setup {
+            self.member("setup", setup)?;
         }
         if let Some(fuzz) = &end.fuzz {
             self.member("fuzz", fuzz)?;

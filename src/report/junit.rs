@@ -264,6 +264,34 @@ impl<W: Write> Reporter for JunitReport<W> {
             case.set_classname("coverage");
             cases.push(case);
         }
+        if let Some(setup) = &end.setup {
+            let line = format!("error[{}] {}", setup.rule, setup.message);
+            let status = failed(
+                NonSuccessKind::Error,
+                &setup.message,
+                &setup.rule,
+                std::slice::from_ref(&line),
+            );
+            let mut test = TestCase::new(setup.case.clone(), status);
+            test.set_classname("check.setup");
+            cases.push(test);
+        }
+        for case in &end.interrupted {
+            let text = case.describe();
+            let kind = if case.started {
+                NonSuccessKind::Error
+            } else {
+                NonSuccessKind::Failure
+            };
+            let mut status = failed(kind, &text, "interrupted", std::slice::from_ref(&text));
+            if !case.started {
+                status = TestCaseStatus::skipped();
+                status.set_message(text);
+            }
+            let mut test = TestCase::new(case.name.clone(), status);
+            test.set_classname("check");
+            cases.push(test);
+        }
         let mut suite = TestSuite::new(format!("ppob-contract {}", self.command.name()));
         suite.add_test_cases(cases);
         suite.add_property(Property::new("tool.version", env!("CARGO_PKG_VERSION")));

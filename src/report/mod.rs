@@ -30,7 +30,7 @@ pub use human::{HumanReport, MAX_FINDINGS_SHOWN, fuzz_header};
 pub use json::JsonReport;
 pub use junit::JunitReport;
 pub use sarif::SarifReport;
-pub use wire::{CaseSummary, FuzzFailure, FuzzSummary, Report};
+pub use wire::{CaseSummary, FuzzFailure, FuzzSummary, InterruptedCase, Report, SetupProblem};
 
 use crate::contract::DocumentReport;
 

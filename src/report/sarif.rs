@@ -334,7 +334,7 @@ impl<W: Write> Reporter for SarifReport<W> {
         if let Some(coverage) = &end.coverage {
             self.coverage(coverage);
         }
-        let notifications = if end.complete {
+        let mut notifications = if end.complete {
             Vec::new()
         } else {
             vec![Notification {
@@ -344,6 +344,24 @@ impl<W: Write> Reporter for SarifReport<W> {
                 },
             }]
         };
+        if let Some(setup) = &end.setup {
+            notifications.push(Notification {
+                level: "error",
+                message: Text {
+                    text: format!("{} in case {}: {}", setup.rule, setup.case, setup.message),
+                },
+            });
+        }
+        notifications.extend(end.interrupted.iter().map(|case| Notification {
+            level: if case.unknown_payments.is_empty() {
+                "warning"
+            } else {
+                "error"
+            },
+            message: Text {
+                text: format!("{}: {}", case.name, case.describe()),
+            },
+        }));
         let log = Log {
             schema: SCHEMA,
             version: "2.1.0",

@@ -31,6 +31,56 @@ pub struct CaseSummary {
     pub detail: String,
 }
 
+/// A `check` case that did not end because the run was stopped (SIGINT,
+/// SIGTERM): its payments' outcomes are unknown and must be checked by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InterruptedCase {
+    /// The case's name.
+    pub name: String,
+    /// Whether it had started (false: it never sent a request).
+    pub started: bool,
+    /// refNumbers of payments it sent whose outcome it never learned: ask
+    /// status for each (or the partner) before paying again.
+    pub unknown_payments: Vec<String>,
+    /// The cassette its exchanges so far were saved to (`--record`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cassette: Option<String>,
+}
+
+impl InterruptedCase {
+    /// One sentence on what is known of it and what the user must do.
+    pub fn describe(&self) -> String {
+        let mut text = if !self.started {
+            "not started: the run was stopped first".to_owned()
+        } else if self.unknown_payments.is_empty() {
+            "interrupted before any payment was sent: nothing was paid".to_owned()
+        } else {
+            format!(
+                "interrupted after sending payment refNumber {}: its outcome is unknown, ask status for it before paying again",
+                self.unknown_payments.join(", ")
+            )
+        };
+        if let Some(cassette) = &self.cassette {
+            text.push_str(&format!(" (exchanges so far in {cassette})"));
+        }
+        text
+    }
+}
+
+/// Why a `check` run stopped before judging the contract: the target could
+/// not be used at all (rule `setup.*`: unreachable, credentials refused).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SetupProblem {
+    /// The `setup.*` rule.
+    pub rule: String,
+    /// The case it happened in (no further case was run).
+    pub case: String,
+    /// What happened and what to check.
+    pub message: String,
+}
+
 /// The whole `--format json` report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "ppob-contract report")]
@@ -44,6 +94,13 @@ pub struct Report {
     /// For `check`: how each case ended. Absent for `validate`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cases: Vec<CaseSummary>,
+    /// For `check` stopped by a signal: the cases that did not end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interrupted: Vec<InterruptedCase>,
+    /// For `check` stopped by a setup problem: what it was (the report is
+    /// then incomplete and holds no case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<SetupProblem>,
     /// For `fuzz`: the run's seed, counts and failures. Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuzz: Option<FuzzSummary>,

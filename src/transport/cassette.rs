@@ -300,6 +300,7 @@ fn error_comment(error: &TransportError) -> String {
     let message = match error {
         TransportError::Timeout(d) => humantime::format_duration(*d).to_string(),
         TransportError::BodyTooLarge { limit } => limit.to_string(),
+        TransportError::Interrupted => String::new(),
         TransportError::Refused(m)
         | TransportError::Connect(m)
         | TransportError::Tls(m)
@@ -328,6 +329,7 @@ fn parse_error_comment(comment: &str) -> Result<TransportError, String> {
             })?,
         },
         "refused" => TransportError::Refused(message),
+        "interrupted" => TransportError::Interrupted,
         "connect" => TransportError::Connect(message),
         "tls" => TransportError::Tls(message),
         "closed" => TransportError::Closed(message),

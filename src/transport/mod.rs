@@ -15,7 +15,9 @@
 pub mod auth;
 pub mod cassette;
 pub mod clock;
+pub mod gate;
 pub mod http;
+pub mod rate;
 pub mod record;
 pub mod redact;
 pub mod replay;
@@ -120,6 +122,9 @@ pub enum TransportError {
     /// A cassette has no (more) recorded answer for this request.
     #[error("cassette: {0}")]
     Replay(String),
+    /// Not sent: the run was stopped (SIGINT/SIGTERM) before this request.
+    #[error("not sent: the run was interrupted")]
+    Interrupted,
     /// Anything else the HTTP stack reported.
     #[error("{0}")]
     Other(String),
@@ -143,6 +148,7 @@ impl TransportError {
             Self::Redirect(_) => "redirect",
             Self::BodyTooLarge { .. } => "body-too-large",
             Self::Replay(_) => "replay",
+            Self::Interrupted => "interrupted",
             Self::Other(_) => "other",
         }
     }

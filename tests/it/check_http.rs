@@ -164,6 +164,26 @@ fn an_unreachable_target_exits_2_naming_it() {
     assert_eq!(said.len(), 1, "{}", result.stderr);
     assert!(said[0].contains("error[setup.unreachable]"), "{}", said[0]);
     assert!(said[0].contains(&url), "{}", said[0]);
+
+    // Machine formats get a whole report that says why it holds no case,
+    // never a fragment.
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let junit_spec = format!("junit={}", junit.display());
+    let mut args = cases.to_vec();
+    args.extend(["--format", "json", "--report", &junit_spec]);
+    let result = check(&url, SECRET, &args);
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    let report = json(&result);
+    assert_eq!(report["incomplete"], true);
+    assert_eq!(report["setup"]["rule"], "setup.unreachable");
+    assert_eq!(report["setup"]["case"], "0811111111");
+    assert!(report.get("cases").is_none(), "{report}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("type=\"setup.unreachable\"") && xml.contains("classname=\"check.setup\""),
+        "{xml}"
+    );
 }
 
 #[test]

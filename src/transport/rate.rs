@@ -1,5 +1,5 @@
-//! A requests-per-second cap shared by every worker (`--rate`), for real
-//! sandboxes that must not be flooded.
+//! A requests-per-second cap shared by every worker (`--rate` of `check` and
+//! `fuzz`), for real sandboxes that must not be flooded.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
