@@ -18,7 +18,9 @@ use crate::contract::{Operation, Summary};
 use crate::exit::{ExitStatus, is_closed_pipe};
 use crate::flow::conversation::DEFAULT_MAX_AMOUNT;
 use crate::flow::refs::DEFAULT_PREFIX;
-use crate::flow::{Case, CaseRun, Expectation, Flow, Observer, Pacing, RefNumbers, StepDocument};
+use crate::flow::{
+    Case, CaseRun, Expectation, Flow, Observer, Pacing, RefNumbers, StepDocument, TargetContact,
+};
 use crate::partition::Partition;
 use crate::report::{CaseEnd, CaseStart, Command, CoverageTally, Reporter, RunEnd, RunInfo};
 use crate::sim::accounts::{InquiryOutcome, PaymentOutcome};
@@ -54,7 +56,8 @@ Credentials come from PPOB_API_KEY / PPOB_API_SECRET or the config file's [crede
 never from a flag; they and every TOKEN are redacted from all output and cassettes.
 
 Exit codes: 0 every case as expected and the contract holds, 1 contract violated or a case
-ended otherwise than expected, 2 bad usage or config, sandbox unreachable, credentials refused.")]
+ended otherwise than expected, 2 bad usage or config, sandbox unreachable, credentials refused,
+a target that is not the API (an HTML page, a wrong path): each one line on stderr.")]
 pub struct CheckArgs {
     /// A case to run (repeatable): ACCOUNT[@PRODUCT][=EXPECT]. Default: the config file's
     /// cases, or on the simulator every test account.
@@ -392,7 +395,7 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<ExitStatus> {
     let refs = RefNumbers::new(&plan.ref_prefix);
     let progress = Progress::default();
     let quiet = crate::flow::Quiet;
-    let (mut report, _files) = output::open(&plan.judge, &args.report, &plan.report_files)
+    let (mut report, files) = output::open(&plan.judge, &args.report, &plan.report_files)
         .map_err(|e| io::Error::other(e.to_string()))?;
     let observer: &dyn Observer = match plan.target {
         Target::Http(_) => &progress,
@@ -422,11 +425,15 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<ExitStatus> {
             })
             .unzip(),
     };
-    report.start(&RunInfo {
+    // The run starts (on stdout and in the report files) once the first case
+    // has shown no setup error: a setup error leaves stdout empty in every format.
+    let info = RunInfo {
         command: Command::Check,
         target: Some(plan.describe()),
         fuzz: None,
-    })?;
+    };
+    let mut started = false;
+    let contact = TargetContact::new();
     let mut summary = Summary::default();
     let mut cases = Vec::new();
     let mut coverage = CoverageTally::default();
@@ -449,16 +456,32 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<ExitStatus> {
             observer,
             refs: &refs,
             max_amount: plan.max_amount,
+            contact: &contact,
         };
         let mut run = flow.run(case);
         for doc in &mut run.documents {
             redact(&redactor, doc);
         }
         if let Some((rule, message)) = run.setup_problem() {
-            return Err(io::Error::other(format!(
+            let line = format!(
                 "error[{rule}] in case {}: {message}; no further case was run",
                 case.name
-            )));
+            );
+            // Never a partial report: before any case was reported stdout stays
+            // empty (report files: empty, incomplete); after, the report ends
+            // marked incomplete.
+            if started {
+                let mut end = RunEnd::new(summary);
+                end.cases = cases;
+                end.complete = false;
+                report.finish(&end)?;
+            } else {
+                let _ = files.interrupt();
+            }
+            return Err(io::Error::other(line));
+        }
+        if !std::mem::replace(&mut started, true) {
+            report.start(&info)?;
         }
         report.case_started(&CaseStart {
             name: case.name.clone(),
@@ -488,6 +511,9 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<ExitStatus> {
             cassette,
         })?;
         cases.push(case_summary);
+    }
+    if !started {
+        report.start(&info)?;
     }
     let coverage = coverage.finish(&plan.require_codes);
     summary.errors += coverage.missing_required.len() as u64;

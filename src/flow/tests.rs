@@ -45,6 +45,7 @@ impl World {
             observer: &Quiet,
             refs,
             max_amount: None,
+            contact: &TargetContact::new(),
         }
         .run(case)
     }
@@ -224,6 +225,7 @@ fn the_simulator_and_a_replay_have_no_amount_limit_but_a_flow_with_one_stops() {
             observer: &Quiet,
             refs: &refs,
             max_amount,
+            contact: &TargetContact::new(),
         }
         .run(&Case::new("0811111111"))
     };
@@ -239,4 +241,37 @@ fn the_simulator_and_a_replay_have_no_amount_limit_but_a_flow_with_one_stops() {
             .is_some_and(|s| s.operation == "inquiry")),
         "nothing was paid"
     );
+}
+
+/// The simulator's faults on the inquiry are the API answering badly (a
+/// truncated envelope, a 5xx, a code out of range), never `setup.not-the-api`:
+/// each is a contract finding of the first case of a run.
+#[test]
+fn inquiry_faults_of_the_api_are_findings_not_setup_errors() {
+    for fault in [
+        Fault::Garbage,
+        Fault::ServerError(502),
+        Fault::CodeOutOfRange(500),
+    ] {
+        let world = World::new(
+            faults(&[(fault, Operation::Inquiry)]),
+            Duration::from_secs(30),
+        );
+        let run = world.run(
+            &Case::new("0811111111"),
+            Pacing::simulator(),
+            &RefNumbers::seeded("T", 1),
+        );
+        assert_eq!(run.outcome.name(), "error", "{fault:?}");
+        assert!(
+            run.setup_problem().is_none(),
+            "{fault:?}: {:?}",
+            rules_of(&run)
+        );
+        assert!(
+            rules_of(&run).contains(&rules::UNUSABLE_ANSWER),
+            "{fault:?}: {:?}",
+            rules_of(&run)
+        );
+    }
 }

@@ -7,6 +7,7 @@ mod catalogue;
 mod check;
 mod check_hostile;
 mod check_http;
+mod check_setup;
 mod cli;
 mod consumers;
 mod fixtures;
