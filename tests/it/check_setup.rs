@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::check::{findings, outcomes};
 use crate::check_http::{KEY, SECRET};
 use crate::scripted::{Reply, ScriptedServer, inquiry_ok, script};
-use crate::support::Run;
+use crate::support::{Run, run_env};
 
 /// Three cases: a setup error must not be repeated for each.
 pub(crate) const THREE_CASES: [&str; 6] = [
@@ -223,4 +223,40 @@ fn a_setup_error_after_reported_cases_ends_a_complete_report_marked_incomplete()
     assert_eq!(report["incomplete"], true, "{report:#}");
     assert_eq!(outcomes(&report), ["success"], "{report:#}");
     assert_eq!(server.operations(), ["check", "payment", "status", "check"]);
+}
+
+#[test]
+fn fuzz_stops_before_its_first_case_on_a_target_that_is_not_the_api() {
+    let server =
+        ScriptedServer::start(|request| Reply::Typed(200, "text/html", login_page(request)));
+    let url = server.url();
+    let run = run_env(
+        &[
+            "fuzz",
+            "--target",
+            &url,
+            "--account",
+            "0811111111",
+            "--cases",
+            "20",
+            "--no-regressions",
+            "--format",
+            "json",
+        ],
+        &[("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)],
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    for needle in [
+        "error[setup.not-the-api]",
+        &format!("POST {url}/api/v2/bill/check answered HTTP 200 (text/html) with an HTML page"),
+        "partner [redacted:key]",
+    ] {
+        assert!(lines[0].contains(needle), "{needle:?} in {}", lines[0]);
+    }
+    assert!(!run.stderr.contains(KEY), "{}", run.stderr);
+    // Only the preflight inquiry was sent.
+    assert_eq!(server.operations(), ["check"]);
 }
