@@ -197,7 +197,9 @@ impl NotTheApi {
         let response = exchange.response.as_ref().ok()?;
         let path = &exchange.request.path;
         let request = if target.starts_with("http://") || target.starts_with("https://") {
-            format!("{} {target}{path}", exchange.request.method)
+            // A URL has no white space: what follows is a note such as "(recording)".
+            let base = target.split_whitespace().next().unwrap_or(target);
+            format!("{} {base}{path}", exchange.request.method)
         } else {
             format!("{} {path} on {target}", exchange.request.method)
         };
@@ -462,6 +464,14 @@ mod tests {
         )
         .unwrap();
         let line = found.to_string();
+        let recording = NotTheApi::new(
+            &exchange,
+            NotApiReason::Html,
+            "http://127.0.0.1:9 (recording)",
+            &redactor,
+        )
+        .unwrap();
+        assert_eq!(recording.to_string(), line);
         assert_eq!(
             line,
             "POST http://127.0.0.1:9/api/v2/bill/check answered HTTP 200 (text/html) with an HTML page: \

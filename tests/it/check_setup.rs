@@ -260,3 +260,30 @@ fn fuzz_stops_before_its_first_case_on_a_target_that_is_not_the_api() {
     // Only the preflight inquiry was sent.
     assert_eq!(server.operations(), ["check"]);
 }
+
+#[test]
+fn a_wrong_path_prefix_in_front_of_mock_is_not_the_api() {
+    // `mock` answers an unknown path with 404 and its error envelope (199).
+    let (_mock, url) = crate::check_http::mock();
+    let base = format!("{url}/wrong-prefix");
+    let cassettes = tempfile::tempdir().unwrap();
+    let dir = cassettes.path().join("cassettes");
+    let run = check(
+        &base,
+        &["--case", "0811111111", "--record", dir.to_str().unwrap()],
+    );
+    let line = setup_line(&run, "setup.not-the-api");
+    assert!(
+        line.contains(&format!(
+            "POST {base}/api/v2/bill/check answered HTTP 404 (application/json)"
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains("\"not found\" for the inquiry path"),
+        "{line}"
+    );
+    // The recording transport is named by its URL alone, and nothing was recorded.
+    assert!(!line.contains("(recording)"), "{line}");
+    assert!(!dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none());
+}
