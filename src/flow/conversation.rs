@@ -76,9 +76,8 @@ impl CaseRun {
     }
 
     /// The first setup problem (`setup.*`: unreachable, credentials refused,
-    /// not the API)
-    /// that stopped the case, as `(rule, message)`: the run should stop
-    /// there rather than repeat it for every case.
+    /// not the API) that stopped the case, as `(rule, message)`: the run
+    /// should stop there rather than repeat it for every case.
     pub fn setup_problem(&self) -> Option<(&str, &str)> {
         self.documents
             .iter()
