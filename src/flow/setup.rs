@@ -285,7 +285,11 @@ pub fn unreachable_hint(error: &TransportError) -> &'static str {
     match error {
         TransportError::Refused(_) => {
             "check the address and port (--target or PPOB_BASE_URL), that the sandbox is up, and that \
-no VPN or firewall is in the way"
+no VPN, firewall or proxy is in the way"
+        }
+        TransportError::ConnectTimeout(_) => {
+            "nothing answered the connection: check the address (--target or PPOB_BASE_URL), that the \
+sandbox is up, a VPN the sandbox needs, and a firewall or proxy that drops the packets"
         }
         TransportError::Tls(_) => {
             "check http versus https in --target (or PPOB_BASE_URL), the server's certificate and the \
@@ -497,6 +501,10 @@ PPOB_BASE_URL) and its path prefix, and whether a proxy or login page answers in
             (TransportError::Refused("x".into()), "sandbox is up"),
             (TransportError::Connect("x".into()), "VPN"),
             (TransportError::Tls("x".into()), "certificate"),
+            (
+                TransportError::ConnectTimeout(Duration::from_secs(5)),
+                "VPN",
+            ),
         ] {
             let hint = unreachable_hint(&error);
             assert!(hint.contains(needle) && hint.contains("--target"), "{hint}");

@@ -498,7 +498,7 @@ invalid byte. Exit 2.",
     fixed(
         "setup.unreachable",
         Setup,
-        "the server could not be reached at all (connection refused, DNS, TLS)",
+        "the server could not be reached at all (connection refused or timed out, DNS, TLS)",
         "Nothing was exchanged, so nothing of the contract was checked: exit 2. The line says what \
 to check: the address (--target, PPOB_BASE_URL), whether the sandbox is up, a VPN, firewall or proxy \
 in the way, TLS (http versus https, certificates).",

@@ -287,3 +287,54 @@ fn a_wrong_path_prefix_in_front_of_mock_is_not_the_api() {
     assert!(!line.contains("(recording)"), "{line}");
     assert!(!dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none());
 }
+
+/// A loopback listener whose accept queue is full and never drained: the
+/// kernel drops further connection attempts, as a firewall dropping packets
+/// (or a VPN that is not connected) does. Holds the runtime, listener and
+/// the one queued connection.
+struct Blackhole {
+    _runtime: tokio::runtime::Runtime,
+    _listener: tokio::net::TcpListener,
+    _queued: std::net::TcpStream,
+    url: String,
+}
+
+fn blackhole() -> Blackhole {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    let _context = runtime.enter();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    // Backlog 0: one connection fills the queue.
+    let listener = socket.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let queued = std::net::TcpStream::connect(addr).unwrap();
+    Blackhole {
+        url: format!("http://{addr}"),
+        _runtime: runtime,
+        _listener: listener,
+        _queued: queued,
+    }
+}
+
+#[test]
+fn a_connection_that_times_out_is_unreachable_not_a_finding_per_case() {
+    let hole = blackhole();
+    let mut extra = THREE_CASES.to_vec();
+    extra.extend(["--connect-timeout", "300ms", "--format", "json"]);
+    let run = check(&hole.url, &extra);
+    let line = setup_line(&run, "setup.unreachable");
+    for needle in [
+        format!(
+            "{} is unreachable: could not connect within 300ms",
+            hole.url
+        )
+        .as_str(),
+        "a VPN the sandbox needs",
+        "firewall",
+    ] {
+        assert!(line.contains(needle), "{needle:?} in {line}");
+    }
+}
