@@ -54,9 +54,9 @@ pub enum FirstAnswer {
     Api,
     /// Not the API at all.
     NotTheApi(NotApiReason),
-    /// Says nothing either way: no answer (transport error), a 5xx (the
-    /// server failing, the money rule's processing), a refusal of the
-    /// credentials (401/403, `setup.auth`).
+    /// Says nothing either way: no answer (transport error), a 5xx that is
+    /// not a page (the server failing, the money rule's processing), a
+    /// refusal of the credentials (401/403, `setup.auth`).
     Undecided,
 }
 
@@ -99,8 +99,9 @@ impl NotApiReason {
 }
 
 /// Reads an inquiry answer for what it says about the target. Order: no
-/// answer and 5xx say nothing; a page (HTML, markup) is never the API, not
-/// even with 401/403; 401/403 are `setup.auth`'s; 404/405 are not the API
+/// answer says nothing; a page (HTML, markup) is never the API, whatever the
+/// status (a gateway's 502 page, a login page on 401 included); then a 5xx
+/// says nothing; 401/403 are `setup.auth`'s; 404/405 are not the API
 /// unless the body is an envelope with an inquiry code (300–399); then a body
 /// that is not JSON (unless it names `"responseCode"`: a broken envelope),
 /// and JSON without any envelope key, are not the API.
@@ -109,16 +110,13 @@ pub fn first_answer(exchange: &Exchange) -> FirstAnswer {
         return FirstAnswer::Undecided;
     };
     let status = response.status;
-    if status >= 500 {
-        return FirstAnswer::Undecided;
-    }
     if is_html_type(response) {
         return FirstAnswer::NotTheApi(NotApiReason::Html);
     }
     if starts_with_markup(&response.body) {
         return FirstAnswer::NotTheApi(NotApiReason::Markup);
     }
-    if status == 401 || status == 403 {
+    if status >= 500 || status == 401 || status == 403 {
         return FirstAnswer::Undecided;
     }
     let json = serde_json::from_slice::<Value>(&response.body);
@@ -233,7 +231,11 @@ impl fmt::Display for NotTheApi {
         f.write_str(
             ": this is not the PPOB API; check the base URL (--target or PPOB_BASE_URL) and its path \
 prefix, and whether a proxy or login page answers in its place",
-        )
+        )?;
+        if self.http_status >= 500 {
+            f.write_str(" (or a gateway because the sandbox is down)")?;
+        }
+        Ok(())
     }
 }
 
@@ -415,8 +417,14 @@ mod tests {
             (
                 "502 HTML",
                 answer(502, Some("text/html"), b"<html>Bad Gateway</html>"),
+                Not(Html),
+            ),
+            (
+                "503 JSON",
+                answer(503, JSON, br#"{"error":"down"}"#),
                 Undecided,
             ),
+            ("500 empty", answer(500, None, b""), Undecided),
         ];
         for (name, exchange, expected) in cases {
             assert_eq!(first_answer(&exchange), expected, "{name}");

@@ -243,25 +243,25 @@ fn the_simulator_and_a_replay_have_no_amount_limit_but_a_flow_with_one_stops() {
     );
 }
 
-/// The simulator's faults on the inquiry are the API answering badly (a
-/// truncated envelope, a 5xx, a code out of range), never `setup.not-the-api`:
-/// each is a contract finding of the first case of a run.
+/// The simulator's faults on the inquiry that are the API answering badly (a
+/// truncated envelope, a code out of range) are contract findings of the
+/// first case of a run, never `setup.not-the-api`; its 5xx fault answers a
+/// gateway's HTML page, which is.
 #[test]
-fn inquiry_faults_of_the_api_are_findings_not_setup_errors() {
-    for fault in [
-        Fault::Garbage,
-        Fault::ServerError(502),
-        Fault::CodeOutOfRange(500),
-    ] {
+fn inquiry_faults_of_the_api_are_findings_and_a_gateway_page_is_not_the_api() {
+    let first_case = |fault| {
         let world = World::new(
             faults(&[(fault, Operation::Inquiry)]),
             Duration::from_secs(30),
         );
-        let run = world.run(
+        world.run(
             &Case::new("0811111111"),
             Pacing::simulator(),
             &RefNumbers::seeded("T", 1),
-        );
+        )
+    };
+    for fault in [Fault::Garbage, Fault::CodeOutOfRange(500)] {
+        let run = first_case(fault);
         assert_eq!(run.outcome.name(), "error", "{fault:?}");
         assert!(
             run.setup_problem().is_none(),
@@ -274,4 +274,12 @@ fn inquiry_faults_of_the_api_are_findings_not_setup_errors() {
             rules_of(&run)
         );
     }
+    let run = first_case(Fault::ServerError(502));
+    let (rule, message) = run.setup_problem().expect("a setup problem");
+    assert_eq!(rule, crate::contract::input_rules::NOT_THE_API);
+    assert!(
+        message.contains("answered HTTP 502 (text/html"),
+        "{message}"
+    );
+    assert!(message.contains("the sandbox is down"), "{message}");
 }

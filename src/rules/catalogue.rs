@@ -517,9 +517,10 @@ in the way, TLS (http versus https, certificates).",
         Setup,
         "the target's first answer is not the API (an HTML page, 404/405, not JSON, no envelope)",
         "Before the target has answered the API once, an inquiry answered with an HTML page (or any \
-body starting with `<`), HTTP 404 or 405 (unless an envelope with an inquiry code 300-399), a body \
+body starting with `<`) whatever its HTTP status, HTTP 404 or 405 (unless an envelope with an inquiry code 300-399), a body \
 that is not JSON or JSON without any envelope key (responseCode, success, message, data) means the \
-requests do not reach the API: a wrong base URL or path prefix, a proxy or login page in the way. \
+requests do not reach the API: a wrong base URL or path prefix, a proxy or login page in the way, \
+a gateway's error page while the sandbox is down (a 5xx that is not a page stays a finding). \
 The run stops with one line naming the URL, the HTTP status, the content type and the first 80 \
 characters of the body (redacted). Exit 2. The same answer after the API has answered is the \
 partner's: a contract finding (flow.unusable-answer), and on a payment processing (the money rule).",
