@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -15,7 +15,7 @@ use std::time::Duration;
 use super::plan::{CheckPlan, CheckTarget};
 use crate::contract::{Operation, Summary};
 use crate::exit::ExitStatus;
-use crate::flow::{CaseRun, Flow, Observer, RefNumbers, StepDocument};
+use crate::flow::{CaseRun, Flow, Observer, RefNumbers, StepDocument, TargetContact};
 use crate::report::{
     CaseEnd, CaseStart, Command, CoverageTally, InterruptedCase, Reporter, RunEnd, RunInfo,
     SetupProblem,
@@ -167,13 +167,54 @@ struct Shared {
     next: AtomicUsize,
     observer: Arc<dyn Observer + Send>,
     clock: Arc<dyn Clock>,
+    /// Whether the target has answered the API yet (until then, an answer
+    /// that is not the API is a setup error).
+    contact: TargetContact,
+    /// Against a live target: whether the first case cleared the way.
+    warmup: AtomicU8,
 }
 
-/// Takes cases until none is left or a stop was asked.
-fn work(shared: &Shared, done: &mpsc::Sender<Done>) {
+/// The first case against a live target is still running.
+const WARMING: u8 = 0;
+/// The target answered, or the first case ended without a setup problem.
+const OPEN: u8 = 1;
+/// A case found a setup problem: no other case starts.
+const CLOSED: u8 = 2;
+
+impl Shared {
+    /// Waits (against a live target) until the first case has shown the
+    /// target usable, so that a wrong address or wrong credentials cost one
+    /// request rather than one per worker. False: do not start any case.
+    fn cleared(&self) -> bool {
+        if !self.plan.target.is_live() {
+            return true;
+        }
+        loop {
+            let state = self.warmup.load(Ordering::SeqCst);
+            if self.stop.is_requested() || state == CLOSED {
+                return false;
+            }
+            if self.contact.has_answered_api() {
+                return true;
+            }
+            match state {
+                OPEN => return true,
+                CLOSED => return false,
+                _ => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    }
+}
+
+/// Takes cases until none is left or a stop was asked. Worker 0 starts at
+/// once; the others wait until the first case has cleared the target.
+fn work(shared: &Shared, done: &mpsc::Sender<Done>, worker: usize) {
     let plan = &shared.plan;
+    if worker > 0 && !shared.cleared() {
+        return;
+    }
     loop {
-        if shared.stop.is_requested() {
+        if shared.stop.is_requested() || shared.warmup.load(Ordering::SeqCst) == CLOSED {
             return;
         }
         let index = shared.next.fetch_add(1, Ordering::SeqCst);
@@ -213,8 +254,18 @@ fn work(shared: &Shared, done: &mpsc::Sender<Done>) {
             observer: &watch,
             refs: &shared.refs,
             max_amount: plan.max_amount,
+            contact: &shared.contact,
         };
         let run = flow.run(case);
+        if run.setup_problem().is_some() {
+            // The run ends at this case: no worker starts another.
+            shared.warmup.store(CLOSED, Ordering::SeqCst);
+        } else if index == 0 {
+            let _ =
+                shared
+                    .warmup
+                    .compare_exchange(WARMING, OPEN, Ordering::SeqCst, Ordering::SeqCst);
+        }
         let message = if gate.held_back() {
             Done::Interrupted(index)
         } else {
@@ -389,14 +440,16 @@ pub fn run(
         next: AtomicUsize::new(0),
         observer,
         clock: Arc::new(SystemClock::new()),
+        contact: TargetContact::new(),
+        warmup: AtomicU8::new(WARMING),
     });
     let (done_tx, done_rx) = mpsc::channel();
     let workers = plan.jobs.clamp(1, plan.cases.len().max(1));
-    for _ in 0..workers {
+    for worker in 0..workers {
         let shared = shared.clone();
         let done = done_tx.clone();
         // Detached: a stop returns without waiting for a request in flight.
-        std::thread::spawn(move || work(&shared, &done));
+        std::thread::spawn(move || work(&shared, &done, worker));
     }
     drop(done_tx);
 

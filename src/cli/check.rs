@@ -48,7 +48,8 @@ Credentials come from PPOB_API_KEY / PPOB_API_SECRET or the config file's [crede
 never from a flag; they and every TOKEN are redacted from all output and cassettes.
 
 Exit codes: 0 every case as expected and the contract holds, 1 contract violated or a case
-ended otherwise than expected, 2 bad usage or config, sandbox unreachable, credentials refused.")]
+ended otherwise than expected, 2 bad usage or config, sandbox unreachable, credentials refused,
+a target that is not the API (an HTML page, a wrong path): each one line on stderr.")]
 pub struct CheckArgs {
     /// A case to run (repeatable): ACCOUNT[@PRODUCT][=EXPECT]. Default: the config file's
     /// cases, or on the simulator every test account.

@@ -17,6 +17,7 @@ use super::output::{self, CoverageArgs, ReportArgs};
 use super::sim_args::{SimArgs, parse_duration};
 use crate::contract::input_rules;
 use crate::exit::ExitStatus;
+use crate::flow::setup::{self, FirstAnswer, NotTheApi};
 use crate::flow::{Expectation, RefNumbers};
 use crate::fuzz::exec;
 use crate::fuzz::regressions::{self, Regression};
@@ -452,8 +453,8 @@ fn curl_base(plan: &Plan) -> String {
         .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned())
 }
 
-/// One valid inquiry before fuzzing: an unreachable target or refused
-/// credentials stop the run with exit code 2, as for `check`.
+/// One valid inquiry before fuzzing: an unreachable target, a target that is
+/// not the API or refused credentials stop the run with exit code 2, as for `check`.
 fn preflight(plan: &Plan, fuzzer: &Fuzzer<'_>) -> Result<(), SetupError> {
     let Some(account) = plan
         .universe
@@ -476,8 +477,23 @@ fn preflight(plan: &Plan, fuzzer: &Fuzzer<'_>) -> Result<(), SetupError> {
     let where_ = plan.target.describe();
     if let Some(e) = exec::unreachable(&trace) {
         return Err(SetupError::Preflight(format!(
-            "error[{}]: {where_} is unreachable: {e}",
-            input_rules::UNREACHABLE
+            "error[{}]: {where_} is unreachable: {e}; {}",
+            input_rules::UNREACHABLE,
+            setup::unreachable_hint(e)
+        )));
+    }
+    if let Some(step) = trace.steps.first()
+        && let FirstAnswer::NotTheApi(reason) = setup::first_answer(&step.exchange)
+        && let Some(found) = NotTheApi::new(
+            &step.exchange,
+            reason,
+            &where_,
+            &Redactor::new(Some(&plan.credentials)),
+        )
+    {
+        return Err(SetupError::Preflight(format!(
+            "error[{}]: {found}",
+            input_rules::NOT_THE_API
         )));
     }
     if let Some(step) = trace.steps.first()

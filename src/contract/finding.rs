@@ -44,6 +44,9 @@ pub mod input_rules {
     pub const UNREACHABLE: &str = "setup.unreachable";
     /// The server refused the credentials (HTTP 401/403).
     pub const AUTH: &str = "setup.auth";
+    /// The target's first answer is not the API (an HTML page, 404/405 on
+    /// the inquiry path, a body that is not JSON or has no envelope).
+    pub const NOT_THE_API: &str = "setup.not-the-api";
     /// Whether a rule id names an input or setup problem: the run could not
     /// check the contract (exit code 2), as opposed to finding it broken.
     pub fn is_input_rule(rule: &str) -> bool {

@@ -10,6 +10,7 @@ use super::classify::{self, Doubt, InquiryVerdict, MoneyVerdict, Reading, Unusab
 use super::pacing::Pacing;
 use super::refs::RefNumbers;
 use super::rules::{self, Expected, FlowFinding, Ours};
+use super::setup::{self, FirstAnswer, NotTheApi, TargetContact};
 use super::{Observer, StepDocument};
 use crate::contract::locate::{locate, position};
 use crate::contract::{DocumentReport, Finding, Operation, Severity, StepInfo, input_rules};
@@ -17,6 +18,7 @@ use crate::report::CaseSummary;
 use crate::rules::RuleFinding;
 use crate::transport::auth::{BodyMode, Credentials, sign_request};
 use crate::transport::clock::Clock;
+use crate::transport::redact::Redactor;
 use crate::transport::{Exchange, Transport, TransportError};
 use crate::validate::{Engine, Input};
 
@@ -45,6 +47,10 @@ pub struct Flow<'a> {
     /// The largest amount (rupiah) to pay; `None`: no limit (the in-process
     /// simulator, a replay). A larger amount stops the case before payment.
     pub max_amount: Option<u64>,
+    /// What the run has learnt about the target, shared by every case of a
+    /// run: until the target has answered the API once, an inquiry answer
+    /// that is not the API stops the case as `setup.not-the-api`.
+    pub contact: &'a TargetContact,
 }
 
 /// The default of `--max-amount` against a real target: 10 000 000 rupiah.
@@ -69,9 +75,9 @@ impl CaseRun {
         self.case.expect.met_by(&self.outcome)
     }
 
-    /// The first setup problem (`setup.*`: unreachable, credentials refused)
-    /// that stopped the case, as `(rule, message)`: the run should stop
-    /// there rather than repeat it for every case.
+    /// The first setup problem (`setup.*`: unreachable, credentials refused,
+    /// not the API) that stopped the case, as `(rule, message)`: the run
+    /// should stop there rather than repeat it for every case.
     pub fn setup_problem(&self) -> Option<(&str, &str)> {
         self.documents
             .iter()
@@ -436,6 +442,9 @@ check stopped before payment; raise --max-amount (or max_amount in the config fi
             InquiryVerdict::Broken(why) => format!("unusable: {why}"),
         };
         let at = log.record(&exchange, &reading, Vec::new(), &label);
+        if let Some(outcome) = self.not_the_api(&exchange, log, at) {
+            return Err(outcome);
+        }
         if let Some(outcome) = self.setup_problem(&reading, log, at) {
             return Err(outcome);
         }
@@ -464,6 +473,39 @@ check stopped before payment; raise --max-amount (or max_amount in the config fi
         }
     }
 
+    /// A live target that has never answered the API and whose inquiry
+    /// answer is not the API stops the case (`setup.not-the-api`, exit code
+    /// 2); an answer of the API marks the run's contact. A replay is judged
+    /// as recorded.
+    fn not_the_api(
+        &self,
+        exchange: &Exchange,
+        log: &mut Log<'_, '_>,
+        at: usize,
+    ) -> Option<Outcome> {
+        if self.transport.is_replay() || self.contact.has_answered_api() {
+            return None;
+        }
+        let reason = match setup::first_answer(exchange) {
+            FirstAnswer::Api => {
+                self.contact.answered_api();
+                return None;
+            }
+            FirstAnswer::Undecided => return None,
+            FirstAnswer::NotTheApi(reason) => reason,
+        };
+        let redactor = Redactor::new(Some(self.credentials));
+        let found = NotTheApi::new(exchange, reason, &self.transport.describe(), &redactor)?;
+        let reason = found.to_string();
+        log.add_fixed(
+            at,
+            input_rules::NOT_THE_API,
+            Severity::Error,
+            reason.clone(),
+        );
+        Some(Outcome::Error { reason })
+    }
+
     /// Auth refusals and unreachable servers stop the case (exit code 2).
     fn setup_problem(
         &self,
@@ -488,7 +530,11 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
                 Some(Outcome::Error { reason })
             }
             Reading::Unusable(Unusable::Transport(e)) if e.is_unreachable() && log.index == 1 => {
-                let reason = format!("{} is unreachable: {e}", self.transport.describe());
+                let reason = format!(
+                    "{} is unreachable: {e}; {}",
+                    self.transport.describe(),
+                    setup::unreachable_hint(e)
+                );
                 log.add_fixed(
                     at,
                     input_rules::UNREACHABLE,

@@ -14,6 +14,7 @@ pub mod conversation;
 pub mod pacing;
 pub mod refs;
 pub mod rules;
+pub mod setup;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ pub use case::{Case, Expectation, Outcome};
 pub use conversation::{CaseRun, Flow};
 pub use pacing::Pacing;
 pub use refs::RefNumbers;
+pub use setup::TargetContact;
 
 use crate::contract::DocumentReport;
 

@@ -45,6 +45,7 @@ impl World {
             observer: &Quiet,
             refs,
             max_amount: None,
+            contact: &TargetContact::new(),
         }
         .run(case)
     }
@@ -224,6 +225,7 @@ fn the_simulator_and_a_replay_have_no_amount_limit_but_a_flow_with_one_stops() {
             observer: &Quiet,
             refs: &refs,
             max_amount,
+            contact: &TargetContact::new(),
         }
         .run(&Case::new("0811111111"))
     };
@@ -239,4 +241,45 @@ fn the_simulator_and_a_replay_have_no_amount_limit_but_a_flow_with_one_stops() {
             .is_some_and(|s| s.operation == "inquiry")),
         "nothing was paid"
     );
+}
+
+/// The simulator's faults on the inquiry that are the API answering badly (a
+/// truncated envelope, a code out of range) are contract findings of the
+/// first case of a run, never `setup.not-the-api`; its 5xx fault answers a
+/// gateway's HTML page, which is.
+#[test]
+fn inquiry_faults_of_the_api_are_findings_and_a_gateway_page_is_not_the_api() {
+    let first_case = |fault| {
+        let world = World::new(
+            faults(&[(fault, Operation::Inquiry)]),
+            Duration::from_secs(30),
+        );
+        world.run(
+            &Case::new("0811111111"),
+            Pacing::simulator(),
+            &RefNumbers::seeded("T", 1),
+        )
+    };
+    for fault in [Fault::Garbage, Fault::CodeOutOfRange(500)] {
+        let run = first_case(fault);
+        assert_eq!(run.outcome.name(), "error", "{fault:?}");
+        assert!(
+            run.setup_problem().is_none(),
+            "{fault:?}: {:?}",
+            rules_of(&run)
+        );
+        assert!(
+            rules_of(&run).contains(&rules::UNUSABLE_ANSWER),
+            "{fault:?}: {:?}",
+            rules_of(&run)
+        );
+    }
+    let run = first_case(Fault::ServerError(502));
+    let (rule, message) = run.setup_problem().expect("a setup problem");
+    assert_eq!(rule, crate::contract::input_rules::NOT_THE_API);
+    assert!(
+        message.contains("answered HTTP 502 (text/html"),
+        "{message}"
+    );
+    assert!(message.contains("the sandbox is down"), "{message}");
 }

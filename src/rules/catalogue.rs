@@ -498,9 +498,10 @@ invalid byte. Exit 2.",
     fixed(
         "setup.unreachable",
         Setup,
-        "the server could not be reached at all (connection refused, DNS, TLS)",
-        "Nothing was exchanged, so nothing of the contract was checked: exit 2. Check --target and \
-the network.",
+        "the server could not be reached at all (connection refused or timed out, DNS, TLS)",
+        "Nothing was exchanged, so nothing of the contract was checked: exit 2. The line says what \
+to check: the address (--target, PPOB_BASE_URL), whether the sandbox is up, a VPN, firewall or proxy \
+in the way, TLS (http versus https, certificates).",
         FACTS_TRANSPORT,
     ),
     fixed(
@@ -510,6 +511,20 @@ the network.",
         "The KEY header or the TOKEN signature was refused: check PPOB_API_KEY, PPOB_API_SECRET \
 (or the config file's [credentials]) and the body mode. Exit 2.",
         FACTS_TRANSPORT,
+    ),
+    fixed(
+        "setup.not-the-api",
+        Setup,
+        "the target's first answer is not the API (an HTML page, 404/405, not JSON, no envelope)",
+        "Before the target has answered the API once, an inquiry answered with an HTML page (or any \
+body starting with `<`) whatever its HTTP status, HTTP 404 or 405 (unless an envelope with an inquiry code 300-399), a body \
+that is not JSON or JSON without any envelope key (responseCode, success, message, data) means the \
+requests do not reach the API: a wrong base URL or path prefix, a proxy or login page in the way, \
+a gateway's error page while the sandbox is down (a 5xx that is not a page stays a finding). \
+The run stops with one line naming the URL, the HTTP status, the content type and the first 80 \
+characters of the body (redacted). Exit 2. The same answer after the API has answered is the \
+partner's: a contract finding (flow.unusable-answer), and on a payment processing (the money rule).",
+        FACTS_ENVELOPE,
     ),
 ];
 

@@ -298,7 +298,9 @@ fn har_response(
 /// text (a timeout's duration in humantime form), so that it parses back.
 fn error_comment(error: &TransportError) -> String {
     let message = match error {
-        TransportError::Timeout(d) => humantime::format_duration(*d).to_string(),
+        TransportError::Timeout(d) | TransportError::ConnectTimeout(d) => {
+            humantime::format_duration(*d).to_string()
+        }
         TransportError::BodyTooLarge { limit } => limit.to_string(),
         TransportError::Interrupted => String::new(),
         TransportError::Refused(m)
@@ -320,9 +322,16 @@ fn parse_error_comment(comment: &str) -> Result<TransportError, String> {
     let (kind, message) = rest.split_once(": ").unwrap_or((rest, ""));
     let message = message.to_owned();
     Ok(match kind {
-        "timeout" => TransportError::Timeout(humantime::parse_duration(&message).map_err(|e| {
-            format!("response.comment: the timeout {message:?} is not a duration: {e}")
-        })?),
+        "timeout" | "connect-timeout" => {
+            let limit = humantime::parse_duration(&message).map_err(|e| {
+                format!("response.comment: the timeout {message:?} is not a duration: {e}")
+            })?;
+            if kind == "timeout" {
+                TransportError::Timeout(limit)
+            } else {
+                TransportError::ConnectTimeout(limit)
+            }
+        }
         "body-too-large" => TransportError::BodyTooLarge {
             limit: message.parse().map_err(|_| {
                 format!("response.comment: the body cap {message:?} is not a number of bytes")
@@ -722,6 +731,7 @@ mod tests {
     fn every_transport_error_kind_round_trips() {
         let errors = [
             TransportError::Timeout(Duration::from_millis(300)),
+            TransportError::ConnectTimeout(Duration::from_secs(5)),
             TransportError::Refused("r".into()),
             TransportError::Connect("c: d".into()),
             TransportError::Tls("t".into()),

@@ -379,6 +379,11 @@ impl HttpTransport {
             return TransportError::Redirect(refused.0.clone());
         }
         if error.is_timeout() {
+            // The connect timeout itself (not the request's whole time, when
+            // that was shorter) says the address answered nothing at all.
+            if error.is_connect() && self.config.connect_timeout <= timeout {
+                return TransportError::ConnectTimeout(self.config.connect_timeout);
+            }
             let limit = if error.is_connect() {
                 self.config.connect_timeout.min(timeout)
             } else {

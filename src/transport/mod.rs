@@ -95,6 +95,11 @@ pub enum TransportError {
     /// No complete answer within the configured time.
     #[error("no answer within {}", humantime::format_duration(*.0))]
     Timeout(Duration),
+    /// No connection opened within the connect timeout: the packets went
+    /// nowhere (a firewall that drops them, a VPN the network needs, a wrong
+    /// address).
+    #[error("could not connect within {}", humantime::format_duration(*.0))]
+    ConnectTimeout(Duration),
     /// Nothing listens at the address (or a firewall refused).
     #[error("connection refused: {0}")]
     Refused(String),
@@ -134,13 +139,17 @@ impl TransportError {
     /// Whether the server could not be reached at all (exit code 2 when
     /// nothing was ever answered), as opposed to an answer that went wrong.
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, Self::Refused(_) | Self::Connect(_) | Self::Tls(_))
+        matches!(
+            self,
+            Self::Refused(_) | Self::Connect(_) | Self::ConnectTimeout(_) | Self::Tls(_)
+        )
     }
 
     /// A short stable name of the error kind: `timeout`, `refused`, …
     pub fn kind_name(&self) -> &'static str {
         match self {
             Self::Timeout(_) => "timeout",
+            Self::ConnectTimeout(_) => "connect-timeout",
             Self::Refused(_) => "refused",
             Self::Connect(_) => "connect",
             Self::Tls(_) => "tls",

@@ -145,7 +145,12 @@ fn every_registry_agrees_with_the_catalogue() {
     ]
     .into();
     assert_eq!(input, of(Scope::Input));
-    let setup: BTreeSet<&str> = [input_rules::UNREACHABLE, input_rules::AUTH].into();
+    let setup: BTreeSet<&str> = [
+        input_rules::UNREACHABLE,
+        input_rules::AUTH,
+        input_rules::NOT_THE_API,
+    ]
+    .into();
     assert_eq!(setup, of(Scope::Setup));
     for id in input.iter().chain(&setup) {
         assert!(input_rules::is_input_rule(id), "{id} must exit 2");

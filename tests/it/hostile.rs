@@ -310,6 +310,22 @@ fn echo_headers(_: &str, raw: &[u8], stream: &mut TcpStream) {
     let _ = stream.write_all(&body);
 }
 
+/// As [`echo_headers`], but the inquiry gets the clean answer (300) of the
+/// API: the target has answered the API, so the echoes on payment and status
+/// are the partner's answers, shown in reports and recorded in cassettes.
+fn echo_after_inquiry(path: &str, raw: &[u8], stream: &mut TcpStream) {
+    if !path.ends_with("/check") {
+        return echo_headers(path, raw, stream);
+    }
+    let body = crate::scripted::inquiry_ok("0811111111", 3607).to_string();
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body.as_bytes());
+}
+
 /// Every text a cassette holds, base64 bodies decoded.
 fn cassette_texts(path: &std::path::Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
@@ -332,7 +348,7 @@ fn cassette_texts(path: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn a_server_echoing_headers_in_a_binary_body_leaks_nothing() {
-    let url = serve(echo_headers);
+    let url = serve(echo_after_inquiry);
     let dir = tempfile::tempdir().unwrap();
     let cassettes = dir.path().join("cassettes");
     let mut texts = Vec::new();
@@ -369,6 +385,16 @@ fn a_server_echoing_headers_in_a_binary_body_leaks_nothing() {
         }
     }
     assert!(binary_seen, "the cassette stored the body as base64");
+    // Echoed from the first answer on, the target is not the API: the setup
+    // line quotes the body's head, redacted before it is cut.
+    let result = check(&serve(echo_headers), &["--case", "0811111111"]);
+    assert_eq!(result.code, 2, "{}\n{}", result.stdout, result.stderr);
+    assert!(
+        result.stderr.contains("error[setup.not-the-api]") && result.stderr.contains("echo: POST"),
+        "{}",
+        result.stderr
+    );
+    texts.push(result.stderr);
     for text in &texts {
         assert!(!text.contains("CANARY"), "a credential leaked:\n{text}");
         assert!(!has_jwt(text), "a TOKEN leaked:\n{text}");

@@ -8,6 +8,7 @@ mod check;
 mod check_hostile;
 mod check_http;
 mod check_scale;
+mod check_setup;
 mod cli;
 mod consumers;
 mod fixtures;

@@ -29,8 +29,10 @@ pub struct Request {
 
 /// What the server does with a request.
 pub enum Reply {
-    /// Answer with this HTTP status and body.
+    /// Answer with this HTTP status and body (`Content-Type: application/json`).
     Answer(u16, Vec<u8>),
+    /// Answer with this HTTP status, `Content-Type` and body.
+    Typed(u16, &'static str, Vec<u8>),
     /// Never answer (the connection stays open until the client gives up).
     Hang,
 }
@@ -110,22 +112,23 @@ fn serve(mut stream: TcpStream, stop: &AtomicBool, seen: &Mutex<Vec<Request>>, s
     };
     let reply = script(&request);
     seen.lock().expect("lock").push(request);
-    match reply {
-        Reply::Answer(status, body) => {
-            let head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-        }
+    let (status, content_type, body) = match reply {
+        Reply::Answer(status, body) => (status, "application/json", body),
+        Reply::Typed(status, content_type, body) => (status, content_type, body),
         Reply::Hang => {
             let started = Instant::now();
             while !stop.load(Ordering::SeqCst) && started.elapsed() < HANG_LIMIT {
                 std::thread::sleep(Duration::from_millis(20));
             }
+            return;
         }
-    }
+    };
+    let head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
 }
 
 /// Reads one request ([`crate::hostile::read_request`]) and its TOKEN payload.

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use ppob_contract::contract::{DocKind, Operation, Severity};
-use ppob_contract::flow::{Case, CaseRun, Flow, Outcome, Pacing, Quiet, RefNumbers};
+use ppob_contract::flow::{Case, CaseRun, Flow, Outcome, Pacing, Quiet, RefNumbers, TargetContact};
 use ppob_contract::sim::{Answer, FIRST_INQUIRY_ID, Reply, SimConfig, SimTransport, Simulator};
 use ppob_contract::transport::WireRequest;
 use ppob_contract::transport::auth::{
@@ -102,6 +102,7 @@ struct World {
     sim: Arc<Simulator>,
     transport: SimTransport,
     refs: RefNumbers,
+    contact: TargetContact,
 }
 
 impl World {
@@ -116,6 +117,7 @@ impl World {
             sim,
             transport,
             refs,
+            contact: TargetContact::new(),
         }
     }
 }
@@ -212,6 +214,7 @@ fn flow_in<'a>(world: &'a World, engine: &'a Engine, credentials: &'a Credential
         observer: &Quiet,
         refs: &world.refs,
         max_amount: None,
+        contact: &world.contact,
     }
 }
 
