@@ -426,6 +426,7 @@ fn run_plan(args: &CheckArgs, plan: Plan) -> io::Result<ExitStatus> {
         command: Command::Check,
         target: Some(plan.describe()),
         fuzz: None,
+        partition: args.partition,
     })?;
     let mut summary = Summary::default();
     let mut cases = Vec::new();

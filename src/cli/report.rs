@@ -42,15 +42,16 @@ json=PATH), usually of one --partition K/N shard. All must come from the same co
 fuzz shards from the same --seed. The merge adds the summaries; lists documents, cases and fuzz
 failures in the order the REPORTs are given; adds fuzz counts and coverage counts per operation
 and code, and works out again from the union which documented codes were never answered and
-which required codes (--require-codes of the shards) are missing. The merged report is
-incomplete when any shard is. A JSON report keeps no document source: the human format shows
-each finding without its source line and caret.
+which required codes (--require-codes of the shards) are missing. Each report says which shard
+it is: shards 1 to N of one split must each come once, and the merged report is incomplete
+when one is missing or any shard is incomplete. A JSON report keeps no document source: the
+human format shows each finding without its source line and caret.
 
 Exit codes: the verdict of the merged report, as the command that wrote the shards gives it:
             0 contract holds (warnings allowed unless --deny-warnings), 1 contract violated
             (a finding, a case not as expected, a fuzz failure, a required code never answered),
-            2 a shard that could not check everything or did not finish, or a REPORT that is not
-            such a report, or reports of different commands.")]
+            2 a shard missing, incomplete or that could not check everything; a REPORT that is
+            not such a report; reports of different commands or splits.")]
 pub struct MergeArgs {
     /// The JSON reports to merge, in order.
     #[arg(required = true, value_name = "REPORT")]
@@ -82,7 +83,7 @@ pub fn run(args: ReportCommandArgs) -> ExitCode {
 
 #[allow(clippy::print_stderr)]
 fn run_merge(args: &MergeArgs) -> ExitCode {
-    let merged = match merge::read_all(&args.inputs).and_then(|shards| {
+    let (shards, merged) = match merge::read_all(&args.inputs).and_then(|shards| {
         let merged = merge::merge(&shards)?;
         Ok((shards, merged))
     }) {
@@ -92,7 +93,6 @@ fn run_merge(args: &MergeArgs) -> ExitCode {
             return ExitStatus::Usage.into();
         }
     };
-    let (shards, merged) = merged;
     for shard in shards.iter().filter(|s| s.report.incomplete) {
         let _ = writeln!(
             anstream::stderr(),
@@ -100,6 +100,19 @@ fn run_merge(args: &MergeArgs) -> ExitCode {
             shard.source
         );
     }
+    if !merged.missing_shards.is_empty() {
+        let missing: Vec<String> = merged
+            .missing_shards
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let _ = writeln!(
+            anstream::stderr(),
+            "ppob-contract report merge: no report of shard {}; the merged report is incomplete",
+            missing.join(", ")
+        );
+    }
+    let merged = merged.report;
     let written = output::open_in(args.format, args.quiet, &args.report, &[])
         .map_err(|e| io::Error::other(e.to_string()))
         .and_then(|(mut reporter, _files)| {

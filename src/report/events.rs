@@ -42,6 +42,8 @@ pub struct RunInfo {
     pub target: Option<String>,
     /// For `fuzz`: the seed, size and regressions replayed first.
     pub fuzz: Option<FuzzStart>,
+    /// `--partition K/N`: the shard of a run this run is, when it is one.
+    pub partition: Option<crate::partition::Partition>,
 }
 
 /// How a `fuzz` run starts.

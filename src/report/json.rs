@@ -13,6 +13,7 @@ pub struct JsonReport<W: Write> {
     started: bool,
     documents: u64,
     command: Option<Command>,
+    partition: Option<crate::partition::Partition>,
 }
 
 impl<W: Write> JsonReport<W> {
@@ -23,6 +24,7 @@ impl<W: Write> JsonReport<W> {
             started: false,
             documents: 0,
             command: None,
+            partition: None,
         }
     }
 
@@ -36,6 +38,9 @@ impl<W: Write> JsonReport<W> {
             )?;
             if let Some(command) = self.command {
                 write!(self.out, "\"command\":\"{}\",", command.name())?;
+            }
+            if let Some(partition) = self.partition {
+                write!(self.out, "\"partition\":\"{partition}\",")?;
             }
             write!(self.out, "\"documents\":[")?;
         }
@@ -52,6 +57,7 @@ impl<W: Write> JsonReport<W> {
 impl<W: Write> Reporter for JsonReport<W> {
     fn start(&mut self, run: &RunInfo) -> io::Result<()> {
         self.command = Some(run.command);
+        self.partition = run.partition;
         self.head()
     }
 

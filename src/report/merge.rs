@@ -9,8 +9,10 @@
 //! are added per operation and code, and what derives from them (the code
 //! classes, documented codes never answered, missing required codes, and the
 //! errors those add to the summary) is worked out again from the union. The
-//! merged report is incomplete when any shard is. Reports of different
-//! commands, or `fuzz` reports of different seeds, are refused.
+//! merged report is incomplete when any shard is, or when the reports are
+//! shards (`partition` K/N) and one of shards 1 to N is missing. Reports of
+//! different commands, `fuzz` reports of different seeds, shards of
+//! different splits or the same shard twice are refused.
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -18,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::coverage::CoverageTally;
 use super::wire::{FuzzSummary, Report};
+use crate::partition::Partition;
 
 /// The largest report file read (a report of millions of documents fits).
 pub const MAX_REPORT_BYTES: u64 = 1 << 30;
@@ -96,6 +99,15 @@ pub enum MergeError {
         /// The first report's seed.
         expected: u64,
     },
+    /// Shards of different splits, a shard given twice, or a shard with a
+    /// report that is not one.
+    #[error("{path}: {why}: merge the reports of shards 1 to N of one run, each once")]
+    Shards {
+        /// The file that does not fit.
+        path: String,
+        /// How it does not fit.
+        why: String,
+    },
     /// The same file was given twice.
     #[error("{path}: given twice; its results would be counted twice")]
     Twice {
@@ -168,9 +180,70 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Report, MergeError> {
     Ok(report)
 }
 
+/// What [`merge`] made.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    /// The merged report.
+    pub report: Report,
+    /// When the reports are shards of a split (`--partition K/N`), the
+    /// shards none of them covers: the merged report is then incomplete.
+    pub missing_shards: Vec<Partition>,
+}
+
+/// The shards of a split that `shards` lack, after checking that they are
+/// all shards of one split (the same N), each at most once — or all whole
+/// runs (no `partition`), which lack nothing.
+fn missing_shards(shards: &[Shard]) -> Result<Vec<Partition>, MergeError> {
+    let mut whole: Option<&str> = None;
+    let mut split: Option<(u64, &str)> = None;
+    let mut seen: Vec<(u64, &str)> = Vec::new();
+    for shard in shards {
+        let misfit = |why: String| MergeError::Shards {
+            path: shard.source.clone(),
+            why,
+        };
+        let Some(text) = shard.report.partition.as_deref() else {
+            if let Some((n, first)) = split {
+                return Err(misfit(format!(
+                    "a whole run (no partition), but {first} is a shard of {n}"
+                )));
+            }
+            whole.get_or_insert(&shard.source);
+            continue;
+        };
+        let partition = text
+            .parse::<Partition>()
+            .map_err(|e| MergeError::NotReport {
+                path: shard.source.clone(),
+                detail: format!("its partition: {e}"),
+            })?;
+        if let Some(first) = whole {
+            return Err(misfit(format!(
+                "shard {partition}, but {first} is a whole run (no partition)"
+            )));
+        }
+        let (n, first) = *split.get_or_insert((partition.shards(), &shard.source));
+        if partition.shards() != n {
+            return Err(misfit(format!(
+                "shard {partition}, but {first} is a shard of {n}"
+            )));
+        }
+        if let Some((_, other)) = seen.iter().find(|(k, _)| *k == partition.shard()) {
+            return Err(misfit(format!("shard {partition} again (also {other})")));
+        }
+        seen.push((partition.shard(), &shard.source));
+    }
+    Ok(split.map_or_else(Vec::new, |(n, _)| {
+        (1..=n)
+            .filter(|k| !seen.iter().any(|(s, _)| s == k))
+            .filter_map(|k| Partition::new(k, n))
+            .collect()
+    }))
+}
+
 /// The report of the whole run the `shards` are parts of (see the module
 /// documentation for how each member combines).
-pub fn merge(shards: &[Shard]) -> Result<Report, MergeError> {
+pub fn merge(shards: &[Shard]) -> Result<Merged, MergeError> {
     let first = shards.first().ok_or(MergeError::Empty)?;
     let command = first.report.command();
     for shard in shards {
@@ -188,6 +261,7 @@ pub fn merge(shards: &[Shard]) -> Result<Report, MergeError> {
         tool: "ppob-contract".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         command: Some(command),
+        partition: None,
         documents: Vec::new(),
         cases: Vec::new(),
         fuzz: None,
@@ -243,6 +317,8 @@ pub fn merge(shards: &[Shard]) -> Result<Report, MergeError> {
             0.0
         };
     }
+    let missing = missing_shards(shards)?;
+    merged.incomplete |= !missing.is_empty();
     if let Some((tally, required)) = tally {
         let required: Vec<i64> = required.into_iter().collect();
         let coverage = tally.finish(&required);
@@ -250,7 +326,10 @@ pub fn merge(shards: &[Shard]) -> Result<Report, MergeError> {
             + coverage.missing_required.len() as u64;
         merged.coverage = Some(coverage);
     }
-    Ok(merged)
+    Ok(Merged {
+        report: merged,
+        missing_shards: missing,
+    })
 }
 
 /// `so_far` with the `fuzz` member of one more shard added.
@@ -328,6 +407,7 @@ mod tests {
             tool: "ppob-contract".into(),
             version: "0.0.0".into(),
             command: Some(command),
+            partition: None,
             documents,
             cases: Vec::new(),
             fuzz: None,
@@ -364,7 +444,9 @@ mod tests {
         );
         let mut b = report(Command::Validate, vec![doc("b.json", 0, 2)]);
         b.incomplete = true;
-        let merged = merge(&[shard("1.json", a), shard("2.json", b)]).unwrap();
+        let merged = merge(&[shard("1.json", a), shard("2.json", b)])
+            .unwrap()
+            .report;
         let sources: Vec<&str> = merged.documents.iter().map(|d| d.source.as_str()).collect();
         assert_eq!(sources, ["a.json", "c.json", "b.json"]);
         assert_eq!(
@@ -401,7 +483,7 @@ mod tests {
         let a = shard_of("a", Operation::Inquiry, 300);
         let b = shard_of("b", Operation::Payment, 0);
         assert_eq!(a.report.summary.errors, 2);
-        let merged = merge(&[a, b]).unwrap();
+        let merged = merge(&[a, b]).unwrap().report;
         let coverage = merged.coverage.as_ref().unwrap();
         assert_eq!(coverage.required, vec![0, 188, 300]);
         assert_eq!(coverage.missing_required, vec![188]);
@@ -449,7 +531,8 @@ mod tests {
             shard("1.json", fuzz_of(101, 0)),
             shard("2.json", fuzz_of(100, 1)),
         ])
-        .unwrap();
+        .unwrap()
+        .report;
         let fuzz = merged.fuzz.as_ref().unwrap();
         assert_eq!((fuzz.cases, fuzz.requests), (201, 402));
         assert_eq!(fuzz.scenarios.get("payment"), Some(&201));
@@ -487,6 +570,57 @@ mod tests {
             "{error}"
         );
         assert!(matches!(merge(&[]), Err(MergeError::Empty)));
+    }
+
+    #[test]
+    fn shards_of_one_split_each_once_and_a_missing_one_makes_it_incomplete() {
+        let part = |source: &str, partition: Option<&str>| {
+            let mut r = report(Command::Validate, vec![doc(source, 0, 0)]);
+            r.partition = partition.map(str::to_owned);
+            shard(&format!("{source}.json"), r)
+        };
+        let all = merge(&[
+            part("b", Some("2/3")),
+            part("a", Some("1/3")),
+            part("c", Some("3/3")),
+        ])
+        .unwrap();
+        assert!(all.missing_shards.is_empty());
+        assert!(!all.report.incomplete);
+        assert_eq!(all.report.partition, None);
+
+        let some = merge(&[part("a", Some("1/3")), part("c", Some("3/3"))]).unwrap();
+        assert_eq!(some.missing_shards, vec![Partition::new(2, 3).unwrap()]);
+        assert!(some.report.incomplete);
+
+        let wholes = merge(&[part("a", None), part("b", None)]).unwrap();
+        assert!(wholes.missing_shards.is_empty() && !wholes.report.incomplete);
+
+        for (inputs, says) in [
+            (
+                vec![part("a", Some("1/3")), part("b", Some("2/4"))],
+                "b.json: shard 2/4, but a.json is a shard of 3",
+            ),
+            (
+                vec![part("a", Some("1/3")), part("b", Some("1/3"))],
+                "b.json: shard 1/3 again (also a.json)",
+            ),
+            (
+                vec![part("a", Some("1/3")), part("b", None)],
+                "b.json: a whole run (no partition), but a.json is a shard of 3",
+            ),
+            (
+                vec![part("a", None), part("b", Some("1/3"))],
+                "b.json: shard 1/3, but a.json is a whole run",
+            ),
+            (
+                vec![part("a", Some("4/3"))],
+                "a.json: JSON, but not a ppob-contract report (its partition: `4/3`",
+            ),
+        ] {
+            let error = merge(&inputs).unwrap_err().to_string();
+            assert!(error.starts_with(says), "{error}");
+        }
     }
 
     #[test]

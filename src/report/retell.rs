@@ -36,6 +36,7 @@ pub fn retell(report: &Report, reporter: &mut dyn Reporter) -> io::Result<()> {
             }),
             replay: None,
         }),
+        partition: report.partition.as_deref().and_then(|p| p.parse().ok()),
     })?;
     let mut documents = Documents {
         all: &report.documents,
@@ -205,6 +206,7 @@ mod tests {
             tool: "ppob-contract".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             command: Some(Command::Check),
+            partition: None,
             documents,
             cases: vec![case("0811111111"), case("0811111113")],
             fuzz: None,

@@ -45,6 +45,10 @@ pub struct Report {
     /// reports of versions before `report merge`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Command>,
+    /// The shard of a run the report covers (`--partition K/N`), when it
+    /// covers one: `report merge` checks that shards 1 to N are all there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
     /// One entry per document, in input order.
     pub documents: Vec<DocumentReport>,
     /// For `check`: how each case ended. Absent for `validate`.

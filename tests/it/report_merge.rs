@@ -111,12 +111,23 @@ impl Sharded {
         assert_eq!(union, whole.into_iter().collect::<BTreeSet<_>>());
     }
 
-    /// Asserts every shard alone merges to its own exit code: the merge's
-    /// verdict is the command's.
+    /// Asserts every shard alone, as a whole run (its `partition` taken
+    /// out), merges to its own exit code: the merge's verdict is the command's.
     fn assert_each_shard_keeps_its_exit_code(&self) {
-        for (path, _, code) in &self.shards {
-            let alone = run(&["report", "merge", "--quiet", &path.display().to_string()]);
-            assert_eq!(alone.code, *code, "{}: {}", path.display(), alone.stderr);
+        for ((path, report, code), partition) in self.shards.iter().zip(SHARDS) {
+            let mut alone = report.clone();
+            let taken = alone.as_object_mut().unwrap().remove("partition");
+            assert_eq!(taken, Some(Value::from(partition)), "{}", path.display());
+            let alone_path = path.with_extension("alone.json");
+            std::fs::write(&alone_path, alone.to_string()).unwrap();
+            let result = run(&[
+                "report",
+                "merge",
+                "--quiet",
+                &alone_path.display().to_string(),
+            ]);
+            no_panic(&result);
+            assert_eq!(result.code, *code, "{}: {}", path.display(), result.stderr);
         }
     }
 
@@ -407,6 +418,51 @@ fn what_is_not_a_report_of_one_command_is_refused_naming_the_file() {
 }
 
 #[test]
+fn a_missing_shard_makes_the_merge_incomplete_and_exit_2() {
+    let run = Sharded::run(&["validate", "fixtures/mobile-postpaid"]);
+    let (first, third) = (&run.shards[0].0, &run.shards[2].0);
+    let result = crate::support::run(&[
+        "report",
+        "merge",
+        "--format",
+        "json",
+        &first.display().to_string(),
+        &third.display().to_string(),
+    ]);
+    no_panic(&result);
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("no report of shard 2/3; the merged report is incomplete"),
+        "{}",
+        result.stderr
+    );
+    let merged = parse(&result, "shards 1 and 3");
+    assert_eq!(merged["incomplete"], true);
+    assert_eq!(
+        merged["summary"]["documents"].as_u64().unwrap(),
+        run.shards[0].1["summary"]["documents"].as_u64().unwrap()
+            + run.shards[2].1["summary"]["documents"].as_u64().unwrap()
+    );
+    // The same shard under two names, and shards of two splits, are refused.
+    let copy = first.with_extension("copy.json");
+    std::fs::copy(first, &copy).unwrap();
+    assert_refused(&[first, &copy], &copy, "shard 1/3 again");
+    let halves = crate::support::run(&[
+        "validate",
+        "--format",
+        "json",
+        "--partition",
+        "2/2",
+        "fixtures",
+    ]);
+    let half = first.with_extension("half.json");
+    std::fs::write(&half, halves.stdout).unwrap();
+    assert_refused(&[first, &half], &half, "shard 2/2, but");
+}
+
+#[test]
 fn an_incomplete_shard_makes_the_merge_incomplete_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let shard = run(&["check", "--format", "json", "--partition", "1/2"]);
@@ -444,6 +500,7 @@ fn an_incomplete_shard_makes_the_merge_incomplete_and_exit_2() {
     );
     let merged = parse(&result, "merged");
     assert_eq!(merged["incomplete"], true);
+    assert_eq!(merged.get("partition"), None);
     assert_eq!(merged["command"], "check");
     assert_eq!(merged["cases"].as_array().unwrap().len(), 12);
 }
