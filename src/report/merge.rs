@@ -13,6 +13,11 @@
 //! shards (`partition` K/N) and one of shards 1 to N is missing. Reports of
 //! different commands, `fuzz` reports of different seeds, shards of
 //! different splits or the same shard twice are refused.
+//!
+//! A bug that several `fuzz` shards found is listed once per shard: each
+//! shard shrank its own case, and the report keeps no key that would say two
+//! failures are the same bug. The verdict is the same as the unpartitioned
+//! run's; the failure count and their documents may be larger.
 
 use std::collections::BTreeSet;
 use std::io::Read;

@@ -341,6 +341,61 @@ fn fuzz_shards_merge_into_the_whole_runs_summary_counts_and_coverage() {
     );
 }
 
+#[test]
+fn fuzz_failures_of_every_shard_are_kept_and_shown_with_their_reproduction() {
+    let run = Sharded::run(&[
+        "fuzz",
+        "--bug",
+        "accept-negative-amount",
+        "--seed",
+        "7",
+        "--cases",
+        "300",
+        "--no-regressions",
+    ]);
+    assert_eq!(run.whole_code, 1);
+    let oracles = |r: &Value| -> BTreeSet<String> {
+        r["fuzz"]["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["oracle"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (merged, code) = run.merged(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(oracles(&merged), oracles(&run.whole));
+    assert!(oracles(&merged).contains("fuzz.negative-refused"));
+    // Each shard shrank its own case: every failure of every shard is kept.
+    assert_eq!(
+        merged["fuzz"]["failures"].as_array().unwrap().len() as u64,
+        run.shards
+            .iter()
+            .map(|(_, r, _)| r["fuzz"]["failures"].as_array().unwrap().len() as u64)
+            .sum::<u64>()
+    );
+    assert_eq!(
+        merged["summary"]["documents"].as_u64().unwrap(),
+        run.shard_total("/summary/documents")
+    );
+    let human = run.merge(&[]);
+    assert_eq!(human.code, 1);
+    let shown = human.stdout.matches("✗ fuzz.negative-refused").count();
+    assert!(shown >= 1, "{}", human.stdout);
+    assert_eq!(
+        human.stdout.matches("reproduce: ").count(),
+        shown,
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("error[fuzz.negative-refused] case "),
+        "{}",
+        human.stdout
+    );
+    assert!(!human.stdout.contains("request #0"), "{}", human.stdout);
+}
+
 /// Runs `report merge` on `files` and asserts it refuses with exit 2,
 /// naming `named` and saying `says`.
 fn assert_refused(files: &[&Path], named: &Path, says: &str) {
