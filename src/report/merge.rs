@@ -282,13 +282,7 @@ pub fn merge(shards: &[Shard]) -> Result<Merged, MergeError> {
         let report = &shard.report;
         merged.documents.extend(report.documents.iter().cloned());
         merged.cases.extend(report.cases.iter().cloned());
-        let s = &report.summary;
-        let total = &mut merged.summary;
-        total.documents += s.documents;
-        total.valid += s.valid;
-        total.errors += s.errors;
-        total.warnings += s.warnings;
-        total.input_errors += s.input_errors;
+        merged.summary.add_totals(&report.summary);
         merged.incomplete |= report.incomplete;
         if let Some(coverage) = &report.coverage {
             shard_missing += coverage.missing_required.len() as u64;

@@ -17,6 +17,22 @@ fn parse(run: &Run, what: &str) -> Value {
         .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {}\n{}", run.stdout, run.stderr))
 }
 
+/// Asserts `report` (a shard's or a merge's) is valid against
+/// `schemas/report.schema.json`.
+fn assert_schema_valid(report: &Value, what: &str) {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::root().join("schemas/report.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
 fn no_panic(run: &Run) {
     assert_ne!(run.code, 101, "panicked: {}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
@@ -45,9 +61,12 @@ impl Sharded {
             shard_args.extend(["--partition", shard]);
             let result = run(&shard_args);
             no_panic(&result);
+            let report = parse(&result, shard);
+            assert_schema_valid(&report, shard);
+            assert_eq!(report["partition"], *shard);
             let path = dir.path().join(format!("shard-{}.json", i + 1));
             std::fs::write(&path, &result.stdout).unwrap();
-            shards.push((path, parse(&result, shard), result.code));
+            shards.push((path, report, result.code));
         }
         Self {
             whole: parse(&whole, "the whole run"),
@@ -80,7 +99,9 @@ impl Sharded {
         let mut args = vec!["--format", "json"];
         args.extend_from_slice(extra);
         let result = self.merge(&args);
-        (parse(&result, "the merged report"), result.code)
+        let merged = parse(&result, "the merged report");
+        assert_schema_valid(&merged, "the merged report");
+        (merged, result.code)
     }
 
     /// Asserts the shards' `field` values of `list` are disjoint and, together,
