@@ -83,21 +83,26 @@ pub fn run(args: ReportCommandArgs) -> ExitCode {
 
 #[allow(clippy::print_stderr)]
 fn run_merge(args: &MergeArgs) -> ExitCode {
-    let (shards, merged) = match merge::read_all(&args.inputs).and_then(|shards| {
-        let merged = merge::merge(&shards)?;
-        Ok((shards, merged))
-    }) {
+    let mut incomplete = Vec::new();
+    let merged = merge::read_all(&args.inputs).and_then(|shards| {
+        incomplete = shards
+            .iter()
+            .filter(|s| s.report.incomplete)
+            .map(|s| s.source.clone())
+            .collect();
+        merge::merge(shards)
+    });
+    let merged = match merged {
         Ok(merged) => merged,
         Err(e) => {
             let _ = writeln!(anstream::stderr(), "ppob-contract report merge: {e}");
             return ExitStatus::Usage.into();
         }
     };
-    for shard in shards.iter().filter(|s| s.report.incomplete) {
+    for source in &incomplete {
         let _ = writeln!(
             anstream::stderr(),
-            "ppob-contract report merge: {}: the run stopped before its end; the merged report is incomplete",
-            shard.source
+            "ppob-contract report merge: {source}: the run stopped before its end; the merged report is incomplete"
         );
     }
     if !merged.missing_shards.is_empty() {

@@ -247,11 +247,12 @@ fn missing_shards(shards: &[Shard]) -> Result<Vec<Partition>, MergeError> {
 }
 
 /// The report of the whole run the `shards` are parts of (see the module
-/// documentation for how each member combines).
-pub fn merge(shards: &[Shard]) -> Result<Merged, MergeError> {
+/// documentation for how each member combines). The shards are consumed:
+/// their documents move into the merged report.
+pub fn merge(shards: Vec<Shard>) -> Result<Merged, MergeError> {
     let first = shards.first().ok_or(MergeError::Empty)?;
     let command = first.report.command();
-    for shard in shards {
+    for shard in &shards {
         let found = shard.report.command();
         if found != command {
             return Err(MergeError::Mixed {
@@ -262,6 +263,7 @@ pub fn merge(shards: &[Shard]) -> Result<Merged, MergeError> {
             });
         }
     }
+    let missing = missing_shards(&shards)?;
     let mut merged = Report {
         tool: "ppob-contract".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -272,16 +274,17 @@ pub fn merge(shards: &[Shard]) -> Result<Merged, MergeError> {
         fuzz: None,
         coverage: None,
         summary: Default::default(),
-        incomplete: false,
+        incomplete: !missing.is_empty(),
     };
     // Errors a shard added for its own missing required codes: taken out,
     // and the merged coverage's added back.
     let mut shard_missing = 0u64;
     let mut tally: Option<(CoverageTally, BTreeSet<i64>)> = None;
-    for shard in shards {
-        let report = &shard.report;
-        merged.documents.extend(report.documents.iter().cloned());
-        merged.cases.extend(report.cases.iter().cloned());
+    // The fuzz member so far, and the file it started from.
+    let mut fuzz: Option<(FuzzSummary, String)> = None;
+    for Shard { source, report } in shards {
+        merged.documents.extend(report.documents);
+        merged.cases.extend(report.cases);
         merged.summary.add_totals(&report.summary);
         merged.incomplete |= report.incomplete;
         if let Some(coverage) = &report.coverage {
@@ -290,19 +293,29 @@ pub fn merge(shards: &[Shard]) -> Result<Merged, MergeError> {
             tally
                 .absorb(coverage)
                 .map_err(|detail| MergeError::NotReport {
-                    path: shard.source.clone(),
+                    path: source.clone(),
                     detail,
                 })?;
             required.extend(coverage.required.iter().copied());
         }
-        if let Some(fuzz) = &report.fuzz {
-            merged.fuzz = Some(match merged.fuzz.take() {
-                None => fuzz.clone(),
-                Some(so_far) => add_fuzz(so_far, fuzz, shard, shards)?,
+        if let Some(next) = report.fuzz {
+            fuzz = Some(match fuzz.take() {
+                None => (next, source),
+                Some((so_far, first)) => {
+                    if next.seed != so_far.seed {
+                        return Err(MergeError::Seeds {
+                            path: source,
+                            found: next.seed,
+                            first,
+                            expected: so_far.seed,
+                        });
+                    }
+                    (add_fuzz(so_far, next), first)
+                }
             });
         }
     }
-    if let Some(fuzz) = &mut merged.fuzz {
+    if let Some((mut fuzz, _)) = fuzz {
         // A vacuous-pass warning two shards gave is one warning.
         let before = fuzz.warnings.len() as u64;
         let mut seen = BTreeSet::new();
@@ -315,9 +328,8 @@ pub fn merge(shards: &[Shard]) -> Result<Merged, MergeError> {
         } else {
             0.0
         };
+        merged.fuzz = Some(fuzz);
     }
-    let missing = missing_shards(shards)?;
-    merged.incomplete |= !missing.is_empty();
     if let Some((tally, required)) = tally {
         let required: Vec<i64> = required.into_iter().collect();
         let coverage = tally.finish(&required);
@@ -331,25 +343,8 @@ pub fn merge(shards: &[Shard]) -> Result<Merged, MergeError> {
     })
 }
 
-/// `so_far` with the `fuzz` member of one more shard added.
-fn add_fuzz(
-    mut so_far: FuzzSummary,
-    next: &FuzzSummary,
-    shard: &Shard,
-    shards: &[Shard],
-) -> Result<FuzzSummary, MergeError> {
-    if next.seed != so_far.seed {
-        let first = shards
-            .iter()
-            .find(|s| s.report.fuzz.is_some())
-            .map_or_else(String::new, |s| s.source.clone());
-        return Err(MergeError::Seeds {
-            path: shard.source.clone(),
-            found: next.seed,
-            first,
-            expected: so_far.seed,
-        });
-    }
+/// `so_far` with the `fuzz` member of one more shard (of the same seed) added.
+fn add_fuzz(mut so_far: FuzzSummary, next: FuzzSummary) -> FuzzSummary {
     // Shards against separate servers (e.g. a `mock` per CI job) name each.
     if !so_far.target.split(", ").any(|t| t == next.target) {
         so_far.target = format!("{}, {}", so_far.target, next.target);
@@ -362,15 +357,15 @@ fn add_fuzz(
     so_far.timed_out |= next.timed_out;
     so_far.regressions_replayed += next.regressions_replayed;
     so_far.regressions_failing += next.regressions_failing;
-    so_far.failures.extend(next.failures.iter().cloned());
-    so_far.warnings.extend(next.warnings.iter().cloned());
-    for (name, count) in &next.scenarios {
-        *so_far.scenarios.entry(name.clone()).or_default() += count;
+    so_far.failures.extend(next.failures);
+    so_far.warnings.extend(next.warnings);
+    for (name, count) in next.scenarios {
+        *so_far.scenarios.entry(name).or_default() += count;
     }
-    for (name, count) in &next.variants {
-        *so_far.variants.entry(name.clone()).or_default() += count;
+    for (name, count) in next.variants {
+        *so_far.variants.entry(name).or_default() += count;
     }
-    Ok(so_far)
+    so_far
 }
 
 #[cfg(test)]
@@ -443,7 +438,7 @@ mod tests {
         );
         let mut b = report(Command::Validate, vec![doc("b.json", 0, 2)]);
         b.incomplete = true;
-        let merged = merge(&[shard("1.json", a), shard("2.json", b)])
+        let merged = merge(vec![shard("1.json", a), shard("2.json", b)])
             .unwrap()
             .report;
         let sources: Vec<&str> = merged.documents.iter().map(|d| d.source.as_str()).collect();
@@ -482,7 +477,7 @@ mod tests {
         let a = shard_of("a", Operation::Inquiry, 300);
         let b = shard_of("b", Operation::Payment, 0);
         assert_eq!(a.report.summary.errors, 2);
-        let merged = merge(&[a, b]).unwrap().report;
+        let merged = merge(vec![a, b]).unwrap().report;
         let coverage = merged.coverage.as_ref().unwrap();
         assert_eq!(coverage.required, vec![0, 188, 300]);
         assert_eq!(coverage.missing_required, vec![188]);
@@ -526,7 +521,7 @@ mod tests {
             r.summary.warnings = 1;
             r
         };
-        let merged = merge(&[
+        let merged = merge(vec![
             shard("1.json", fuzz_of(101, 0)),
             shard("2.json", fuzz_of(100, 1)),
         ])
@@ -547,7 +542,7 @@ mod tests {
         if let Some(f) = other.fuzz.as_mut() {
             f.seed = 8;
         }
-        let error = merge(&[shard("1.json", fuzz_of(1, 0)), shard("2.json", other)])
+        let error = merge(vec![shard("1.json", fuzz_of(1, 0)), shard("2.json", other)])
             .unwrap_err()
             .to_string();
         assert!(
@@ -558,7 +553,7 @@ mod tests {
 
     #[test]
     fn mixed_commands_and_nothing_are_refused_naming_the_files() {
-        let error = merge(&[
+        let error = merge(vec![
             shard("check.json", report(Command::Check, Vec::new())),
             shard("validate.json", report(Command::Validate, Vec::new())),
         ])
@@ -568,7 +563,7 @@ mod tests {
             error.starts_with("validate.json: a validate report, but check.json is a check report"),
             "{error}"
         );
-        assert!(matches!(merge(&[]), Err(MergeError::Empty)));
+        assert!(matches!(merge(vec![]), Err(MergeError::Empty)));
     }
 
     #[test]
@@ -578,7 +573,7 @@ mod tests {
             r.partition = partition.map(str::to_owned);
             shard(&format!("{source}.json"), r)
         };
-        let all = merge(&[
+        let all = merge(vec![
             part("b", Some("2/3")),
             part("a", Some("1/3")),
             part("c", Some("3/3")),
@@ -588,11 +583,11 @@ mod tests {
         assert!(!all.report.incomplete);
         assert_eq!(all.report.partition, None);
 
-        let some = merge(&[part("a", Some("1/3")), part("c", Some("3/3"))]).unwrap();
+        let some = merge(vec![part("a", Some("1/3")), part("c", Some("3/3"))]).unwrap();
         assert_eq!(some.missing_shards, vec![Partition::new(2, 3).unwrap()]);
         assert!(some.report.incomplete);
 
-        let wholes = merge(&[part("a", None), part("b", None)]).unwrap();
+        let wholes = merge(vec![part("a", None), part("b", None)]).unwrap();
         assert!(wholes.missing_shards.is_empty() && !wholes.report.incomplete);
 
         for (inputs, says) in [
@@ -617,7 +612,7 @@ mod tests {
                 "a.json: JSON, but not a ppob-contract report (its partition: `4/3`",
             ),
         ] {
-            let error = merge(&inputs).unwrap_err().to_string();
+            let error = merge(inputs).unwrap_err().to_string();
             assert!(error.starts_with(says), "{error}");
         }
     }
