@@ -68,6 +68,9 @@ pub struct CheckPlan {
     pub rate: Option<u32>,
     /// Whether warnings fail the run.
     pub deny_warnings: bool,
+    /// The shard of a whole run these cases are (`--partition`), for reports
+    /// that `report merge` combines.
+    pub partition: Option<crate::partition::Partition>,
 }
 
 impl CheckPlan {
@@ -93,6 +96,7 @@ impl CheckPlan {
             jobs: default_jobs(&CheckTarget::Simulator(SimConfig::default())),
             rate: None,
             deny_warnings: false,
+            partition: None,
         }
     }
 

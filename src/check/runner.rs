@@ -429,6 +429,7 @@ pub fn run(
         command: Command::Check,
         target: Some(plan.describe()),
         fuzz: None,
+        partition: plan.partition,
     })?;
     let board: Board = Arc::default();
     let shared = Arc::new(Shared {

@@ -236,6 +236,7 @@ fn plan(
         record: args.record.clone(),
         jobs,
         rate: args.rate,
+        partition: args.partition,
     };
     Ok((plan, merged.judge, merged.files))
 }

@@ -575,6 +575,7 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<ExitStatus, SetupError> {
                 regressions: None,
                 replay: Some(file.display().to_string()),
             }),
+            partition: None,
         })?;
         let mut summary = crate::contract::Summary::default();
         let mut failures = Vec::new();
@@ -633,6 +634,7 @@ fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<ExitStatus, SetupError> {
             }),
             replay: None,
         }),
+        partition: args.partition,
     };
     let human = output::is_human(&plan.judge);
     if !human && let Some(fuzz) = &start.fuzz {

@@ -7,6 +7,7 @@ mod fuzz;
 mod judge;
 mod mock;
 mod output;
+mod report;
 mod rules;
 mod schemas;
 mod sim_args;
@@ -26,7 +27,7 @@ use clap::{Parser, Subcommand};
 runs inquiry → payment → status against the built-in simulator, a partner sandbox or recorded \
 cassettes, and checks every document against the documented contract: the JSON Schemas derived \
 from the Rust models plus the rules a schema cannot say (money adds up, echoes, the money rule).",
-    after_help = "Examples:\n  ppob-contract check\n  ppob-contract fuzz --seed 42\n  ppob-contract mock --port 8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n  ppob-contract schemas diff schemas/released/1.0.0 schemas\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
+    after_help = "Examples:\n  ppob-contract check\n  ppob-contract fuzz --seed 42\n  ppob-contract mock --port 8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n  ppob-contract schemas diff schemas/released/1.0.0 schemas\n  ppob-contract report merge shard-1.json shard-2.json shard-3.json\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
 )]
 pub struct Cli {
     /// What to do.
@@ -49,6 +50,8 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Work with schema sets: `schemas diff OLD NEW` says which changes break consumers.
     Schemas(schemas::SchemasArgs),
+    /// Work with reports: `report merge A.json B.json …` combines the shards of a CI matrix.
+    Report(report::ReportCommandArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -60,6 +63,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rules(args) => rules::run(args),
         Command::Mock(args) => mock::run(args),
         Command::Schemas(args) => schemas::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

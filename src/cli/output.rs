@@ -49,12 +49,24 @@ pub fn open(
     extra: &[FileSpec],
     on_signal: OnSignal,
 ) -> Result<(Tee<'static>, ReportFiles), crate::report::files::FileError> {
+    open_in(judge.format, judge.quiet, reports, extra, on_signal)
+}
+
+/// [`open`] for a command without judging options (`report merge`): the
+/// terminal in `format` (`quiet`: the summary only), then the report files.
+pub fn open_in(
+    format: Format,
+    quiet: bool,
+    reports: &ReportArgs,
+    extra: &[FileSpec],
+    on_signal: OnSignal,
+) -> Result<(Tee<'static>, ReportFiles), crate::report::files::FileError> {
     let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from);
     let options = Options {
-        quiet: judge.quiet,
+        quiet,
         step_summary: step_summary.as_deref(),
     };
-    let terminal = judge.format.reporter(terminal(), options);
+    let terminal = format.reporter(terminal(), options);
     let specs: Vec<FileSpec> = reports.reports.iter().chain(extra).cloned().collect();
     let files = ReportFiles::new(specs);
     let mut reporters: Vec<Box<dyn Reporter>> = vec![terminal];

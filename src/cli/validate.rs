@@ -101,6 +101,7 @@ fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
         command: Command::Validate,
         target: None,
         fuzz: None,
+        partition: args.partition,
     })?;
     let summary = run_validation(&engine, reader, args.jobs, &mut SinkOf(&mut report))?;
     report.finish(&RunEnd::new(summary.clone()))?;

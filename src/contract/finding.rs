@@ -168,6 +168,15 @@ impl Summary {
         self.input_errors += u64::from(doc.findings.iter().any(Finding::is_input_error));
     }
 
+    /// Adds another run's totals (the shards of one run, `report merge`).
+    pub fn add_totals(&mut self, other: &Summary) {
+        self.documents += other.documents;
+        self.valid += other.valid;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.input_errors += other.input_errors;
+    }
+
     /// How this run exits (DESIGN §3): usage when some input could not be
     /// checked, violated when the contract is broken (or, with
     /// `deny_warnings`, when anything was found), else holds.

@@ -121,6 +121,39 @@ impl CoverageTally {
         *self.variants.entry(name.to_owned()).or_default() += count;
     }
 
+    /// Adds what another run's report counted (`report merge`): requests,
+    /// answers without a code and answers per code of each operation,
+    /// scenarios and variants. What is derived from the counts (classes,
+    /// codes never answered, missing required codes) is worked out again by
+    /// [`CoverageTally::finish`]. An operation name that is not one of ours is
+    /// refused, naming it.
+    pub fn absorb(&mut self, coverage: &Coverage) -> Result<(), String> {
+        for op in &coverage.operations {
+            let operation = Operation::ALL
+                .into_iter()
+                .find(|o| o.name() == op.operation)
+                .ok_or_else(|| {
+                    format!(
+                        "its coverage names an unknown operation {:?} (expected inquiry, payment or status)",
+                        op.operation
+                    )
+                })?;
+            let entry = self.operations.entry(operation).or_default();
+            entry.0 += op.requests;
+            entry.1 += op.without_code;
+            for c in &op.codes {
+                *entry.2.entry(c.code).or_default() += c.count;
+            }
+        }
+        for (name, count) in &coverage.scenarios {
+            self.scenario(name, *count);
+        }
+        for (name, count) in &coverage.variants {
+            self.variant(name, *count);
+        }
+        Ok(())
+    }
+
     /// Every code answered, over all operations.
     fn seen(&self) -> BTreeMap<i64, u64> {
         let mut seen = BTreeMap::new();
@@ -224,5 +257,41 @@ mod tests {
         assert_eq!(coverage.undocumented_seen, vec![777]);
         assert!(coverage.documented_not_seen.contains(&188));
         assert!(!coverage.documented_not_seen.contains(&300));
+    }
+
+    #[test]
+    fn absorbed_reports_add_up_and_derived_lists_are_worked_out_again() {
+        let mut a = CoverageTally::default();
+        a.answered(Operation::Inquiry, Some(300), 2);
+        a.answered(Operation::Payment, None, 1);
+        a.scenario("success", 2);
+        let mut b = CoverageTally::default();
+        b.answered(Operation::Inquiry, Some(300), 1);
+        b.answered(Operation::Status, Some(0), 1);
+        b.scenario("success", 1);
+        b.variant("valid", 4);
+        let required = [0, 300, 188];
+        let (a, b) = (a.finish(&required), b.finish(&required));
+        assert_eq!(a.missing_required, vec![0, 188]);
+        let mut merged = CoverageTally::default();
+        merged.absorb(&a).unwrap();
+        merged.absorb(&b).unwrap();
+        let merged = merged.finish(&required);
+        assert_eq!(merged.operations[0].requests, 3);
+        assert_eq!(merged.operations[0].classes.get("inquiry-ok"), Some(&3));
+        assert_eq!(merged.operations[1].without_code, 1);
+        assert_eq!(
+            merged.operations[2].codes,
+            vec![CodeCount { code: 0, count: 1 }]
+        );
+        assert_eq!(merged.missing_required, vec![188]);
+        assert!(!merged.documented_not_seen.contains(&0));
+        assert_eq!(merged.scenarios.get("success"), Some(&3));
+        assert_eq!(merged.variants.get("valid"), Some(&4));
+
+        let mut odd = a.clone();
+        odd.operations[0].operation = "refund".into();
+        let error = CoverageTally::default().absorb(&odd).unwrap_err();
+        assert!(error.contains("\"refund\""), "{error}");
     }
 }

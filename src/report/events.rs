@@ -3,12 +3,16 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use super::coverage::Coverage;
 use super::wire::{CaseSummary, FuzzFailure, FuzzSummary, InterruptedCase, SetupProblem};
 use crate::contract::{DocumentReport, Summary};
 
-/// The command being reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The command being reported (the `command` member of the JSON report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Command {
     /// `ppob-contract validate`.
     Validate,
@@ -38,6 +42,8 @@ pub struct RunInfo {
     pub target: Option<String>,
     /// For `fuzz`: the seed, size and regressions replayed first.
     pub fuzz: Option<FuzzStart>,
+    /// `--partition K/N`: the shard of a run this run is, when it is one.
+    pub partition: Option<crate::partition::Partition>,
 }
 
 /// How a `fuzz` run starts.

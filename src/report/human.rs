@@ -236,10 +236,14 @@ impl<W: Write> HumanReport<W> {
             writeln!(w, "  reproduce: {command}")?;
         }
         if let Some(curl) = &f.failure.curl {
+            // A failure retold from a JSON report no longer knows its step.
+            let step = f
+                .request
+                .as_ref()
+                .map_or_else(String::new, |(i, _)| format!("request #{i}, "));
             writeln!(
                 w,
-                "  curl (request #{}, with PPOB_API_KEY and PPOB_API_SECRET set, to {}):\n    {}",
-                f.request.as_ref().map_or(0, |(i, _)| *i),
+                "  curl ({step}with PPOB_API_KEY and PPOB_API_SECRET set, to {}):\n    {}",
                 f.curl_target,
                 clip(curl, 2000)
             )?;

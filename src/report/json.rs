@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{Reporter, RunEnd, RunInfo};
+use super::{Command, Reporter, RunEnd, RunInfo};
 use crate::contract::DocumentReport;
 
 /// Streams the machine-readable report into a writer.
@@ -12,6 +12,8 @@ pub struct JsonReport<W: Write> {
     out: W,
     started: bool,
     documents: u64,
+    command: Option<Command>,
+    partition: Option<crate::partition::Partition>,
 }
 
 impl<W: Write> JsonReport<W> {
@@ -21,6 +23,8 @@ impl<W: Write> JsonReport<W> {
             out,
             started: false,
             documents: 0,
+            command: None,
+            partition: None,
         }
     }
 
@@ -29,9 +33,16 @@ impl<W: Write> JsonReport<W> {
             self.started = true;
             write!(
                 self.out,
-                "{{\"tool\":\"ppob-contract\",\"version\":\"{}\",\"documents\":[",
+                "{{\"tool\":\"ppob-contract\",\"version\":\"{}\",",
                 env!("CARGO_PKG_VERSION")
             )?;
+            if let Some(command) = self.command {
+                write!(self.out, "\"command\":\"{}\",", command.name())?;
+            }
+            if let Some(partition) = self.partition {
+                write!(self.out, "\"partition\":\"{partition}\",")?;
+            }
+            write!(self.out, "\"documents\":[")?;
         }
         Ok(())
     }
@@ -44,7 +55,9 @@ impl<W: Write> JsonReport<W> {
 }
 
 impl<W: Write> Reporter for JsonReport<W> {
-    fn start(&mut self, _run: &RunInfo) -> io::Result<()> {
+    fn start(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.command = Some(run.command);
+        self.partition = run.partition;
         self.head()
     }
 

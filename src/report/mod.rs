@@ -4,7 +4,9 @@
 //! [`Reporter::finish`] closes the run once with its totals and coverage.
 //! Every output format is one file here implementing [`Reporter`] and one
 //! variant of [`Format`]; [`Tee`] sends one run to the terminal and to the
-//! `--report` files (kept complete and parseable by [`files`]).
+//! `--report` files (kept complete and parseable by [`files`]). Finished
+//! JSON reports of a run's shards combine into one ([`merge`]), which
+//! [`retell`] tells any reporter again.
 //!
 //! Renderers write into the writer they are given; only the CLI chooses
 //! stdout. They never see a credential: the CLI redacts before reporting.
@@ -17,6 +19,8 @@ mod human;
 mod json;
 mod junit;
 mod location;
+pub mod merge;
+mod retell;
 mod sarif;
 pub mod wire;
 
@@ -29,6 +33,8 @@ pub use github::GithubReport;
 pub use human::{HumanReport, MAX_FINDINGS_SHOWN, fuzz_header};
 pub use json::JsonReport;
 pub use junit::JunitReport;
+pub use merge::{MergeError, Shard, merge};
+pub use retell::retell;
 pub use sarif::SarifReport;
 pub use wire::{CaseSummary, FuzzFailure, FuzzSummary, InterruptedCase, Report, SetupProblem};
 

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use super::events::Command;
 pub use crate::contract::{DocumentReport, Finding, Severity, StepInfo, Summary};
+use crate::exit::ExitStatus;
 
 /// How one `check` case ended, against what it expected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -89,6 +91,14 @@ pub struct Report {
     pub tool: String,
     /// The version of ppob-contract that wrote the report.
     pub version: String,
+    /// The command that wrote it: `validate`, `check` or `fuzz` (absent in
+    /// reports of versions before `report merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Command>,
+    /// The shard of a run the report covers (`--partition K/N`), when it
+    /// covers one: `report merge` checks that shards 1 to N are all there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
     /// One entry per document, in input order.
     pub documents: Vec<DocumentReport>,
     /// For `check`: how each case ended. Absent for `validate`.
@@ -115,6 +125,45 @@ pub struct Report {
     /// until then.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
+}
+
+impl Report {
+    /// The command that wrote the report: its `command` member, else told
+    /// from what it holds (a `fuzz` member: fuzz; cases, coverage or
+    /// documents of exchanges: check; else validate).
+    pub fn command(&self) -> Command {
+        if let Some(command) = self.command {
+            command
+        } else if self.fuzz.is_some() {
+            Command::Fuzz
+        } else if !self.cases.is_empty()
+            || self.coverage.is_some()
+            || self.documents.iter().any(|d| d.step.is_some())
+        {
+            Command::Check
+        } else {
+            Command::Validate
+        }
+    }
+
+    /// The exit status of the run the report describes, as the commands
+    /// work it out: the totals' verdict ([`Summary::exit_status`]); at least
+    /// [`ExitStatus::Violated`] when a `check` case did not end as expected
+    /// or `fuzz` found a failure; and [`ExitStatus::Usage`] when the run did
+    /// not reach its end (`incomplete`): such a report cannot say the
+    /// contract holds.
+    pub fn exit_status(&self, deny_warnings: bool) -> ExitStatus {
+        let mut status = self.summary.exit_status(deny_warnings);
+        let failed = self.cases.iter().any(|c| !c.met)
+            || self.fuzz.as_ref().is_some_and(|f| !f.failures.is_empty());
+        if failed {
+            status = status.max(ExitStatus::Violated);
+        }
+        if self.incomplete {
+            status = ExitStatus::Usage;
+        }
+        status
+    }
 }
 
 /// How a `fuzz` run went (the `fuzz` member of the report).

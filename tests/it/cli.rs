@@ -12,6 +12,7 @@ fn help_of_every_command_is_reviewed_and_teaches_by_example() {
         vec!["fuzz", "--help"],
         vec!["rules", "--help"],
         vec!["schemas", "diff", "--help"],
+        vec!["report", "merge", "--help"],
     ] {
         let result = run(&args);
         assert_eq!(result.code, 0, "{args:?}");

@@ -17,6 +17,7 @@ mod hostile;
 mod hostile_input;
 mod partition;
 mod report;
+mod report_merge;
 mod reports;
 mod schema_diff;
 mod schema_version;
