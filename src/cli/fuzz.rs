@@ -15,23 +15,17 @@ use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::judge::JudgeArgs;
 use super::output::{self, CoverageArgs, ReportArgs};
 use super::sim_args::{SimArgs, parse_duration};
-use crate::contract::input_rules;
 use crate::exit::ExitStatus;
-use crate::flow::setup::{self, FirstAnswer, NotTheApi};
-use crate::flow::{Expectation, RefNumbers};
-use crate::fuzz::exec;
-use crate::fuzz::regressions::{self, Regression};
-use crate::fuzz::report::{Shown, failure_report};
+use crate::flow::Expectation;
+use crate::fuzz::campaign::{self, Campaign, CampaignError, Hooks};
+use crate::fuzz::regressions;
 use crate::fuzz::runner::{NoProgress, Progress};
 use crate::fuzz::{
-    AcceptableTable, Account, Failure, FuzzCase, Fuzzer, Judge, RunOptions, Scenario, SharedTarget,
-    ShrinkLimits, SimTarget, Target, Universe, simulator_universe,
+    AcceptableTable, Account, RunOptions, SharedTarget, ShrinkLimits, SimTarget, Target, Universe,
+    simulator_universe,
 };
 use crate::partition::Partition;
-use crate::report::{Command, CoverageTally, FuzzStart, FuzzSummary, Reporter, RunEnd, RunInfo};
-use crate::transport::auth::{BodyMode, Credentials};
-use crate::transport::rate::RateLimiter;
-use crate::transport::redact::Redactor;
+use crate::report::{FileSpec, RunInfo};
 
 /// Reads `ACCOUNT[@PRODUCT]`.
 fn parse_account(s: &str) -> Result<Account, String> {
@@ -190,35 +184,11 @@ enum SetupError {
     )]
     NoAccounts(String),
     #[error("{0}")]
-    Preflight(String),
-    #[error("{0}")]
     Config(String),
+    #[error("{0}")]
+    Campaign(#[from] CampaignError),
     #[error("cannot write the report: {0}")]
     Output(#[from] io::Error),
-}
-
-/// Everything decided before the first case.
-struct Plan {
-    target: Box<dyn Target>,
-    base_url: Option<String>,
-    universe: Universe,
-    credentials: Credentials,
-    body_mode: BodyMode,
-    table: AcceptableTable,
-    options: RunOptions,
-    ref_prefix: String,
-    /// The judging options, the config file's `[severity]` and `[report]` merged in.
-    judge: JudgeArgs,
-    /// `[report.files]` of the config file.
-    report_files: Vec<crate::report::FileSpec>,
-    /// Codes the target must answer.
-    require_codes: Vec<i64>,
-    /// `--latency-budget`, else the config's.
-    latency_budget: Option<Duration>,
-    /// `--regressions`, else the config's.
-    regressions: PathBuf,
-    /// `--rate`, else the config's.
-    rate: Option<u32>,
 }
 
 fn universe_of_config(cases: &[crate::flow::Case]) -> Universe {
@@ -233,7 +203,9 @@ fn universe_of_config(cases: &[crate::flow::Case]) -> Universe {
     universe
 }
 
-fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
+/// The campaign `args` describe, the config file's `[fuzz]`, `[severity]`
+/// and `[report]` merged in; the judging options and report files it adds.
+fn plan(args: &FuzzArgs) -> Result<(Campaign, JudgeArgs, Vec<FileSpec>), SetupError> {
     let connection = Connection::resolve(&args.connection)?;
     let config = &connection.config;
     let table = match &args.acceptable {
@@ -305,9 +277,9 @@ fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
     };
     let merged = super::output::from_config(&args.judge, Some(&args.coverage), config)
         .map_err(SetupError::Config)?;
-    Ok(Plan {
-        judge: merged.judge,
-        report_files: merged.files,
+    let campaign = Campaign {
+        engine: merged.judge.engine(),
+        deny_warnings: merged.judge.deny_warnings,
         require_codes: merged.require_codes,
         latency_budget: args.latency_budget.or(from_config.latency_budget),
         rate: args.rate.or(from_config.rate),
@@ -316,6 +288,9 @@ fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
             .clone()
             .or_else(|| from_config.regressions.clone())
             .unwrap_or_else(|| PathBuf::from("fuzz-regressions")),
+        save_regressions: !args.no_regressions,
+        replay: args.replay.clone(),
+        partition: args.partition,
         target,
         base_url,
         universe,
@@ -327,7 +302,8 @@ fn plan(args: &FuzzArgs) -> Result<Plan, SetupError> {
             .ref_prefix
             .clone()
             .unwrap_or_else(|| "PPOBFZ".to_owned()),
-    })
+    };
+    Ok((campaign, merged.judge, merged.files))
 }
 
 /// A seed from the clock and the process id (no randomness crate needed).
@@ -446,309 +422,39 @@ fn replay_command(file: &Path) -> String {
     words.join(" ")
 }
 
-/// Where a curl line sends the request: the target, or a `mock` on its default port.
-fn curl_base(plan: &Plan) -> String {
-    plan.base_url
-        .clone()
-        .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned())
-}
-
-/// One valid inquiry before fuzzing: an unreachable target, a target that is
-/// not the API or refused credentials stop the run with exit code 2, as for `check`.
-fn preflight(plan: &Plan, fuzzer: &Fuzzer<'_>) -> Result<(), SetupError> {
-    let Some(account) = plan
-        .universe
-        .payable
-        .first()
-        .or(plan.universe.others.first())
-    else {
-        return Ok(());
-    };
-    let case = FuzzCase {
-        scenario: Scenario::Inquiry,
-        account: account.number.clone(),
-        product: account.product.clone(),
-        inquiry_extras: Default::default(),
-        ref_stem: String::new(),
-        callback_urls: None,
-        mutation: None,
-    };
-    let (trace, _) = fuzzer.check_one(&case);
-    let where_ = plan.target.describe();
-    if let Some(e) = exec::unreachable(&trace) {
-        return Err(SetupError::Preflight(format!(
-            "error[{}]: {where_} is unreachable: {e}; {}",
-            input_rules::UNREACHABLE,
-            setup::unreachable_hint(e)
-        )));
-    }
-    if let Some(step) = trace.steps.first()
-        && let FirstAnswer::NotTheApi(reason) = setup::first_answer(&step.exchange)
-        && let Some(found) = NotTheApi::new(
-            &step.exchange,
-            reason,
-            &where_,
-            &Redactor::new(Some(&plan.credentials)),
-        )
-    {
-        return Err(SetupError::Preflight(format!(
-            "error[{}]: {found}",
-            input_rules::NOT_THE_API
-        )));
-    }
-    if let Some(step) = trace.steps.first()
-        && let crate::flow::classify::Reading::AuthRefused { http_status, .. } = step.reading
-    {
-        return Err(SetupError::Preflight(format!(
-            "error[{}]: {where_} refused the credentials with HTTP {http_status} on a valid inquiry: \
-check PPOB_API_KEY and PPOB_API_SECRET (or the config file's [credentials]) and --body-mode",
-            input_rules::AUTH
-        )));
-    }
-    Ok(())
-}
-
-/// The run's coverage: what the target answered, per operation, and which
-/// scenarios and variants ran.
-fn coverage_of(stats: &crate::fuzz::Stats, required: &[i64]) -> crate::report::Coverage {
-    let mut tally = CoverageTally::default();
-    for ((operation, code), count) in &stats.answered {
-        tally.answered(*operation, *code, *count);
-    }
-    for (scenario, count) in &stats.scenarios {
-        tally.scenario(scenario, *count);
-    }
-    for (variant, count) in &stats.variants {
-        tally.variant(variant, *count);
-    }
-    tally.finish(required)
-}
-
-fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
-}
-
-/// Runs the saved regressions, then the generated cases.
-fn run_plan(args: &FuzzArgs, plan: Plan) -> Result<ExitStatus, SetupError> {
-    let engine = plan.judge.engine();
-    let redactor = Redactor::new(Some(&plan.credentials));
-    let refs = RefNumbers::new(&plan.ref_prefix);
-    let rate = plan.rate.map(RateLimiter::new);
-    let fuzzer = Fuzzer {
-        target: plan.target.as_ref(),
-        judge: Judge {
-            engine: &engine,
-            table: &plan.table,
-            latency_budget: plan.latency_budget,
-        },
-        credentials: &plan.credentials,
-        body_mode: plan.body_mode,
-        refs: &refs,
-        rate: rate.as_ref(),
-        universe: &plan.universe,
-    };
-    preflight(&plan, &fuzzer)?;
-    let shown = Shown {
-        redactor: &redactor,
-        key: plan.credentials.key(),
-        secret: plan.credentials.secret(),
-        curl_base: curl_base(&plan),
-    };
-    let target = plan.target.describe();
-    let (mut report, _files) = output::open(
-        &plan.judge,
-        &args.report,
-        &plan.report_files,
-        output::OnSignal::Exit,
-    )
-    .map_err(|e| io::Error::other(e.to_string()))?;
-    if let Some(file) = &args.replay {
-        let regression = regressions::load(file)?;
-        let (_, failure) = fuzzer.check_one(&regression.case);
-        report.start(&RunInfo {
-            command: Command::Fuzz,
-            target: Some(target.clone()),
-            fuzz: Some(FuzzStart {
-                seed: 0,
-                cases: 0,
-                jobs: 1,
-                regressions: None,
-                replay: Some(file.display().to_string()),
-            }),
-            partition: None,
-        })?;
-        let mut summary = crate::contract::Summary::default();
-        let mut failures = Vec::new();
-        if let Some(failure) = &failure {
-            let shown_failure =
-                failure_report(failure, Some(file), Some(replay_command(file)), &shown);
-            for doc in &shown_failure.documents {
-                summary.add(&doc.report);
-            }
-            report.fuzz_failure(&shown_failure)?;
-            failures.push(shown_failure.failure);
-        }
-        let mut end = RunEnd::new(summary);
-        end.fuzz = Some(FuzzSummary {
-            target,
-            regressions_replayed: 1,
-            regressions_failing: failures.len() as u64,
-            failures,
-            ..FuzzSummary::default()
-        });
-        report.finish(&end)?;
-        return Ok(if failure.is_some() {
-            ExitStatus::Violated
-        } else {
-            ExitStatus::Holds
-        });
-    }
-
-    let mut replayed = Vec::new();
-    if !args.no_regressions {
-        let files = regressions::files_in(&plan.regressions)?;
-        for file in args
-            .partition
-            .unwrap_or_else(Partition::whole)
-            .select(files)
-        {
-            let regression: Regression = regressions::load(&file)?;
-            let (_, failure) = fuzzer.check_one(&regression.case);
-            replayed.push((file, failure));
-        }
-    }
-    let failing = replayed.iter().filter(|(_, f)| f.is_some()).count() as u64;
-    let start = RunInfo {
-        command: Command::Fuzz,
-        target: Some(target.clone()),
-        fuzz: Some(FuzzStart {
-            seed: plan.options.seed,
-            cases: plan.options.cases,
-            jobs: plan.options.jobs,
-            regressions: (!replayed.is_empty()).then(|| {
-                (
-                    plan.regressions.display().to_string(),
-                    replayed.len() as u64,
-                    failing,
-                )
-            }),
-            replay: None,
-        }),
-        partition: args.partition,
-    };
-    let human = output::is_human(&plan.judge);
-    if !human && let Some(fuzz) = &start.fuzz {
-        // The seed must not get lost when stdout is a machine's.
-        let _ = writeln!(
-            anstream::stderr(),
-            "{}",
-            crate::report::fuzz_header(&target, fuzz)
-        );
-    }
-    report.start(&start)?;
-    let show_bar =
-        human && !plan.judge.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let bar = Bar::new(plan.options.cases, show_bar);
-    let progress: &dyn Progress = if show_bar { &bar } else { &NoProgress };
-    let outcome = fuzzer.run(&plan.options, progress);
-    bar.0.finish_and_clear();
-
-    let mut summary = crate::contract::Summary::default();
-    let mut failures = Vec::new();
-    let mut report_one = |failure: &Failure, file: Option<PathBuf>| -> Result<(), SetupError> {
-        let reproduce = match (&file, failure.index) {
-            (Some(f), _) => Some(replay_command(f)),
-            (None, Some(index)) => Some(rerun_command(plan.options.seed, index)),
-            _ => None,
-        };
-        let shown_failure = failure_report(failure, file.as_deref(), reproduce, &shown);
-        for doc in &shown_failure.documents {
-            summary.add(&doc.report);
-        }
-        report.fuzz_failure(&shown_failure)?;
-        failures.push(shown_failure.failure);
-        Ok(())
-    };
-    for (file, failure) in &replayed {
-        if let Some(failure) = failure {
-            report_one(failure, Some(file.clone()))?;
-        }
-    }
-    for failure in &outcome.failures {
-        let saved = if args.no_regressions {
-            None
-        } else {
-            let regression = Regression {
-                about: regressions::ABOUT.into(),
-                oracle: failure.oracle.to_owned(),
-                message: failure
-                    .primary()
-                    .map(|v| redactor.redact(&v.message).into_owned())
-                    .unwrap_or_default(),
-                seed: Some(plan.options.seed),
-                index: failure.index,
-                found_against: target.clone(),
-                case: failure.case.clone(),
-            };
-            Some(regressions::save(&plan.regressions, &regression)?)
-        };
-        report_one(failure, saved)?;
-    }
-    let stats = &outcome.stats;
-    let warnings: Vec<String> = outcome.warnings.iter().map(|w| w.message.clone()).collect();
-    summary.warnings += warnings.len() as u64 + stats.warnings.values().sum::<u64>();
-    let coverage = coverage_of(stats, &plan.require_codes);
-    summary.errors += coverage.missing_required.len() as u64;
-    let secs = outcome.elapsed.as_secs_f64();
-    let failed = !failures.is_empty();
-    let mut end = RunEnd::new(summary);
-    end.fuzz = Some(FuzzSummary {
-        seed: plan.options.seed,
-        target,
-        cases: stats.cases,
-        requests: stats.requests,
-        shrink_requests: stats.shrink_requests,
-        elapsed_ms: millis(outcome.elapsed),
-        cases_per_second: if secs > 0.0 {
-            (stats.cases as f64 / secs * 10.0).round() / 10.0
-        } else {
-            0.0
-        },
-        inconclusive: stats.inconclusive,
-        timed_out: outcome.timed_out,
-        regressions_replayed: replayed.len() as u64,
-        regressions_failing: failing,
-        failures,
-        warnings,
-        scenarios: stats
-            .scenarios
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), *v))
-            .collect(),
-        variants: stats
-            .variants
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), *v))
-            .collect(),
-    });
-    end.oracle_warnings = stats
-        .warnings
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), *v))
-        .collect();
-    end.coverage = Some(coverage);
-    report.finish(&end)?;
-    let mut status = end.summary.exit_status(plan.judge.deny_warnings);
-    if failed {
-        status = status.max(ExitStatus::Violated);
-    }
-    Ok(status)
-}
-
 /// Runs `fuzz` and maps the verdict to an exit code.
 #[allow(clippy::print_stderr)]
 pub fn run(args: FuzzArgs) -> ExitCode {
-    let result = plan(&args).and_then(|plan| run_plan(&args, plan));
+    let result = plan(&args).and_then(|(campaign, judge, files)| {
+        let (mut report, _files) =
+            output::open(&judge, &args.report, &files, output::OnSignal::Exit)
+                .map_err(|e| io::Error::other(e.to_string()))?;
+        let human = output::is_human(&judge);
+        let show_bar = human
+            && !judge.quiet
+            && campaign.replay.is_none()
+            && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let bar = Bar::new(campaign.options.cases, show_bar);
+        let progress: &dyn Progress = if show_bar { &bar } else { &NoProgress };
+        let started = |start: &RunInfo| {
+            if !human && let Some(fuzz) = &start.fuzz {
+                // The seed must not get lost when stdout is a machine's.
+                let _ = writeln!(
+                    anstream::stderr(),
+                    "{}",
+                    crate::report::fuzz_header(start.target.as_deref().unwrap_or(""), fuzz)
+                );
+            }
+        };
+        let hooks = Hooks {
+            progress,
+            rerun: &rerun_command,
+            replay: &|path: &Path| replay_command(path),
+            started: &started,
+            finished: &|| bar.0.finish_and_clear(),
+        };
+        Ok(campaign::run(&campaign, &mut report, &hooks)?)
+    });
     match result {
         Ok(status) => status.into(),
         Err(e) => {

@@ -16,6 +16,7 @@
 //! from the schemas), `rate` (the `--rate` cap).
 
 pub mod acceptable;
+pub mod campaign;
 pub mod case;
 pub mod exec;
 pub mod fields;
