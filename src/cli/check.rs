@@ -49,7 +49,9 @@ never from a flag; they and every TOKEN are redacted from all output and cassett
 
 Exit codes: 0 every case as expected and the contract holds, 1 contract violated or a case
 ended otherwise than expected, 2 bad usage or config, sandbox unreachable, credentials refused,
-a target that is not the API (an HTML page, a wrong path): each one line on stderr.")]
+a target that is not the API (an HTML page, a wrong path): each one line on stderr;
+128 + the signal (130, 143) when SIGINT/SIGTERM stopped the run: the cases that ended are
+reported, the others named with the refNumbers of payments whose outcome is unknown.")]
 pub struct CheckArgs {
     /// A case to run (repeatable): ACCOUNT[@PRODUCT][=EXPECT]. Default: the config file's
     /// cases, or on the simulator every test account.
