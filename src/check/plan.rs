@@ -93,7 +93,7 @@ impl CheckPlan {
             engine: Engine::new(EngineOptions::default()),
             require_codes: Vec::new(),
             record: None,
-            jobs: default_jobs(&CheckTarget::Simulator(SimConfig::default())),
+            jobs: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             rate: None,
             deny_warnings: false,
             partition: None,
