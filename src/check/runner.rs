@@ -325,7 +325,7 @@ impl Reporting<'_> {
         }
         tally(&mut self.coverage, &run);
         let recorded = match (running.and_then(|r| r.recorder), &self.plan.record) {
-            (Some(recorder), Some(dir)) => Some(save(&recorder, dir, &run, &self.redactor)?),
+            (Some(recorder), Some(dir)) => Some(save(&recorder, dir, &run.case, &self.redactor)?),
             _ => None,
         };
         let summary = run.summary();
@@ -374,12 +374,12 @@ impl Reporting<'_> {
 fn save(
     recorder: &Recorder<Arc<dyn Transport>>,
     dir: &std::path::Path,
-    run: &CaseRun,
+    case: &crate::flow::Case,
     redactor: &Redactor,
 ) -> Result<String, CassetteError> {
     let meta = CassetteMeta {
-        case: run.case.name.clone(),
-        expect: Some(run.case.expect.to_string()),
+        case: case.name.clone(),
+        expect: Some(case.expect.to_string()),
     };
     recorder
         .save(dir, &meta, redactor)
@@ -561,11 +561,7 @@ fn interrupted_case(
         Some(running) => {
             let cassette = match (&running.recorder, &plan.record, plan.cases.get(index)) {
                 (Some(recorder), Some(dir), Some(case)) => {
-                    let meta = CassetteMeta {
-                        case: case.name.clone(),
-                        expect: Some(case.expect.to_string()),
-                    };
-                    Some(recorder.save(dir, &meta, redactor)?.display().to_string())
+                    Some(save(recorder, dir, case, redactor)?)
                 }
                 _ => None,
             };
