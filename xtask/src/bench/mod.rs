@@ -13,6 +13,7 @@
 mod check;
 mod fuzz;
 mod mock;
+mod peers;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -27,7 +28,8 @@ const RERUN_ENV: &str = "PPOB_XTASK_BENCH_OPTIMIZED";
 const USAGE: &str = "usage: cargo xtask bench <name> [options]
 
 benchmarks (each builds in release first; see README, Benchmarks):
-  validate [--docs N]       `ppob-contract validate` over a generated NDJSON corpus
+  validate [--docs N]       `ppob-contract validate` over a generated NDJSON corpus, with Ajv
+                            and check-jsonschema side by side (installed pinned into target/)
   check [--cases N]         inquiry → payment → status flows/s through the in-process simulator
   mock [--duration S] [--connections N] [--threads N]
                             `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99

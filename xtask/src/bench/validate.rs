@@ -1,6 +1,7 @@
 //! `cargo xtask bench validate`: how fast `ppob-contract validate` checks a
 //! large NDJSON corpus, next to what plain serde parsing of the same bytes
-//! costs.
+//! costs and, side by side in the same run, its peers ([`super::peers`]):
+//! Ajv 2020 on the corpus, check-jsonschema on one file as a whole process.
 //!
 //! The corpus is generated deterministically (fixed seed) under
 //! `target/bench/` and reused between runs. The references are measured in
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use ppob_contract::model::InquiryResponse;
 
+use super::peers;
 use super::{
     RUNS, best_of, build_release, parse_count_option, release_binary, rerun_optimized, target_dir,
 };
@@ -31,6 +33,14 @@ const SEED: u64 = 0x5EED_B111_2022_0907;
 const BROKEN_ONE_IN: u64 = 10;
 /// Throughput of `validate --jobs 1` relative to the typed parse we aim for.
 const TARGET_RATIO: f64 = 0.9;
+/// `validate --jobs 1` docs/s over Ajv's on one thread, aimed for.
+const TARGET_VS_AJV_ONE: f64 = 1.5;
+/// `validate` on all cores docs/s over Ajv's on one thread, aimed for.
+const TARGET_VS_AJV_ALL: f64 = 2.5;
+/// check-jsonschema's whole-process time on one file over ours, aimed for.
+const TARGET_VS_CHECK_JSONSCHEMA: f64 = 80.0;
+/// The file of the one-file comparison.
+const ONE_FILE: &str = "fixtures/mobile-postpaid/inquiry.response.json";
 
 const USAGE: &str = "usage: cargo xtask bench validate [--docs N]
 
@@ -54,8 +64,91 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
     let references = measure_references(&corpus);
     let binary = release_binary(root, "ppob-contract");
     let tool = measure_tool(&binary, &corpus_path, plan.expected_exit());
+    let peers = measure_peers(root, &target, &corpus_path, &binary);
     print_report(&options, &corpus, &plan, &references, &tool);
+    print_peers(&corpus, &tool, &peers);
     tool.into_result()
+}
+
+/// The peers' measurements; a peer that could not run says why.
+struct Peers {
+    ajv: Result<peers::AjvRun>,
+    one_file: Result<OneFile>,
+}
+
+/// One file as a whole process: median wall times.
+struct OneFile {
+    ours: Duration,
+    check_jsonschema: Duration,
+}
+
+fn measure_peers(root: &Path, target: &Path, corpus: &Path, binary: &Path) -> Peers {
+    println!("bench: measuring the peers (Ajv over the corpus, check-jsonschema on one file)");
+    let ajv = peers::install_ajv(root, target)
+        .and_then(|modules| peers::measure_ajv(root, &modules, corpus, RUNS));
+    let file = root.join(ONE_FILE);
+    let one_file = peers::install_check_jsonschema(root, target).and_then(|exe| {
+        let ours = peers::median_process(
+            || {
+                let mut command = Command::new(binary);
+                command
+                    .args(["validate", "-q"])
+                    .arg(&file)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped());
+                command
+            },
+            0,
+        )?;
+        let check_jsonschema =
+            peers::median_process(|| peers::check_jsonschema_command(&exe, root, &file), 0)?;
+        Ok(OneFile {
+            ours,
+            check_jsonschema,
+        })
+    });
+    Peers { ajv, one_file }
+}
+
+/// Ajv's row and the ratios the project aims for, side by side.
+fn print_peers(corpus: &Corpus, tool: &ToolRows, peers: &Peers) {
+    println!();
+    let verdict = |ratio: f64, target: f64| if ratio >= target { "meets" } else { "BELOW" };
+    match &peers.ajv {
+        Ok(ajv) => {
+            let ajv_rate = corpus.docs() as f64 / ajv.best.as_secs_f64();
+            println!(
+                "Ajv 2020 (Node, 1 thread, in memory): {:.3} s, {ajv_rate:.0} docs/s, {} invalid",
+                ajv.best.as_secs_f64(),
+                ajv.invalid
+            );
+            for (label, run, target) in [
+                ("validate --jobs 1", &tool.one_thread, TARGET_VS_AJV_ONE),
+                ("validate, all cores", &tool.all_cores, TARGET_VS_AJV_ALL),
+            ] {
+                if let Ok(run) = run {
+                    let ratio = ajv.best.as_secs_f64() / run.elapsed.as_secs_f64();
+                    println!(
+                        "{label} / Ajv docs/s: {ratio:.2} ({} the target of {target})",
+                        verdict(ratio, target)
+                    );
+                }
+            }
+        }
+        Err(e) => println!("Ajv: skipped ({e:#})"),
+    }
+    match &peers.one_file {
+        Ok(one) => {
+            let ratio = one.check_jsonschema.as_secs_f64() / one.ours.as_secs_f64();
+            println!(
+                "one file ({ONE_FILE}), whole process, median of 7: validate {:.1} ms, check-jsonschema {:.1} ms: {ratio:.0}x ({} the target of {TARGET_VS_CHECK_JSONSCHEMA}x)",
+                one.ours.as_secs_f64() * 1000.0,
+                one.check_jsonschema.as_secs_f64() * 1000.0,
+                verdict(ratio, TARGET_VS_CHECK_JSONSCHEMA)
+            );
+        }
+        Err(e) => println!("check-jsonschema: skipped ({e:#})"),
+    }
 }
 
 // ---------------------------------------------------------------------------
