@@ -12,7 +12,7 @@
 //! answer is processing). This is a benchmark, never part of `cargo test`.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use super::{build_release, release_binary};
+use super::{build_release, no_options, release_binary};
 
 const USAGE: &str = "usage: cargo xtask bench endless
 
@@ -47,13 +47,8 @@ const TIMING: [&str; 8] = [
 
 /// Runs the benchmark.
 pub fn run(root: &Path, args: &[&str]) -> Result<()> {
-    match args {
-        [] => {}
-        ["-h" | "--help"] => {
-            println!("{USAGE}");
-            return Ok(());
-        }
-        [other, ..] => bail!("unknown argument {other:?}\n\n{USAGE}"),
+    if !no_options(args, USAGE)? {
+        return Ok(());
     }
     if !Path::new("/usr/bin/time").is_file() {
         bail!("needs GNU time at /usr/bin/time (Debian: apt-get install time)");
@@ -125,18 +120,23 @@ fn serve(inquiry_answer: Vec<u8>) -> Result<String> {
             let Ok(mut stream) = stream else { continue };
             let inquiry_answer = inquiry_answer.clone();
             std::thread::spawn(move || {
-                while let Some(path) = read_request(&mut stream) {
-                    if path.ends_with("/check") {
-                        let head = format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-                            inquiry_answer.len()
-                        );
-                        let _ = stream.write_all(head.as_bytes());
-                        let _ = stream.write_all(&inquiry_answer);
-                    } else {
-                        endless(&mut stream);
-                        return;
-                    }
+                let Some(path) = request_path(&mut stream) else {
+                    return;
+                };
+                if path.ends_with("/check") {
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                         Content-Length: {}\r\nConnection: close\r\n\r\n",
+                        inquiry_answer.len()
+                    );
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(&inquiry_answer);
+                    // Take what is left of the request (bounded) so that closing sends no reset.
+                    let _ = stream.shutdown(Shutdown::Write);
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                    let _ = std::io::copy(&mut (&stream).take(1 << 20), &mut std::io::sink());
+                } else {
+                    endless(&mut stream);
                 }
             });
         }
@@ -144,43 +144,27 @@ fn serve(inquiry_answer: Vec<u8>) -> Result<String> {
     Ok(format!("http://127.0.0.1:{port}"))
 }
 
-/// Reads one request (head and `Content-Length` body); returns its path.
-fn read_request(stream: &mut TcpStream) -> Option<String> {
-    let mut raw = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 || raw.len() > 1 << 20 {
+/// Reads a request's head; returns its path. Each connection serves one
+/// request (answers say `Connection: close`), so a body left unread is
+/// never taken for the next request.
+fn request_path(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 64 * 1024 || stream.read(&mut byte).ok()? == 0 {
             return None;
         }
-        raw.extend_from_slice(&chunk[..n]);
-        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while raw.len() < head_end + length {
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 {
-            break;
-        }
-        raw.extend_from_slice(&chunk[..n]);
+        head.push(byte[0]);
     }
+    let head = String::from_utf8_lossy(&head).into_owned();
     head.split_whitespace().nth(1).map(str::to_owned)
 }
 
 /// HTTP 200 with a chunked body that never ends, within the bounds.
 fn endless(stream: &mut TcpStream) {
     let _ = stream.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
+          Connection: close\r\n\r\n1\r\n{\r\n",
     );
     let mut chunk = format!("{:x}\r\n", 64 * 1024).into_bytes();
     chunk.extend(std::iter::repeat_n(b' ', 64 * 1024));

@@ -22,7 +22,9 @@ use anyhow::{Context, Result, bail};
 use ppob_contract::contract::DocKind;
 use ppob_contract::validate::{Engine, EngineOptions, Input};
 
-use super::{RUNS, best_of, build_release, release_binary, rerun_optimized, target_dir};
+use super::{
+    RUNS, best_of, build_release, no_options, release_binary, rerun_optimized, target_dir,
+};
 
 const USAGE: &str = "usage: cargo xtask bench locate
 
@@ -53,13 +55,8 @@ struct Row {
 
 /// Runs the benchmark.
 pub fn run(root: &Path, args: &[&str]) -> Result<()> {
-    match args {
-        [] => {}
-        ["-h" | "--help"] => {
-            println!("{USAGE}");
-            return Ok(());
-        }
-        [other, ..] => bail!("unknown argument {other:?}\n\n{USAGE}"),
+    if !no_options(args, USAGE)? {
+        return Ok(());
     }
     if cfg!(debug_assertions) {
         return rerun_optimized(root, "locate", args);

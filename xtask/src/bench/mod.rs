@@ -102,6 +102,19 @@ fn parse_count_option(
     Ok(Some(count))
 }
 
+/// For a bench without options: true to run, false when help was asked for
+/// (printed); an error for anything else.
+fn no_options(args: &[&str], usage: &str) -> Result<bool> {
+    match args {
+        [] => Ok(true),
+        ["-h" | "--help"] => {
+            println!("{usage}");
+            Ok(false)
+        }
+        [other, ..] => bail!("unknown argument {other:?}\n\n{usage}"),
+    }
+}
+
 /// A positive count given to `flag`; `200_000` is accepted.
 fn parse_count(flag: &str, value: &str) -> Result<usize> {
     let count: usize = value
