@@ -10,7 +10,7 @@ use super::judge::JudgeArgs;
 use super::output::{self, ReportArgs};
 use crate::contract::{DocKind, Summary};
 use crate::exit::{ExitStatus, is_closed_pipe};
-use crate::input::{BatchReader, expand};
+use crate::input::{BatchReader, SkippedFile, expand};
 use crate::partition::Partition;
 use crate::report::{Command, Reporter, RunEnd, RunInfo, SinkOf};
 use crate::validate::{RunError, run as run_validation};
@@ -89,7 +89,9 @@ pub struct ValidateArgs {
 
 fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
     let engine = args.judge.engine();
-    let inputs = expand(&args.paths, args.ndjson);
+    let expansion = expand(&args.paths, args.ndjson);
+    note_skipped(&expansion.skipped);
+    let inputs = expansion.inputs;
     let inputs = match args.partition {
         Some(partition) => partition.select(inputs),
         None => inputs,
@@ -106,6 +108,16 @@ fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
     let summary = run_validation(&engine, reader, args.jobs, &mut SinkOf(&mut report))?;
     report.finish(&RunEnd::new(summary.clone()))?;
     Ok(summary)
+}
+
+/// Names on stderr each special file a directory walk left out (stdout
+/// holds the report, which must stay one JSON document with `--format json`).
+#[allow(clippy::print_stderr)]
+fn note_skipped(skipped: &[SkippedFile]) {
+    let mut err = io::stderr().lock();
+    for file in skipped {
+        let _ = writeln!(err, "ppob-contract: note: {file}");
+    }
 }
 
 /// Runs `validate` and maps the verdict to an exit code.

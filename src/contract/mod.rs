@@ -5,6 +5,7 @@ pub mod examples;
 mod finding;
 mod kind;
 pub mod locate;
+pub mod numbers;
 mod openapi;
 mod schemas;
 mod typed;

@@ -13,6 +13,7 @@ use std::fmt;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
+use crate::contract::numbers::vanishing_numbers;
 use crate::model::CodeClass;
 use crate::transport::{Exchange, TransportError};
 
@@ -223,6 +224,21 @@ pub fn read(exchange: &Exchange) -> Reading {
             return Reading::Unusable(Unusable::Unparseable { http_status, error });
         }
     };
+    // `1e-400` reads as 0: a `responseCode` written so would pass for code 0.
+    if let Some(number) = vanishing_numbers(&response.body).first() {
+        return Reading::Unusable(Unusable::Unparseable {
+            http_status,
+            error: format!(
+                "number out of range at {}: {} is too small for a 64-bit float and would be read as 0",
+                if number.pointer.is_empty() {
+                    "the top level"
+                } else {
+                    &number.pointer
+                },
+                number.literal
+            ),
+        });
+    }
     let Some(code) = json.get("responseCode").and_then(integer) else {
         return Reading::Unusable(Unusable::NoCode { http_status });
     };
@@ -536,6 +552,11 @@ mod tests {
             ),
             ("body not JSON", answer(200, "<html>"), "processing"),
             ("empty body", answer(200, ""), "processing"),
+            (
+                "a number too small for a float (responseCode 1e-400 reads as 0)",
+                answer(200, &envelope("1e-400", "true")),
+                "processing",
+            ),
             ("JSON but not an object", answer(200, "[100]"), "processing"),
             (
                 "no responseCode",

@@ -9,4 +9,4 @@ mod sources;
 
 pub use detect::{UndetectableKind, detect_kind};
 pub use reader::{BATCH_BYTES, Batch, BatchReader, DocRef};
-pub use sources::{Framing, InputSpec, expand};
+pub use sources::{Expansion, Framing, InputSpec, SkippedFile, expand};

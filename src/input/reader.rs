@@ -413,7 +413,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.ndjson");
         std::fs::write(&path, "{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}").unwrap();
-        let docs = read_all(expand(std::slice::from_ref(&path), false));
+        let docs = read_all(expand(std::slice::from_ref(&path), false).inputs);
         let display = path.display();
         assert_eq!(
             docs,
@@ -432,7 +432,7 @@ mod tests {
         let line = format!("{{\"pad\":\"{}\"}}\n", "x".repeat(1000));
         let count = (3 * BATCH_BYTES) / line.len() + 7;
         std::fs::write(&path, line.repeat(count)).unwrap();
-        let mut reader = BatchReader::new(expand(&[path], false), None);
+        let mut reader = BatchReader::new(expand(&[path], false).inputs, None);
         let (mut batches, mut docs, mut last_line) = (0, 0, 0);
         while let Some(batch) = reader.next_batch() {
             batches += 1;
@@ -464,7 +464,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("empty.ndjson");
         std::fs::write(&path, "\n\n").unwrap();
-        let docs = read_all(expand(&[path], false));
+        let docs = read_all(expand(&[path], false).inputs);
         assert_eq!(docs.len(), 1);
         assert!(docs[0].2.as_deref().unwrap().contains("no documents"));
     }

@@ -11,6 +11,7 @@
 use serde_json::Value;
 
 use crate::contract::locate::{Position, locate_all, pointer_tokens, position, positions};
+use crate::contract::numbers::vanishing_numbers;
 use crate::contract::{
     DocKind, DocumentReport, Envelope, Finding, SchemaViolation, Severity, Typed, Validators,
     input_rules,
@@ -70,6 +71,8 @@ enum Place {
     Value,
     /// The member key its pointer names (its value when it has no key).
     Key,
+    /// A byte offset of the body, placed with the others at the end.
+    Offset(usize),
 }
 
 /// Collects findings for one document; those placed by pointer are placed
@@ -79,8 +82,8 @@ struct Placer<'a> {
     body_offset: usize,
     first_line: u64,
     findings: Vec<Finding>,
-    /// Findings still to place: their index in `findings`, and at the key or not.
-    unplaced: Vec<(usize, bool)>,
+    /// Findings still to place: their index in `findings`, and where.
+    unplaced: Vec<(usize, Place)>,
 }
 
 impl Placer<'_> {
@@ -121,9 +124,8 @@ impl Placer<'_> {
     ) {
         let at = match place {
             Place::At(at) => at,
-            Place::Value | Place::Key => {
-                self.unplaced
-                    .push((self.findings.len(), matches!(place, Place::Key)));
+            Place::Value | Place::Key | Place::Offset(_) => {
+                self.unplaced.push((self.findings.len(), place));
                 Position { line: 0, column: 0 }
             }
         };
@@ -145,20 +147,19 @@ impl Placer<'_> {
         if unplaced.is_empty() {
             return self.findings;
         }
-        let spots = locate_all(
-            self.body(),
-            unplaced
-                .iter()
-                .map(|&(i, _)| self.findings[i].pointer.as_str()),
-        );
-        let offsets: Vec<usize> = spots
+        let by_pointer = unplaced
             .iter()
-            .zip(&unplaced)
-            .map(|(spot, &(_, at_key))| {
-                let offset = if at_key {
-                    spot.key.unwrap_or(spot.value)
-                } else {
-                    spot.value
+            .filter(|(_, place)| !matches!(place, Place::Offset(_)))
+            .map(|&(i, _)| self.findings[i].pointer.as_str());
+        let mut spots = locate_all(self.body(), by_pointer).into_iter();
+        let offsets: Vec<usize> = unplaced
+            .iter()
+            .map(|&(_, place)| {
+                // The spots come in the order of the findings placed by pointer.
+                let offset = match place {
+                    Place::Offset(offset) => offset,
+                    Place::Key => spots.next().map_or(0, |s| s.key.unwrap_or(s.value)),
+                    Place::Value | Place::At(_) => spots.next().map_or(0, |s| s.value),
                 };
                 self.body_offset + offset
             })
@@ -286,7 +287,9 @@ impl Engine {
     fn judge(&self, kind: Option<DocKind>, placer: &mut Placer<'_>) -> Option<DocKind> {
         let fast_error = match kind.map(|k| (k, Typed::parse(k, placer.body()))) {
             Some((kind, Ok(typed))) => {
-                self.run_rules(kind, typed.envelope(), Some(&typed), placer);
+                if !self.refuse_vanishing_numbers(placer) {
+                    self.run_rules(kind, typed.envelope(), Some(&typed), placer);
+                }
                 return Some(kind);
             }
             Some((_, Err(e))) => Some(e),
@@ -299,6 +302,9 @@ impl Engine {
                 return kind;
             }
         };
+        if self.refuse_vanishing_numbers(placer) {
+            return kind;
+        }
         let kind = match kind.map_or_else(|| detect_kind(&value), Ok) {
             Ok(kind) => kind,
             Err(undetectable) => {
@@ -454,6 +460,29 @@ impl Engine {
                     f.actual,
                 );
             });
+    }
+
+    /// A document holding a number that a 64-bit float reads as 0 (`1e-400`)
+    /// cannot be read faithfully, as one beyond its range (`1e400`) cannot:
+    /// an `input.parse` finding at each such number, and no judgement of
+    /// what the reader would have made of it. Returns whether there was one.
+    fn refuse_vanishing_numbers(&self, placer: &mut Placer<'_>) -> bool {
+        let found = vanishing_numbers(placer.body());
+        for number in &found {
+            placer.push(
+                input_rules::PARSE,
+                Severity::Error,
+                number.pointer.clone(),
+                Place::Offset(number.offset),
+                format!(
+                    "number out of range: {} is too small for a 64-bit float and would be read as 0",
+                    number.literal
+                ),
+                Some("a number a 64-bit float holds (magnitude at least about 4.9e-324), or 0".into()),
+                Some(number.literal.clone()),
+            );
+        }
+        !found.is_empty()
     }
 
     /// A document that is not JSON at all: say where and what was expected.

@@ -87,6 +87,56 @@ fn number_out_of_float_range() {
     );
 }
 
+/// serde_json reads `1e-400` as 0: an amount (or a responseCode) the document never said.
+#[test]
+fn number_too_small_for_a_float_is_refused_not_read_as_zero() {
+    let doc = br#"{"partnerId": "p", "refNumber": "r", "accountNumber": "a", "productCode": "c", "amount": 1e-400, "inquiryId": 1}"#;
+    assert_reports(
+        "z.payment.request.json",
+        doc,
+        2,
+        "1:90",
+        "1e-400 is too small for a 64-bit float",
+    );
+    // Deep in a response, on its own line, written without exponent; the
+    // JSON report names its pointer and position.
+    let tiny = format!("-0.{}5", "0".repeat(400));
+    let doc = format!(
+        "{{\n  \"responseCode\": 0,\n  \"data\": {{\"é\": [1,\n    {{\"amount\": {tiny}}}]}}\n}}\n"
+    );
+    let (code, out, _) = validate_bytes(
+        "z.inquiry.response.json",
+        doc.as_bytes(),
+        &["--format", "json"],
+    );
+    assert_eq!(code, 2, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = report["documents"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{out}");
+    let finding = &findings[0];
+    assert_eq!(finding["rule"], "input.parse");
+    assert_eq!(finding["pointer"], "/data/é/1/amount");
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(4), Some(16))
+    );
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("would be read as 0"),
+        "{out}"
+    );
+    // Small but a float still: judged as usual (the schema wants an integer).
+    let (code, out, _) = validate_bytes("s.payment.request.json", &doc_with_amount("1e-300"), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("input.parse"), "{out}");
+}
+
+fn doc_with_amount(amount: &str) -> Vec<u8> {
+    format!(r#"{{"partnerId": "p", "refNumber": "r", "accountNumber": "a", "productCode": "c", "amount": {amount}, "inquiryId": 1}}"#).into_bytes()
+}
+
 #[test]
 fn number_beyond_u64() {
     let doc = br#"{"partnerId": "p", "refNumber": "r", "accountNumber": "a", "productCode": "c", "amount": 18446744073709551616, "inquiryId": 1}"#;

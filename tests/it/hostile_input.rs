@@ -195,3 +195,36 @@ fn an_endless_input_stops_at_the_document_cap() {
         assert!(text.contains(named), "{args}: {text}");
     }
 }
+
+/// A FIFO (and a socket) named `*.json` inside a directory would block the
+/// walk forever if read: it is left out, and stderr names it, while stdout
+/// stays one JSON report of the documents that were read.
+#[cfg(unix)]
+#[test]
+fn special_files_in_a_directory_are_left_out_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.status.request.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let socket = dir.path().join("sock.json");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::fs::copy(
+        fixtures().join("status.request.json"),
+        dir.path().join("a.status.request.json"),
+    )
+    .unwrap();
+    let out = crate::support::run(&["validate", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["documents"], 1, "{}", out.stdout);
+    for (path, what) in [(&fifo, "a FIFO (named pipe)"), (&socket, "a socket")] {
+        let note = format!(
+            "ppob-contract: note: left out {}: it is {what}",
+            path.display()
+        );
+        assert!(out.stderr.contains(&note), "no {note:?} in\n{}", out.stderr);
+    }
+}

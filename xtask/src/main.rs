@@ -1,5 +1,5 @@
 //! Developer tasks: `cargo xtask schemas`, `cargo xtask seed-cassette`,
-//! `cargo xtask bench validate|check|mock|fuzz`, `cargo xtask fuzz --minutes N`.
+//! `cargo xtask bench validate|check|mock|fuzz|locate|endless`, `cargo xtask fuzz --minutes N`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -25,6 +25,8 @@ tasks:
   bench check        inquiry → payment → status flows/s through the in-process simulator
   bench mock         `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99 latency
   bench fuzz         `ppob-contract fuzz` cases/s in process and against mock over HTTP
+  bench locate       judging 10 KB–10 MB documents with a finding every 12 bytes (linear placement)
+  bench endless      max RSS of the release `check` against endless answer bodies on 127.0.0.1
   fuzz --minutes N [--target T]
                      run the cargo-fuzz targets of fuzz/ (nightly; docs/fuzzing.md)";
 

@@ -6,12 +6,16 @@
 //!   simulator, everything on.
 //! - `mock`: `ppob-contract mock` over HTTP on loopback under `wrk`.
 //! - `fuzz`: `ppob-contract fuzz` cases/s in process and against `mock`.
+//! - `locate`: judging documents of 10 KB–10 MB with a finding every 12 bytes.
+//! - `endless`: the memory of `check` against endless answer bodies.
 //!
 //! Benchmarks are never part of `cargo test`: they take minutes and their
 //! numbers depend on the machine.
 
 mod check;
+mod endless;
 mod fuzz;
+mod locate;
 mod mock;
 mod peers;
 mod validate;
@@ -34,6 +38,8 @@ benchmarks (each builds in release first; see README, Benchmarks):
   mock [--duration S] [--connections N] [--threads N]
                             `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99
   fuzz [--cases N]          `ppob-contract fuzz` cases/s in process and against mock over HTTP
+  locate                    judging 10 KB–10 MB documents with a finding every 12 bytes
+  endless                   max RSS of `check` against endless answer bodies on 127.0.0.1
 
 `cargo xtask bench` alone prints this list; `cargo xtask bench <name> --help` the options.";
 
@@ -44,6 +50,8 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
         ["check", rest @ ..] => check::run(root, rest),
         ["mock", rest @ ..] => mock::run(root, rest),
         ["fuzz", rest @ ..] => fuzz::run(root, rest),
+        ["locate", rest @ ..] => locate::run(root, rest),
+        ["endless", rest @ ..] => endless::run(root, rest),
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             Ok(())
@@ -94,6 +102,19 @@ fn parse_count_option(
         count = parse_count(flag, value)?;
     }
     Ok(Some(count))
+}
+
+/// For a bench without options: true to run, false when help was asked for
+/// (printed); an error for anything else.
+fn no_options(args: &[&str], usage: &str) -> Result<bool> {
+    match args {
+        [] => Ok(true),
+        ["-h" | "--help"] => {
+            println!("{usage}");
+            Ok(false)
+        }
+        [other, ..] => bail!("unknown argument {other:?}\n\n{usage}"),
+    }
 }
 
 /// A positive count given to `flag`; `200_000` is accepted.
