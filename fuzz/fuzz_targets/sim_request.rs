@@ -20,7 +20,9 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use ppob_contract::contract::Operation;
-use ppob_contract::sim::{Answer, test_accounts, DuplicatePolicy, MAX_BODY, SimConfig, Simulator, operation_of};
+use ppob_contract::sim::{
+    Answer, DuplicatePolicy, MAX_BODY, SimConfig, Simulator, operation_of, test_accounts,
+};
 use ppob_contract::transport::WireRequest;
 use ppob_contract::transport::auth::{BodyMode, Credentials, sign_request};
 use ppob_contract::transport::clock::ManualClock;
@@ -39,11 +41,21 @@ fn parse_raw(bytes: &[u8]) -> Option<WireRequest> {
     let httparse::Status::Complete(head) = request.parse(bytes).ok()? else {
         return None;
     };
-    let path = request.path?.split('?').next().unwrap_or_default().to_owned();
+    let path = request
+        .path?
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let headers = request
         .headers
         .iter()
-        .filter_map(|h| Some((h.name.to_owned(), std::str::from_utf8(h.value).ok()?.to_owned())))
+        .filter_map(|h| {
+            Some((
+                h.name.to_owned(),
+                std::str::from_utf8(h.value).ok()?.to_owned(),
+            ))
+        })
         .collect();
     let body = &bytes[head..];
     Some(WireRequest {
