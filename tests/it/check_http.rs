@@ -226,14 +226,19 @@ fn no_credential_or_token_appears_in_output_or_cassettes_and_recordings_replay()
     let dir = tempfile::tempdir().unwrap();
     let cassettes = dir.path().join("cassettes");
     let cassettes_arg = cassettes.to_str().unwrap();
+    let reports = dir.path().join("reports");
     let mut outputs = Vec::new();
-    for format in ["human", "json"] {
+    // Every format on stdout, and every format as a --report file.
+    for format in ["human", "json", "junit", "sarif", "github"] {
+        let file = format!("{format}={}", reports.join(format).display());
         let result = check(
             &url,
             SECRET,
             &[
                 "--format",
                 format,
+                "--report",
+                &file,
                 "--record",
                 cassettes_arg,
                 "--case",
@@ -250,7 +255,9 @@ fn no_credential_or_token_appears_in_output_or_cassettes_and_recordings_replay()
     }
     let recorded = files_below(&cassettes);
     assert_eq!(recorded.len(), 3, "{recorded:?}");
-    for path in &recorded {
+    let written = files_below(&reports);
+    assert_eq!(written.len(), 5, "{written:?}");
+    for path in recorded.iter().chain(&written) {
         outputs.push(std::fs::read_to_string(path).unwrap());
     }
     for text in &outputs {
