@@ -15,6 +15,7 @@ use super::{Observer, StepDocument};
 use crate::contract::locate::{locate, position};
 use crate::contract::{DocumentReport, Finding, Operation, Severity, StepInfo, input_rules};
 use crate::report::CaseSummary;
+use crate::report::wire::millis;
 use crate::rules::RuleFinding;
 use crate::transport::auth::{BodyMode, Credentials, sign_request};
 use crate::transport::clock::Clock;
@@ -98,10 +99,6 @@ impl CaseRun {
             detail: self.outcome.describe(),
         }
     }
-}
-
-fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
 }
 
 /// Places a finding's pointer in `bytes` (line 1, column 1 when there are none).

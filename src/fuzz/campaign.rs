@@ -18,6 +18,7 @@ use crate::contract::input_rules;
 use crate::exit::ExitStatus;
 use crate::flow::RefNumbers;
 use crate::flow::setup::{self, FirstAnswer, NotTheApi};
+use crate::report::wire::millis;
 use crate::report::{Command, CoverageTally, FuzzStart, FuzzSummary, Reporter, RunEnd, RunInfo};
 use crate::transport::auth::{BodyMode, Credentials};
 use crate::transport::rate::RateLimiter;
@@ -172,10 +173,6 @@ pub fn coverage_of(stats: &super::Stats, required: &[i64]) -> crate::report::Cov
         tally.variant(variant, *count);
     }
     tally.finish(required)
-}
-
-fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 /// Runs a campaign: one valid inquiry first (a setup problem stops it with

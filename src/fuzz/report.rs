@@ -10,6 +10,7 @@ use super::exec::Role;
 use super::repro::curl_line;
 use crate::contract::locate::{Position, locate, position};
 use crate::contract::{DocumentReport, Finding, StepInfo};
+use crate::report::wire::millis;
 use crate::report::{FailureReport, FuzzFailure, Judged};
 use crate::transport::redact::Redactor;
 
@@ -35,10 +36,6 @@ fn name_of(failure: &Failure, file: Option<&Path>) -> String {
         (None, Some(i)) => format!("case {i}"),
         (None, None) => "case".into(),
     }
-}
-
-fn millis(d: std::time::Duration) -> f64 {
-    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 /// The step a failure is about (for the request shown and the curl line):

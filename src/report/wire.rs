@@ -11,6 +11,12 @@ pub use super::events::Command;
 pub use crate::contract::{DocumentReport, Finding, Severity, StepInfo, Summary};
 use crate::exit::ExitStatus;
 
+/// A duration as the report's `…Ms` fields hold it: milliseconds, rounded
+/// to the microsecond.
+pub fn millis(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
 /// How one `check` case ended, against what it expected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
