@@ -86,6 +86,11 @@ impl DocKind {
         Self::Callback,
     ];
 
+    /// Its place in [`DocKind::ALL`], for tables indexed by kind.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The stable name used in file names, `--kind` and reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -153,6 +158,13 @@ impl FromStr for DocKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_is_the_place_in_all() {
+        for (i, kind) in DocKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.index(), i, "{kind}");
+        }
+    }
 
     #[test]
     fn names_round_trip() {

@@ -49,9 +49,11 @@ pub struct SchemaViolation {
     pub is_drift: bool,
 }
 
-/// The compiled validators of every kind. Cheap to share (`Send + Sync`).
+/// The compiled validators of every kind, each compiled the first time a
+/// document of its kind needs it (most runs need one or none: a document the
+/// fast path accepts never reaches a validator). Cheap to share (`Send + Sync`).
 pub struct Validators {
-    by_kind: Vec<(DocKind, Validator)>,
+    by_kind: [OnceLock<Validator>; DocKind::ALL.len()],
 }
 
 /// Longest rendering of a document value kept in a finding.
@@ -169,33 +171,31 @@ fn violations_of(error: &ValidationError<'_>) -> Vec<SchemaViolation> {
     }
 }
 
+impl Default for Validators {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Validators {
-    /// Compiles the strict schema of every kind.
-    pub fn compile() -> Self {
-        let by_kind = DocKind::ALL
-            .iter()
-            .map(|&kind| {
-                let validator = compile_schema(&strict_schema(kind), SchemaVariant::Strict)
-                    .unwrap_or_else(|e| panic!("the derived {kind} schema compiles: {e}"));
-                (kind, validator)
-            })
-            .collect();
-        Self { by_kind }
+    /// Validators of the strict schema of every kind, none compiled yet.
+    pub fn new() -> Self {
+        Self {
+            by_kind: std::array::from_fn(|_| OnceLock::new()),
+        }
     }
 
-    /// The validators every check in this process shares, compiled on first use.
+    /// The validators every check in this process shares, each compiled on first use.
     pub fn shared() -> &'static Self {
         static SHARED: OnceLock<Validators> = OnceLock::new();
-        SHARED.get_or_init(Self::compile)
+        SHARED.get_or_init(Self::new)
     }
 
     fn validator(&self, kind: DocKind) -> &Validator {
-        &self
-            .by_kind
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .expect("every kind has a validator")
-            .1
+        self.by_kind[kind.index()].get_or_init(|| {
+            compile_schema(&strict_schema(kind), SchemaVariant::Strict)
+                .unwrap_or_else(|e| panic!("the derived {kind} schema compiles: {e}"))
+        })
     }
 
     /// Every violation of `kind`'s schema in `document` (drift included).
@@ -222,7 +222,7 @@ mod tests {
 
     #[test]
     fn type_errors_name_expected_and_found() {
-        let v = Validators::compile();
+        let v = Validators::new();
         let doc = json!({"partnerId": 1, "refNumber": "r"});
         let found = v.violations(DocKind::StatusRequest, &doc);
         assert_eq!(found.len(), 1);
@@ -232,7 +232,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_drift_and_missing_ones_are_required() {
-        let v = Validators::compile();
+        let v = Validators::new();
         let doc = json!({"partnerId": "p", "extra": true});
         let found = v.violations(DocKind::StatusRequest, &doc);
         let drift: Vec<_> = found.iter().filter(|f| f.is_drift).collect();
