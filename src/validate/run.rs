@@ -57,41 +57,49 @@ pub enum RunError {
     Write(#[from] std::io::Error),
 }
 
+/// Fewest documents a worker takes from a batch at a time; a batch no larger
+/// than this is checked on the calling thread.
+const MIN_DOCS_PER_TASK: usize = 64;
+
 /// Validates every document `reader` yields, on `jobs` threads (0: all
 /// cores), handing each verdict to `sink` in input order. Memory stays
-/// bounded by one batch and its verdicts.
+/// bounded by one batch and its verdicts. The worker threads start with the
+/// first batch that has work for more than one: a run of a few documents
+/// (one file in a CI step) starts none.
 pub fn run(
     engine: &Engine,
     mut reader: BatchReader,
     jobs: usize,
     sink: &mut dyn Sink,
 ) -> Result<Summary, RunError> {
-    let pool = if jobs == 1 {
-        None
-    } else {
-        Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(jobs)
-                .build()
-                .map_err(|source| RunError::Workers { jobs, source })?,
-        )
-    };
+    let mut pool: Option<rayon::ThreadPool> = None;
     let mut summary = Summary::default();
     while let Some(batch) = reader.next_batch() {
-        let reports: Vec<DocumentReport> = match &pool {
-            None => batch
-                .docs
-                .iter()
-                .map(|d| check_one(engine, &batch, d))
-                .collect(),
-            Some(pool) => pool.install(|| {
+        let parallel = jobs != 1 && batch.docs.len() > MIN_DOCS_PER_TASK;
+        let reports: Vec<DocumentReport> = if parallel {
+            let pool = match &mut pool {
+                Some(pool) => pool,
+                None => pool.insert(
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(jobs)
+                        .build()
+                        .map_err(|source| RunError::Workers { jobs, source })?,
+                ),
+            };
+            pool.install(|| {
                 batch
                     .docs
                     .par_iter()
-                    .with_min_len(64)
+                    .with_min_len(MIN_DOCS_PER_TASK)
                     .map(|d| check_one(engine, &batch, d))
                     .collect()
-            }),
+            })
+        } else {
+            batch
+                .docs
+                .iter()
+                .map(|d| check_one(engine, &batch, d))
+                .collect()
         };
         for (doc, report) in batch.docs.iter().zip(&reports) {
             summary.add(report);

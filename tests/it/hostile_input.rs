@@ -147,11 +147,19 @@ fn run_under_memory_cap(kib: u64, args: &str) -> crate::support::Run {
 }
 
 /// Under an address-space cap the worker threads cannot all start: the
-/// error says so instead of blaming the report.
+/// error says so instead of blaming the report. (Workers start only for a
+/// batch with work for more than one thread, so the input has 1 000 lines.)
 #[cfg(target_os = "linux")]
 #[test]
 fn workers_that_cannot_start_are_named_as_the_cause() {
-    let out = run_under_memory_cap(600_000, "validate -q -j 1024 fixtures/mobile-postpaid");
+    let dir = tempfile::tempdir().unwrap();
+    let lines = "{\"partnerId\": \"p\", \"refNumber\": \"r\"}\n".repeat(1_000);
+    let file = dir.path().join("many.status.request.ndjson");
+    std::fs::write(&file, lines).unwrap();
+    let out = run_under_memory_cap(
+        600_000,
+        &format!("validate -q -j 1024 '{}'", file.display()),
+    );
     let stderr = out.stderr;
     assert_eq!(out.code, 2, "{stderr}");
     assert!(
