@@ -14,6 +14,8 @@
 //! exponent, no long run of zeros), so most documents cost one `memchr`
 //! pass.
 
+use std::sync::OnceLock;
+
 use memchr::memmem;
 
 use crate::contract::locate::escape_token;
@@ -107,7 +109,15 @@ pub fn vanishing_numbers(src: &[u8]) -> Vec<VanishingNumber> {
 fn may_hold_vanishing(src: &[u8]) -> bool {
     let exponent =
         memchr::memchr2_iter(b'e', b'E', src).any(|i| i > 0 && src[i - 1].is_ascii_digit());
-    exponent || memmem::find(src, &[b'0'; 64]).is_some()
+    exponent || zeros_finder().find(src).is_some()
+}
+
+/// Searches for a run of 64 zeros; built once, since building a finder costs
+/// more than searching a typical document with it.
+fn zeros_finder() -> &'static memmem::Finder<'static> {
+    static ZEROS: [u8; 64] = [b'0'; 64];
+    static FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+    FINDER.get_or_init(|| memmem::Finder::new(&ZEROS))
 }
 
 /// Whether a number literal has a digit other than 0 before its exponent yet reads as 0.
