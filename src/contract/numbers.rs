@@ -104,12 +104,15 @@ pub fn vanishing_numbers(src: &[u8]) -> Vec<VanishingNumber> {
     found
 }
 
-/// Whether `src` may hold a vanishing literal at all: one needs either an
-/// exponent (a digit followed by `e`/`E`) or a long run of zeros.
+/// Whether `src` may hold a vanishing literal at all: one needs either a
+/// negative exponent (a digit, `e` or `E`, then `-`) or a long run of zeros.
+/// Without a run of 64 zeros the mantissa is at least 1e-64, so only a
+/// negative exponent can take it below the smallest `f64`. Documents hold
+/// few `-` (far fewer than `e`), so this is about one `memchr` pass.
 fn may_hold_vanishing(src: &[u8]) -> bool {
-    let exponent =
-        memchr::memchr2_iter(b'e', b'E', src).any(|i| i > 0 && src[i - 1].is_ascii_digit());
-    exponent || zeros_finder().find(src).is_some()
+    let negative_exponent = memchr::memchr_iter(b'-', src)
+        .any(|i| i > 1 && matches!(src[i - 1], b'e' | b'E') && src[i - 2].is_ascii_digit());
+    negative_exponent || zeros_finder().find(src).is_some()
 }
 
 /// Searches for a run of 64 zeros; built once, since building a finder costs
@@ -245,11 +248,25 @@ mod tests {
     }
 
     #[test]
-    fn a_document_with_no_exponent_is_skipped_before_scanning() {
+    fn a_document_with_no_negative_exponent_is_skipped_before_scanning() {
         assert!(!may_hold_vanishing(
             br#"{"responseCode": 0, "message": "e"}"#
         ));
-        assert!(may_hold_vanishing(b"[1e5]"));
+        assert!(!may_hold_vanishing(
+            br#"[1e5, 2E+300, -1, "e-wallet", "2026-11-27"]"#
+        ));
+        assert!(may_hold_vanishing(b"[1e-5]"));
+        assert!(may_hold_vanishing(b"[-2.5E-5]"));
+    }
+
+    #[test]
+    fn a_positive_exponent_vanishes_only_after_a_long_run_of_zeros() {
+        // 1e-331 × 1e5 = 1e-326, below the smallest f64: caught by the zeros.
+        let src = format!("[0.{}1e5]", "0".repeat(330));
+        assert_eq!(vanishing_numbers(src.as_bytes()).len(), 1);
+        // 63 zeros at most without a run of 64: 1e-64 × 10^0 at the least.
+        let src = format!("[0.{}1e+0]", "0".repeat(63));
+        assert!(vanishing_numbers(src.as_bytes()).is_empty());
     }
 
     #[test]
