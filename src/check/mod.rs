@@ -26,7 +26,7 @@ mod plan;
 mod runner;
 
 pub use plan::{
-    CassetteCaseError, CheckPlan, CheckTarget, case_of_cassette, default_jobs, describe_simulated,
-    simulator_suite, unique_names,
+    CallbackPlan, CassetteCaseError, CheckPlan, CheckTarget, case_of_cassette, default_jobs,
+    describe_simulated, simulator_suite, unique_names,
 };
 pub use runner::{CheckError, CheckOutcome, run};
