@@ -3,7 +3,7 @@
 //! callbacks are kept; more are counted and dropped, so a flooding server
 //! cannot grow memory without end.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -39,9 +39,23 @@ pub struct Collected {
     pub interrupted: bool,
 }
 
+/// A callback no case collected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leftover {
+    /// The callback.
+    pub received: Received,
+    /// The refNumber its body names, if any.
+    pub ref_number: Option<String>,
+    /// A case had collected callbacks of this refNumber before: this one
+    /// came after its case was judged.
+    pub late: bool,
+}
+
 #[derive(Default)]
 struct Held {
     by_ref: HashMap<String, Vec<Received>>,
+    /// refNumbers some case has collected.
+    collected: HashSet<String>,
     /// Bodies with no readable `data.refNumber`, in arrival order.
     unmatched: Vec<Received>,
     count: usize,
@@ -117,6 +131,7 @@ impl Inbox {
         let mut held = self.lock();
         let taken = held.by_ref.remove(ref_number).unwrap_or_default();
         held.count -= taken.len();
+        held.collected.insert(ref_number.to_owned());
         taken
     }
 
@@ -165,16 +180,30 @@ impl Inbox {
         }
     }
 
-    /// Takes the callbacks whose body names no refNumber, and those of
-    /// refNumbers no case collected.
-    pub fn leftovers(&self) -> Vec<Received> {
+    /// Takes the callbacks no case collected: those whose body names no
+    /// refNumber, those of refNumbers no case asked for, and those that came
+    /// after their case was judged; in arrival order.
+    pub fn leftovers(&self) -> Vec<Leftover> {
         let mut held = self.lock();
-        let mut out = std::mem::take(&mut held.unmatched);
-        for (_, mut received) in held.by_ref.drain() {
-            out.append(&mut received);
+        let mut out: Vec<Leftover> = std::mem::take(&mut held.unmatched)
+            .into_iter()
+            .map(|received| Leftover {
+                received,
+                ref_number: None,
+                late: false,
+            })
+            .collect();
+        let by_ref = std::mem::take(&mut held.by_ref);
+        for (ref_number, received) in by_ref {
+            let late = held.collected.contains(&ref_number);
+            out.extend(received.into_iter().map(|received| Leftover {
+                received,
+                ref_number: Some(ref_number.clone()),
+                late,
+            }));
         }
         held.count = 0;
-        out.sort_by_key(|r| r.at);
+        out.sort_by_key(|l| l.received.at);
         out
     }
 
@@ -205,7 +234,14 @@ mod tests {
         assert!(inbox.deliver(callback("A")));
         assert_eq!(inbox.take("A").len(), 2);
         assert!(inbox.take("A").is_empty());
-        assert_eq!(inbox.leftovers().len(), 1, "B was never taken");
+        inbox.deliver(callback("A"));
+        let left = inbox.leftovers();
+        assert_eq!(left.len(), 2, "B was never taken, A came again");
+        let late: Vec<(Option<&str>, bool)> = left
+            .iter()
+            .map(|l| (l.ref_number.as_deref(), l.late))
+            .collect();
+        assert!(late.contains(&(Some("B"), false)) && late.contains(&(Some("A"), true)));
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod receiver;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use inbox::{Collected, Inbox, MAX_HELD, Received, ref_number_of};
+pub use inbox::{Collected, Inbox, Leftover, MAX_HELD, Received, ref_number_of};
 pub use receiver::{MAX_CALLBACK_BODY, Receiver};
 
 use crate::sim::Simulator;

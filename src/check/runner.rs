@@ -379,6 +379,17 @@ impl Reporting<'_> {
         Ok(())
     }
 
+    /// Reports the callbacks no case collected, after the cases.
+    fn strays(&mut self, inbox: &Inbox) -> Result<(), CheckError> {
+        for (n, leftover) in (1..).zip(inbox.leftovers()) {
+            let mut doc = crate::flow::callbacks::stray(&self.plan.engine, &leftover, n);
+            redact(&self.redactor, &mut doc);
+            self.summary.add(&doc.report);
+            self.report.document(&doc.report, &doc.bytes, 1)?;
+        }
+        Ok(())
+    }
+
     /// Closes the report.
     fn finish(
         self,
@@ -474,7 +485,7 @@ pub fn run(
 ) -> Result<CheckOutcome, CheckError> {
     // Before the report starts: a receiver that cannot listen ends the run
     // with nothing written.
-    let (_receiver, listening) = listen(&plan, &stop, observer.as_ref())?;
+    let listen = listen(&plan, &stop, observer.as_ref())?;
     report.start(&RunInfo {
         command: Command::Check,
         target: Some(plan.describe()),
@@ -493,7 +504,7 @@ pub fn run(
         clock: Arc::new(SystemClock::new()),
         contact: TargetContact::new(),
         warmup: AtomicU8::new(WARMING),
-        listening,
+        listening: listen.source.clone(),
     });
     let (done_tx, done_rx) = mpsc::channel();
     let workers = plan.jobs.clamp(1, plan.cases.len().max(1));
@@ -557,6 +568,9 @@ pub fn run(
         }
     }
     if all_received && waiting.is_empty() {
+        if let Some(inbox) = &listen.inbox {
+            reporting.strays(inbox)?;
+        }
         return reporting.finish(true, Vec::new());
     }
 
@@ -591,9 +605,14 @@ pub fn run(
     reporting.finish(false, named)
 }
 
-/// A live run's callback receiver (kept running while the run lasts) and
-/// the source its cases collect from.
-type Listen = (Option<Receiver>, Option<Arc<dyn CallbackSource>>);
+/// A live run's callback receiver, the source its cases collect from, and
+/// its inbox.
+struct Listen {
+    /// Kept running while the run lasts.
+    _receiver: Option<Receiver>,
+    source: Option<Arc<dyn CallbackSource>>,
+    inbox: Option<Arc<Inbox>>,
+}
 
 /// Starts the callback receiver of a live run with `--callback-listen`.
 fn listen(
@@ -602,7 +621,11 @@ fn listen(
     observer: &dyn Observer,
 ) -> Result<Listen, CheckError> {
     let (Some(callbacks), true) = (&plan.callbacks, plan.target.is_live()) else {
-        return Ok((None, None));
+        return Ok(Listen {
+            _receiver: None,
+            source: None,
+            inbox: None,
+        });
     };
     let inbox = Arc::new(Inbox::new());
     let receiver =
@@ -619,12 +642,16 @@ fn listen(
     });
     observer.listening(receiver.local_addr(), &url);
     let source = Listening {
-        inbox,
+        inbox: inbox.clone(),
         url,
         wait: callbacks.wait,
         stop: stop.clone(),
     };
-    Ok((Some(receiver), Some(Arc::new(source))))
+    Ok(Listen {
+        _receiver: Some(receiver),
+        source: Some(Arc::new(source)),
+        inbox: Some(inbox),
+    })
 }
 
 /// What an interrupted case was doing; its cassette saved so far.

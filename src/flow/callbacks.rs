@@ -8,9 +8,13 @@
 
 use serde_json::Value;
 
+use super::StepDocument;
 use super::classify::{MoneyVerdict, integer, money_by_code};
 use super::rules::{FlowFinding, text};
+use crate::callback::Leftover;
+use crate::contract::{CALLBACK_SIDE, DocKind, DocumentReport, Finding, Operation, StepInfo};
 use crate::rules::RuleFinding;
+use crate::validate::{Engine, Input};
 
 /// No callback came for a payment whose status became final.
 pub const MISSING: &str = "callback.missing";
@@ -20,8 +24,15 @@ pub const DUPLICATE: &str = "callback.duplicate";
 /// transactionId, class of responseCode, token).
 pub const MATCHES_STATUS: &str = "callback.matches-status";
 
+/// A callback no payment of the run can be matched to: its body names no
+/// refNumber, or one the run never used.
+pub const UNMATCHED: &str = "callback.unmatched";
+
 /// Every callback rule id; severities and descriptions are in the rule catalogue.
-pub const CALLBACK_RULES: &[&str] = &[MISSING, DUPLICATE, MATCHES_STATUS];
+pub const CALLBACK_RULES: &[&str] = &[MISSING, DUPLICATE, MATCHES_STATUS, UNMATCHED];
+
+/// The case name reports give callbacks no case collected.
+pub const STRAY_CASE: &str = "(callbacks no case collected)";
 
 /// The class of a final answer's code, as the money rule reads it.
 fn class(code: i64) -> &'static str {
@@ -145,6 +156,90 @@ call) or wait longer (--callback-wait)"
         "a callback".to_owned(),
         "none".to_owned(),
     )
+}
+
+/// Judges a callback no case collected (reported after the cases): as a
+/// `callback` document, with `callback.duplicate` when its case had been
+/// judged already and `callback.unmatched` otherwise. `n` numbers it.
+pub fn stray(engine: &Engine, leftover: &Leftover, n: u32) -> StepDocument {
+    let bytes = leftover.received.body.clone();
+    let source = format!("{STRAY_CASE}#{n} callback");
+    // A body that is not JSON is the sender's fault, not an input error of
+    // this run: it is reported under callback.unmatched only.
+    let not_json = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).err();
+    let report = match &not_json {
+        None => engine.check(Input {
+            source: &source,
+            bytes: &bytes,
+            kind: Some(DocKind::Callback),
+            first_line: 1,
+        }),
+        Some(_) => DocumentReport::new(
+            source.clone(),
+            Some(DocKind::Callback.name().to_owned()),
+            Vec::new(),
+        ),
+    };
+    let (rule, pointer, message) = match (&leftover.ref_number, leftover.late) {
+        (Some(r), true) => (
+            DUPLICATE,
+            "",
+            format!(
+                "a repeat callback for refNumber {r} came after its case was judged (the vendor should \
+not send it again once answered HTTP 200)"
+            ),
+        ),
+        (Some(r), false) => (
+            UNMATCHED,
+            "/data/refNumber",
+            format!("a callback for refNumber {r}, which no payment of this run used"),
+        ),
+        (None, _) => (
+            UNMATCHED,
+            "",
+            match &not_json {
+                Some(e) => format!(
+                    "a callback whose body is not JSON ({e}): no payment can be matched to it"
+                ),
+                None => {
+                    "a callback whose body names no data.refNumber: no payment can be matched to it"
+                        .to_owned()
+                }
+            },
+        ),
+    };
+    let mut findings = report.findings;
+    if let Some(severity) = engine.severities().severity(rule) {
+        let at = if pointer.is_empty() || bytes.is_empty() {
+            crate::contract::locate::Position { line: 1, column: 1 }
+        } else {
+            crate::contract::locate::position(
+                &bytes,
+                crate::contract::locate::locate(&bytes, pointer).value,
+            )
+        };
+        findings.push(Finding {
+            rule: rule.to_owned(),
+            severity,
+            pointer: pointer.to_owned(),
+            line: at.line,
+            column: at.column,
+            message,
+            expected: None,
+            actual: None,
+        });
+    }
+    let mut report = DocumentReport::new(report.source, report.kind, findings);
+    report.step = Some(StepInfo {
+        case: STRAY_CASE.to_owned(),
+        index: n,
+        operation: Operation::Payment.name().to_owned(),
+        side: CALLBACK_SIDE.to_owned(),
+        http_status: None,
+        elapsed_ms: 0.0,
+        verdict: format!("callback to {}", leftover.received.path),
+    });
+    StepDocument { report, bytes }
 }
 
 fn finding(

@@ -418,6 +418,16 @@ callback that says failed when status says success (or names another transaction
 makes the partner refund or deliver wrongly.",
         FACTS_CALLBACK,
     ),
+    rule(
+        "callback.unmatched",
+        Callback,
+        Warning,
+        "a callback names a refNumber no payment of the run used, or none at all",
+        "Callbacks are matched to payments by data.refNumber. One that names no refNumber, or one \
+this run never sent, cannot be checked against any status; reported after the cases (a late \
+repeat of a judged case's callback is callback.duplicate instead).",
+        FACTS_CALLBACK,
+    ),
     // Fuzz oracles.
     rule(
         "fuzz.no-double-charge",

@@ -232,7 +232,110 @@ fn listening_everywhere_needs_a_url_and_a_busy_port_is_one_line() {
 
     let out = run(&["check", "--replay", "x", "--callback-listen"]);
     assert_eq!(out.code, 2, "callbacks are not recorded in cassettes");
-    let out = run(&["check", "--callback-listen", "--callback-url", "ftp://127.0.0.1/cb"]);
+    let out = run(&[
+        "check",
+        "--callback-listen",
+        "--callback-url",
+        "ftp://127.0.0.1/cb",
+    ]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("http:// or https://"), "{}", out.stderr);
+}
+
+#[test]
+fn callbacks_no_case_collected_are_reported_after_the_cases() {
+    let (_mock, url) = mock();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
+        .args([
+            "check",
+            "--target",
+            &url,
+            "--first-wait",
+            "2s",
+            "--case",
+            "0811111111",
+            "--callback-listen",
+            &listen,
+            "--format",
+            "json",
+        ])
+        .env("PPOB_API_KEY", KEY)
+        .env("PPOB_API_SECRET", SECRET)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let strays = [
+        r#"{"responseCode":0,"data":{"refNumber":"NOT-THIS-RUN"}}"#,
+        "not a callback",
+    ];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    for body in strays {
+        // The receiver is up once check has started; retry until then.
+        loop {
+            let sent = client
+                .post(format!("http://{listen}/elsewhere"))
+                .body(body)
+                .send();
+            if sent.is_ok_and(|r| r.status() == 200) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the receiver never answered"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stray: Vec<&Value> = side(&report, "callback")
+        .into_iter()
+        .filter(|d| d["step"]["case"] == "(callbacks no case collected)")
+        .collect();
+    assert_eq!(stray.len(), 2, "{report}");
+    assert!(
+        stray.iter().all(|d| d["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "callback.unmatched")),
+        "{stray:?}"
+    );
+    // The case's own callback was judged in the case, without findings.
+    let own: Vec<&Value> = side(&report, "callback")
+        .into_iter()
+        .filter(|d| d["step"]["case"] == "0811111111")
+        .collect();
+    assert_eq!(own.len(), 1);
+    // A stray callback is judged against the schema like any (the first lacks most fields:
+    // exit 1); a body that is not JSON is the sender's, one warning, never an input error
+    // (exit 2).
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        stray[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "schema")
+    );
+    let not_json = stray[1]["findings"].as_array().unwrap();
+    assert_eq!(not_json.len(), 1, "{not_json:?}");
+    assert!(
+        not_json[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not JSON")
+    );
 }
