@@ -121,12 +121,12 @@ pub struct CheckArgs {
     /// The URL payments name in callbackUrls, when the sandbox must call another address than
     /// --callback-listen's (a tunnel, a public host forwarding to it) [default:
     /// http://ADDR/ppob-callback with the port bound].
-    #[arg(long, value_name = "URL", requires = "callback_listen", value_parser = parse_callback_url)]
+    #[arg(long, value_name = "URL", value_parser = parse_callback_url)]
     pub callback_url: Option<String>,
 
     /// How long a case waits for its callback after the final status before
     /// callback.missing [30s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "callback_listen")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub callback_wait: Option<Duration>,
 
     /// Where requests go and how.
@@ -177,20 +177,42 @@ fn parse_callback_url(s: &str) -> Result<String, String> {
     }
 }
 
-/// How callbacks are received, from the flags.
-fn callback_plan(args: &CheckArgs) -> Result<Option<CallbackPlan>, SetupError> {
-    let Some(listen) = args.callback_listen else {
+/// How callbacks are received, from the flags and the config file's
+/// `[callbacks]` (flags win).
+fn callback_plan(
+    args: &CheckArgs,
+    config: &crate::flow::config::CallbacksSection,
+) -> Result<Option<CallbackPlan>, SetupError> {
+    let Some(listen) = args.callback_listen.or(config.listen) else {
+        if args.callback_url.is_some() || args.callback_wait.is_some() {
+            return Err(SetupError::Config(
+                "--callback-url and --callback-wait need --callback-listen (or listen in the config file's \
+[callbacks])"
+                    .to_owned(),
+            ));
+        }
         return Ok(None);
     };
-    if listen.ip().is_unspecified() && args.callback_url.is_none() {
+    let url =
+        match (&args.callback_url, &config.url) {
+            (Some(url), _) => Some(url.clone()),
+            (None, Some(url)) => Some(parse_callback_url(url).map_err(|e| {
+                SetupError::Config(format!("the config file's [callbacks] url: {e}"))
+            })?),
+            (None, None) => None,
+        };
+    if listen.ip().is_unspecified() && url.is_none() {
         return Err(SetupError::Config(format!(
             "--callback-listen {listen} listens on every interface, so no URL can be derived from it: give --callback-url with the address the sandbox must call"
         )));
     }
     Ok(Some(CallbackPlan {
         listen,
-        url: args.callback_url.clone(),
-        wait: args.callback_wait.unwrap_or(crate::callback::DEFAULT_WAIT),
+        url,
+        wait: args
+            .callback_wait
+            .or(config.wait)
+            .unwrap_or(crate::callback::DEFAULT_WAIT),
     }))
 }
 
@@ -297,7 +319,7 @@ fn plan(
         jobs,
         rate: args.rate,
         partition: args.partition,
-        callbacks: callback_plan(args)?,
+        callbacks: callback_plan(args, &config.callbacks)?,
     };
     Ok((plan, merged.judge, merged.files))
 }

@@ -230,6 +230,14 @@ fn listening_everywhere_needs_a_url_and_a_busy_port_is_one_line() {
     );
     assert!(out.stdout.is_empty(), "nothing reported: {}", out.stdout);
 
+    let out = run(&["check", "--case", "0811111111", "--callback-wait", "5s"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("need --callback-listen"),
+        "{}",
+        out.stderr
+    );
+
     let out = run(&["check", "--replay", "x", "--callback-listen"]);
     assert_eq!(out.code, 2, "callbacks are not recorded in cassettes");
     let out = run(&[
@@ -338,4 +346,15 @@ fn callbacks_no_case_collected_are_reported_after_the_cases() {
             .unwrap()
             .contains("not JSON")
     );
+}
+
+#[test]
+fn the_config_file_turns_callbacks_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ppob-contract.toml");
+    std::fs::write(&config, "[callbacks]\nlisten = \"127.0.0.1:0\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    let (code, report) = json_report(&["--config", config, "--case", "0811111111"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(side(&report, "callback").len(), 1);
 }
