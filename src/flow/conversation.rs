@@ -352,8 +352,15 @@ impl Flow<'_> {
         };
         let outcome = self.converse(case, &mut log);
         let outcome = outcome.unwrap_or_else(|e| e);
+        // On the last answer of the conversation, not on a callback after it.
+        let last_answer = log.documents.iter().rposition(|d| {
+            d.report
+                .step
+                .as_ref()
+                .is_none_or(|s| s.side != crate::contract::CALLBACK_SIDE)
+        });
         if !case.expect.met_by(&outcome)
-            && let Some(last) = log.documents.len().checked_sub(1)
+            && let Some(last) = last_answer
         {
             let pointer = if log.documents[last].bytes.is_empty() {
                 ""

@@ -358,3 +358,23 @@ fn the_config_file_turns_callbacks_on() {
     assert_eq!(code, 0, "{report}");
     assert_eq!(side(&report, "callback").len(), 1);
 }
+
+#[test]
+fn an_unmet_expectation_is_reported_on_the_status_answer_not_on_the_callback() {
+    let (code, report) = json_report(&["--case", "0811111111=failed", "--callback-listen"]);
+    assert_eq!(code, 1);
+    let expectation: Vec<&Value> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "flow.expectation")
+        })
+        .collect();
+    assert_eq!(expectation.len(), 1);
+    assert_eq!(expectation[0]["kind"], "status.response");
+}
