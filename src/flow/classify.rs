@@ -10,8 +10,9 @@
 
 use std::fmt;
 
-use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde_json::{Map, Value};
 
 use crate::contract::numbers::vanishing_numbers;
 use crate::model::CodeClass;
@@ -213,8 +214,8 @@ pub fn read(exchange: &Exchange) -> Reading {
     if http_status >= 500 {
         return Reading::Unusable(Unusable::ServerError(http_status));
     }
-    let json: Value = match serde_json::from_slice(&response.body) {
-        Ok(v) => v,
+    let (json, duplicates) = match parse_noting_duplicates(&response.body) {
+        Ok(parsed) => parsed,
         Err(e) => {
             let error = if response.body.is_empty() {
                 "the body is empty".to_owned()
@@ -249,52 +250,81 @@ pub fn read(exchange: &Exchange) -> Reading {
         http_status,
         code,
         json,
-        duplicates: duplicate_envelope_keys(&response.body),
+        duplicates,
     }
+}
+
+/// The body as `serde_json::from_slice` reads it (a key named twice keeps
+/// its last value; the same errors), with the envelope keys a top-level
+/// object names more than once, noted in the same pass.
+fn parse_noting_duplicates(body: &[u8]) -> serde_json::Result<(Value, Vec<DuplicateKey>)> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let starts_an_object = body
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        == Some(&b'{');
+    let parsed = if starts_an_object {
+        deserializer.deserialize_map(EnvelopeKeys)?
+    } else {
+        (Value::deserialize(&mut deserializer)?, Vec::new())
+    };
+    deserializer.end()?;
+    Ok(parsed)
 }
 
 /// The envelope keys a JSON object names more than once (serde_json keeps
-/// only the last value, so this takes a second, cheap pass over the keys).
+/// only the last value of each).
 pub fn duplicate_envelope_keys(body: &[u8]) -> Vec<DuplicateKey> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let Ok(seen) = deserializer.deserialize_map(EnvelopeKeys) else {
-        return Vec::new();
-    };
-    let mut out: Vec<DuplicateKey> = Vec::new();
-    for (key, value) in seen {
-        match out.iter_mut().find(|d| d.key == key) {
-            Some(entry) => entry.values.push(value),
-            None => out.push(DuplicateKey {
-                key,
-                values: vec![value],
-            }),
-        }
-    }
-    out.retain(|d| d.values.len() > 1);
-    out
+    deserializer
+        .deserialize_map(EnvelopeKeys)
+        .map(|(_, duplicates)| duplicates)
+        .unwrap_or_default()
 }
 
-/// Collects each envelope key of a top-level object with its value in short.
+/// Reads a top-level object into a `Value` as serde_json does (each key
+/// inserted in turn, the last value winning) and notes, for each envelope
+/// key named more than once, every value it held in short, in order.
 struct EnvelopeKeys;
 
 impl<'de> Visitor<'de> for EnvelopeKeys {
-    type Value = Vec<(String, String)>;
+    type Value = (Value, Vec<DuplicateKey>);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut seen = Vec::new();
+        let mut object = Map::new();
+        // Envelope keys in the order they first appear, each with the
+        // values of its repeats (empty while it appeared once).
+        let mut seen: Vec<(usize, Vec<String>)> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
-            if ENVELOPE_KEYS.contains(&key.as_str()) {
-                let value: Value = map.next_value()?;
-                seen.push((key, short(&value)));
-            } else {
-                map.next_value::<IgnoredAny>()?;
+            let value: Value = map.next_value()?;
+            if let Some(envelope) = ENVELOPE_KEYS.iter().position(|k| *k == key) {
+                match seen.iter_mut().find(|(k, _)| *k == envelope) {
+                    None => seen.push((envelope, Vec::new())),
+                    Some((_, repeats)) => {
+                        if repeats.is_empty()
+                            && let Some(first) = object.get(&key)
+                        {
+                            repeats.push(short(first));
+                        }
+                        repeats.push(short(&value));
+                    }
+                }
             }
+            object.insert(key, value);
         }
-        Ok(seen)
+        let duplicates = seen
+            .into_iter()
+            .filter(|(_, values)| values.len() > 1)
+            .map(|(envelope, values)| DuplicateKey {
+                key: ENVELOPE_KEYS[envelope].to_owned(),
+                values,
+            })
+            .collect();
+        Ok((Value::Object(object), duplicates))
     }
 }
 
@@ -365,7 +395,7 @@ pub enum MoneyVerdict {
 const KEEP_PENDING: [i64; 3] = [102, 108, 188];
 
 /// What the code alone says about the money, ignoring any [`Doubt`].
-fn money_by_code(code: i64) -> MoneyVerdict {
+pub fn money_by_code(code: i64) -> MoneyVerdict {
     match code {
         0..=99 => MoneyVerdict::Success(code),
         200..=299 => MoneyVerdict::Processing(format!("code {code}")),
@@ -737,6 +767,51 @@ mod tests {
         );
         assert!(duplicate_envelope_keys(b"{\"data\":{\"data\":1,\"data\":2}}").is_empty());
         assert!(duplicate_envelope_keys(b"[1,1]").is_empty());
+    }
+
+    #[test]
+    fn duplicates_come_in_order_of_first_appearance_with_every_value() {
+        let body = br#" {"data":1,"success":true,"x":[],"success":false,"data":"two","data":{"a":[1]},"message":null}"#;
+        assert_eq!(
+            duplicate_envelope_keys(body),
+            [
+                DuplicateKey {
+                    key: "data".into(),
+                    values: vec!["1".into(), "\"two\"".into(), "{…}".into()]
+                },
+                DuplicateKey {
+                    key: "success".into(),
+                    values: vec!["true".into(), "false".into()]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn the_single_pass_reads_bodies_as_serde_json_does() {
+        let bodies: [&[u8]; 10] = [
+            br#"{"responseCode":0,"data":{"k":1,"k":2},"responseCode":299}"#,
+            b" \r\n\t{\"a\":1} ",
+            b"[1,2]",
+            b"\"text\"",
+            b"{\"a\":1} x",
+            b"{\"a\":",
+            b"{\"a\" 1}",
+            b"",
+            b"{}",
+            b"{\"a\":1,}",
+        ];
+        for body in bodies {
+            let ours = parse_noting_duplicates(body).map(|(value, _)| value);
+            let reference = serde_json::from_slice::<Value>(body);
+            match (ours, reference) {
+                (Ok(ours), Ok(reference)) => assert_eq!(ours, reference, "{body:?}"),
+                (Err(ours), Err(reference)) => {
+                    assert_eq!(ours.to_string(), reference.to_string(), "{body:?}");
+                }
+                (ours, reference) => panic!("{body:?}: {ours:?} but serde_json {reference:?}"),
+            }
+        }
     }
 
     #[test]

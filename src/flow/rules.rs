@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use super::classify::integer;
+use crate::contract::locate::value_at;
 use crate::rules::RuleFinding;
 
 /// A payment or status response echoes the payment request's `refNumber`.
@@ -57,14 +58,13 @@ pub type FlowFinding = (&'static str, RuleFinding);
 
 /// The non-blank string at `pointer`.
 pub fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
-    value
-        .pointer(pointer)
+    value_at(value, pointer)
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
 }
 
 fn number(value: &Value, pointer: &str) -> Option<i64> {
-    integer(value.pointer(pointer)?).filter(|n| *n != 0)
+    integer(value_at(value, pointer)?).filter(|n| *n != 0)
 }
 
 fn quoted(s: &str) -> String {

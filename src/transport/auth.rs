@@ -222,14 +222,20 @@ pub fn verify_token(token: &str, secret: &str) -> Result<Value, TokenError> {
 }
 
 /// Whether the token's JOSE header (its first part) has a `crit` member.
+/// A header that spells neither `crit` nor any escape (`\u0063rit`) cannot
+/// have one, so the usual `{"alg":"HS256","typ":"JWT"}` is not parsed.
 fn has_critical_extensions(token: &str) -> bool {
     use base64::Engine as _;
     let header = token.split('.').next().unwrap_or("");
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(header.trim_end_matches('='))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
-        .is_some_and(|h| h.get("crit").is_some())
+    let Ok(bytes) =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header.trim_end_matches('='))
+    else {
+        return false;
+    };
+    if !bytes.contains(&b'\\') && memchr::memmem::find(&bytes, b"crit").is_none() {
+        return false;
+    }
+    serde_json::from_slice::<Value>(&bytes).is_ok_and(|h| h.get("crit").is_some())
 }
 
 /// Builds the signed request of `operation` carrying `payload`.
@@ -294,6 +300,31 @@ mod tests {
         match verify_token(&token, "s") {
             Err(TokenError::Malformed(why)) => assert!(why.contains("crit"), "{why}"),
             other => panic!("a crit header was accepted: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_crit_member_is_found_however_it_is_spelled() {
+        use base64::Engine as _;
+        let encode = |header: &str| {
+            let part = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header);
+            format!("{part}.e30.sig")
+        };
+        for header in [
+            r#"{"alg":"HS256","crit":["x"]}"#,
+            r#"{"alg":"HS256","\u0063rit":["x"]}"#,
+            r#"{"alg":"HS256","cr\u0069t":null}"#,
+        ] {
+            assert!(has_critical_extensions(&encode(header)), "{header}");
+        }
+        for header in [
+            r#"{"alg":"HS256","typ":"JWT"}"#,
+            r#"{"alg":"HS256","kid":"crit"}"#,
+            r#"{"alg":"HS256","kid":"\u0063rit"}"#,
+            r#"{"alg":"HS256","critical":1}"#,
+            "not json crit",
+        ] {
+            assert!(!has_critical_extensions(&encode(header)), "{header}");
         }
     }
 

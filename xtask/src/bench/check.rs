@@ -103,10 +103,29 @@ struct World {
     transport: SimTransport,
     refs: RefNumbers,
     contact: TargetContact,
+    /// The simulator's schedule; a shared clock gets a longer deadline.
+    pacing: Pacing,
 }
 
 impl World {
+    /// A world of its own: the simulator's schedule as `check` uses it.
     fn new() -> Self {
+        Self::with_pacing(Pacing::simulator())
+    }
+
+    /// A world whose clock all threads advance: each thread's first waits
+    /// move every other thread's flows on, so a thread descheduled for a
+    /// few milliseconds would see the 60 s deadline pass before its first
+    /// status call. The deadline is an hour of simulated time instead; the
+    /// first wait and the work of a flow stay the same.
+    fn shared() -> Self {
+        Self::with_pacing(Pacing {
+            deadline: Duration::from_secs(3600),
+            ..Pacing::simulator()
+        })
+    }
+
+    fn with_pacing(pacing: Pacing) -> Self {
         let clock = Arc::new(ManualClock::new());
         let shared: Arc<dyn Clock> = clock.clone();
         let sim = Arc::new(Simulator::new(SimConfig::default(), shared.clone()));
@@ -118,6 +137,7 @@ impl World {
             transport,
             refs,
             contact: TargetContact::new(),
+            pacing,
         }
     }
 }
@@ -209,12 +229,13 @@ fn flow_in<'a>(world: &'a World, engine: &'a Engine, credentials: &'a Credential
         engine,
         credentials,
         body_mode: BodyMode::TokenOnly,
-        pacing: Pacing::simulator(),
+        pacing: world.pacing,
         clock: world.clock.as_ref(),
         observer: &Quiet,
         refs: &world.refs,
         max_amount: None,
         contact: &world.contact,
+        callbacks: None,
     }
 }
 
@@ -296,7 +317,7 @@ fn measure_flows(
     for _ in 0..RUNS {
         let worlds: Vec<World> = match sharing {
             Sharing::PerThread => (0..threads).map(|_| World::new()).collect(),
-            Sharing::Shared => vec![World::new()],
+            Sharing::Shared => vec![World::shared()],
         };
         let shares: Vec<usize> = (0..threads)
             .map(|i| n / threads + usize::from(i < n % threads))
