@@ -4,6 +4,7 @@
 //! schemas, compiled validators) and [`validate`] (one document in, one
 //! verdict out).
 
+pub mod callback;
 pub mod check;
 pub mod cli;
 pub mod contract;

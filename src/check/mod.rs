@@ -21,12 +21,37 @@
 //! assert_eq!(outcome.status, ExitStatus::Holds);
 //! assert!(outcome.end.cases.iter().all(|case| case.met));
 //! ```
+//!
+//! With callbacks asked for and judged (`check --callback-listen`); against
+//! the simulator they are handed over in process:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use ppob_contract::check::{CallbackPlan, CheckPlan, run};
+//! use ppob_contract::exit::ExitStatus;
+//! use ppob_contract::flow::{Case, Quiet};
+//! use ppob_contract::report::JsonReport;
+//! use ppob_contract::sim::SimConfig;
+//! use ppob_contract::stop::Stop;
+//!
+//! let mut plan = CheckPlan::simulator(SimConfig::default());
+//! plan.cases = vec![Case::new("0811111111")];
+//! plan.callbacks = Some(CallbackPlan::default());
+//! let mut out = Vec::new();
+//! let outcome = run(Arc::new(plan), &mut JsonReport::new(&mut out), Arc::new(Quiet), Arc::new(Stop::new()))
+//!     .expect("the simulator is always reachable");
+//! assert_eq!(outcome.status, ExitStatus::Holds);
+//! let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+//! let callbacks = report["documents"].as_array().unwrap().iter()
+//!     .filter(|d| d["step"]["side"] == "callback").count();
+//! assert_eq!(callbacks, 1);
+//! ```
 
 mod plan;
 mod runner;
 
 pub use plan::{
-    CassetteCaseError, CheckPlan, CheckTarget, case_of_cassette, default_jobs, describe_simulated,
-    simulator_suite, unique_names,
+    CallbackPlan, CassetteCaseError, CheckPlan, CheckTarget, case_of_cassette, default_jobs,
+    describe_simulated, simulator_suite, unique_names,
 };
 pub use runner::{CheckError, CheckOutcome, run};

@@ -2,6 +2,7 @@
 //! answer is judged. Built by the CLI from flags and the config file, or by
 //! hand in a Rust test ([`CheckPlan::simulator`]).
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -71,6 +72,34 @@ pub struct CheckPlan {
     /// The shard of a whole run these cases are (`--partition`), for reports
     /// that `report merge` combines.
     pub partition: Option<crate::partition::Partition>,
+    /// Whether payments ask for callbacks and each is judged
+    /// (`--callback-listen`); `None`: no callbacks.
+    pub callbacks: Option<CallbackPlan>,
+}
+
+/// How callbacks are received (`check --callback-listen`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackPlan {
+    /// Where the receiver listens against a live target (port 0: a free
+    /// one). The in-process simulator hands its callbacks over without a
+    /// socket, and a replay has none.
+    pub listen: SocketAddr,
+    /// The URL payments name in `callbackUrls`; `None`: the receiver's own
+    /// address with [`crate::callback::DEFAULT_PATH`].
+    pub url: Option<String>,
+    /// How long a case waits for its callback after the final status.
+    pub wait: Duration,
+}
+
+impl Default for CallbackPlan {
+    /// Loopback, a free port, the receiver's own URL, [`crate::callback::DEFAULT_WAIT`].
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            url: None,
+            wait: crate::callback::DEFAULT_WAIT,
+        }
+    }
 }
 
 impl CheckPlan {
@@ -97,6 +126,7 @@ impl CheckPlan {
             rate: None,
             deny_warnings: false,
             partition: None,
+            callbacks: None,
         }
     }
 

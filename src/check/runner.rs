@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::plan::{CheckPlan, CheckTarget};
+use crate::callback::{CallbackSource, InProcess, Inbox, Listening, Receiver};
 use crate::contract::{Operation, Summary};
 use crate::exit::ExitStatus;
 use crate::flow::{CaseRun, Flow, Observer, RefNumbers, StepDocument, TargetContact};
@@ -60,6 +61,16 @@ pub enum CheckError {
     /// A cassette could not be written.
     #[error("{0}")]
     Record(#[from] CassetteError),
+    /// The callback receiver could not listen (`--callback-listen`).
+    #[error(
+        "cannot listen for callbacks on {addr}: {error}; choose another address or port (port 0 picks a free one)"
+    )]
+    Listen {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// Why not.
+        error: io::Error,
+    },
 }
 
 /// A case some worker is running.
@@ -107,26 +118,50 @@ impl Observer for CaseWatch {
     }
 }
 
-/// The transport and clock case `index` runs on.
-fn lane(
-    plan: &CheckPlan,
-    index: usize,
-    shared_clock: &Arc<dyn Clock>,
-) -> (Arc<dyn Transport>, Arc<dyn Clock>) {
+/// What case `index` runs on.
+struct Lane {
+    transport: Arc<dyn Transport>,
+    clock: Arc<dyn Clock>,
+    /// Where its payment's callbacks come from, when they are judged.
+    callbacks: Option<Arc<dyn CallbackSource>>,
+}
+
+/// The transport, clock and callback source case `index` runs on.
+fn lane(shared: &Shared, index: usize) -> Lane {
+    let plan = &shared.plan;
     match &plan.target {
         CheckTarget::Simulator(config) => {
             let clock: Arc<dyn Clock> = Arc::new(ManualClock::new());
             let sim = Arc::new(Simulator::new(config.clone(), clock.clone()));
+            let callbacks = plan.callbacks.as_ref().map(|callbacks| {
+                let url = callbacks
+                    .url
+                    .clone()
+                    .unwrap_or_else(|| crate::callback::IN_PROCESS_URL.to_owned());
+                Arc::new(InProcess::new(sim.clone(), clock.clone(), url)) as Arc<dyn CallbackSource>
+            });
             let transport = SimTransport::new(sim, clock.clone(), plan.timeout);
-            (Arc::new(transport), clock)
+            Lane {
+                transport: Arc::new(transport),
+                clock,
+                callbacks,
+            }
         }
-        CheckTarget::Live(transport) => (transport.clone(), shared_clock.clone()),
+        CheckTarget::Live(transport) => Lane {
+            transport: transport.clone(),
+            clock: shared.clock.clone(),
+            callbacks: shared.listening.clone(),
+        },
         CheckTarget::Replay(replays) => {
             let transport: Arc<dyn Transport> = match replays.get(index) {
                 Some((_, replay)) => replay.clone(),
                 None => Arc::new(NoCassette),
             };
-            (transport, Arc::new(ManualClock::new()))
+            Lane {
+                transport,
+                clock: Arc::new(ManualClock::new()),
+                callbacks: None,
+            }
         }
     }
 }
@@ -172,6 +207,8 @@ struct Shared {
     contact: TargetContact,
     /// Against a live target: whether the first case cleared the way.
     warmup: AtomicU8,
+    /// Against a live target with `--callback-listen`: the receiver's inbox.
+    listening: Option<Arc<dyn CallbackSource>>,
 }
 
 /// The first case against a live target is still running.
@@ -221,7 +258,11 @@ fn work(shared: &Shared, done: &mpsc::Sender<Done>, worker: usize) {
         let Some(case) = plan.cases.get(index) else {
             return;
         };
-        let (transport, clock) = lane(plan, index, &shared.clock);
+        let Lane {
+            transport,
+            clock,
+            callbacks,
+        } = lane(shared, index);
         let recorder = plan
             .record
             .as_ref()
@@ -260,6 +301,7 @@ fn work(shared: &Shared, done: &mpsc::Sender<Done>, worker: usize) {
             refs: &shared.refs,
             max_amount: plan.max_amount,
             contact: &shared.contact,
+            callbacks: callbacks.as_deref(),
         };
         let run = flow.run(case);
         if run.setup_problem().is_some() {
@@ -334,6 +376,17 @@ impl Reporting<'_> {
             cassette: recorded.or(replayed),
         })?;
         self.cases.push(summary);
+        Ok(())
+    }
+
+    /// Reports the callbacks no case collected, after the cases.
+    fn strays(&mut self, inbox: &Inbox) -> Result<(), CheckError> {
+        for (n, leftover) in (1..).zip(inbox.leftovers()) {
+            let mut doc = crate::flow::callbacks::stray(&self.plan.engine, &leftover, n);
+            redact(&self.redactor, &mut doc);
+            self.summary.add(&doc.report);
+            self.report.document(&doc.report, &doc.bytes, 1)?;
+        }
         Ok(())
     }
 
@@ -430,6 +483,9 @@ pub fn run(
     observer: Arc<dyn Observer + Send>,
     stop: Arc<Stop>,
 ) -> Result<CheckOutcome, CheckError> {
+    // Before the report starts: a receiver that cannot listen ends the run
+    // with nothing written.
+    let listen = listen(&plan, &stop, observer.as_ref())?;
     report.start(&RunInfo {
         command: Command::Check,
         target: Some(plan.describe()),
@@ -448,6 +504,7 @@ pub fn run(
         clock: Arc::new(SystemClock::new()),
         contact: TargetContact::new(),
         warmup: AtomicU8::new(WARMING),
+        listening: listen.source.clone(),
     });
     let (done_tx, done_rx) = mpsc::channel();
     let workers = plan.jobs.clamp(1, plan.cases.len().max(1));
@@ -511,6 +568,9 @@ pub fn run(
         }
     }
     if all_received && waiting.is_empty() {
+        if let Some(inbox) = &listen.inbox {
+            reporting.strays(inbox)?;
+        }
         return reporting.finish(true, Vec::new());
     }
 
@@ -543,6 +603,55 @@ pub fn run(
         cassette: None,
     }));
     reporting.finish(false, named)
+}
+
+/// A live run's callback receiver, the source its cases collect from, and
+/// its inbox.
+struct Listen {
+    /// Kept running while the run lasts.
+    _receiver: Option<Receiver>,
+    source: Option<Arc<dyn CallbackSource>>,
+    inbox: Option<Arc<Inbox>>,
+}
+
+/// Starts the callback receiver of a live run with `--callback-listen`.
+fn listen(
+    plan: &CheckPlan,
+    stop: &Arc<Stop>,
+    observer: &dyn Observer,
+) -> Result<Listen, CheckError> {
+    let (Some(callbacks), true) = (&plan.callbacks, plan.target.is_live()) else {
+        return Ok(Listen {
+            _receiver: None,
+            source: None,
+            inbox: None,
+        });
+    };
+    let inbox = Arc::new(Inbox::new());
+    let receiver =
+        Receiver::start(callbacks.listen, inbox.clone()).map_err(|error| CheckError::Listen {
+            addr: callbacks.listen,
+            error,
+        })?;
+    let url = callbacks.url.clone().unwrap_or_else(|| {
+        format!(
+            "http://{}{}",
+            receiver.local_addr(),
+            crate::callback::DEFAULT_PATH
+        )
+    });
+    observer.listening(receiver.local_addr(), &url);
+    let source = Listening {
+        inbox: inbox.clone(),
+        url,
+        wait: callbacks.wait,
+        stop: stop.clone(),
+    };
+    Ok(Listen {
+        _receiver: Some(receiver),
+        source: Some(Arc::new(source)),
+        inbox: Some(inbox),
+    })
 }
 
 /// What an interrupted case was doing; its cassette saved so far.

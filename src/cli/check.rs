@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,8 @@ use super::judge::JudgeArgs;
 use super::output::{self, CoverageArgs, OnSignal, ReportArgs};
 use super::sim_args::{SimArgs, parse_duration};
 use crate::check::{
-    CassetteCaseError, CheckError, CheckPlan, CheckTarget, case_of_cassette, simulator_suite,
+    CallbackPlan, CassetteCaseError, CheckError, CheckPlan, CheckTarget, case_of_cassette,
+    simulator_suite,
 };
 use crate::exit::{ExitStatus, is_closed_pipe};
 use crate::flow::conversation::DEFAULT_MAX_AMOUNT;
@@ -33,6 +35,7 @@ use crate::transport::replay::{Replay, cassettes_in};
   ppob-contract check --case 0811111111 --case 0811111113=failed:302
   PPOB_API_KEY=… PPOB_API_SECRET=… ppob-contract check --target https://sandbox.example --config ppob-contract.toml
   ppob-contract check --target http://127.0.0.1:8080 --record cassettes/   (a running `ppob-contract mock`)
+  ppob-contract check --target http://127.0.0.1:8080 --first-wait 3s --callback-listen
   ppob-contract check --replay fixtures/mobile-postpaid/cassettes/seed
 
 A case is ACCOUNT[@PRODUCT][=EXPECT]; EXPECT is success (default), pending, failed or
@@ -103,6 +106,29 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate: Option<u32>,
 
+    /// Ask for callbacks and judge each one: every payment names a callback URL in
+    /// callbackUrls, and after its final status the case waits (--callback-wait) for the
+    /// callback, judges it as a `callback` document and compares it with the status answer
+    /// (callback.matches-status); none is callback.missing, a repeat callback.duplicate.
+    /// Against --target a receiver listens on ADDR [default 127.0.0.1:0: loopback, a free
+    /// port] and answers every POST 200. Binding another address (e.g. 0.0.0.0:9000) lets other
+    /// machines reach it: do that only on purpose, with --callback-url. The in-process
+    /// simulator hands its callbacks over without a socket.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:0",
+          conflicts_with = "replay")]
+    pub callback_listen: Option<SocketAddr>,
+
+    /// The URL payments name in callbackUrls, when the sandbox must call another address than
+    /// --callback-listen's (a tunnel, a public host forwarding to it) [default:
+    /// http://ADDR/ppob-callback with the port bound].
+    #[arg(long, value_name = "URL", value_parser = parse_callback_url)]
+    pub callback_url: Option<String>,
+
+    /// How long a case waits for its callback after the final status before
+    /// callback.missing [30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub callback_wait: Option<Duration>,
+
     /// Where requests go and how.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -134,6 +160,60 @@ fn parse_jobs(s: &str) -> Result<usize, String> {
             "expected a number of cases from 1 to {MAX_JOBS}, got {s:?}"
         )),
     }
+}
+
+fn parse_callback_url(s: &str) -> Result<String, String> {
+    match reqwest::Url::parse(s) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            Ok(s.to_owned())
+        }
+        Ok(url) => Err(format!(
+            "expected an http:// or https:// URL with a host, got scheme {:?}",
+            url.scheme()
+        )),
+        Err(e) => Err(format!(
+            "expected a URL such as https://tunnel.example/cb ({e})"
+        )),
+    }
+}
+
+/// How callbacks are received, from the flags and the config file's
+/// `[callbacks]` (flags win).
+fn callback_plan(
+    args: &CheckArgs,
+    config: &crate::flow::config::CallbacksSection,
+) -> Result<Option<CallbackPlan>, SetupError> {
+    let Some(listen) = args.callback_listen.or(config.listen) else {
+        if args.callback_url.is_some() || args.callback_wait.is_some() {
+            return Err(SetupError::Config(
+                "--callback-url and --callback-wait need --callback-listen (or listen in the config file's \
+[callbacks])"
+                    .to_owned(),
+            ));
+        }
+        return Ok(None);
+    };
+    let url =
+        match (&args.callback_url, &config.url) {
+            (Some(url), _) => Some(url.clone()),
+            (None, Some(url)) => Some(parse_callback_url(url).map_err(|e| {
+                SetupError::Config(format!("the config file's [callbacks] url: {e}"))
+            })?),
+            (None, None) => None,
+        };
+    if listen.ip().is_unspecified() && url.is_none() {
+        return Err(SetupError::Config(format!(
+            "--callback-listen {listen} listens on every interface, so no URL can be derived from it: give --callback-url with the address the sandbox must call"
+        )));
+    }
+    Ok(Some(CallbackPlan {
+        listen,
+        url,
+        wait: args
+            .callback_wait
+            .or(config.wait)
+            .unwrap_or(crate::callback::DEFAULT_WAIT),
+    }))
 }
 
 /// A problem that stops the run before any case (exit code 2).
@@ -239,6 +319,7 @@ fn plan(
         jobs,
         rate: args.rate,
         partition: args.partition,
+        callbacks: callback_plan(args, &config.callbacks)?,
     };
     Ok((plan, merged.judge, merged.files))
 }
@@ -273,6 +354,21 @@ impl Observer for Spinners {
             && let Some(bar) = bars.remove(case)
         {
             bar.finish_and_clear();
+        }
+    }
+
+    #[allow(clippy::print_stderr)]
+    fn listening(&self, addr: SocketAddr, url: &str) {
+        let reach = if addr.ip().is_loopback() {
+            "loopback only"
+        } else {
+            "reachable from other machines"
+        };
+        let line = format!("callbacks: receiving on {addr} ({reach}); payments name {url}");
+        if self.all.is_hidden() {
+            let _ = writeln!(anstream::stderr(), "{line}");
+        } else {
+            let _ = self.all.println(line);
         }
     }
 }

@@ -49,8 +49,9 @@ pub struct SimArgs {
     #[arg(long = "fault", value_name = "FAULT[@OPERATION]", value_parser = parse_faults)]
     pub faults: Vec<FaultRules>,
 
-    /// Deliberately break the simulator, to prove that `fuzz` finds it (repeatable):
-    /// accept-negative-amount, double-charge, malformed-200, drop-inquiry-id.
+    /// Deliberately break the simulator, to prove that `fuzz` (or `check --callback-listen`)
+    /// finds it (repeatable): accept-negative-amount, double-charge, malformed-200,
+    /// drop-inquiry-id; callback-contradicts-status, callback-twice, no-callback.
     #[arg(long = "bug", value_enum, value_name = "NAME")]
     pub bugs: Vec<Bug>,
 }

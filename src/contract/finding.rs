@@ -113,7 +113,8 @@ pub struct StepInfo {
     pub index: u32,
     /// `inquiry`, `payment` or `status`.
     pub operation: String,
-    /// `request` or `response`.
+    /// `request`, `response`, or `callback` (a callback the vendor sent
+    /// about the payment).
     pub side: String,
     /// The HTTP status of the exchange's answer, when one came.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,6 +123,35 @@ pub struct StepInfo {
     pub elapsed_ms: f64,
     /// What the step meant for the case, e.g. `processing (money rule: timeout)`.
     pub verdict: String,
+}
+
+/// The `side` of a callback document's step.
+pub const CALLBACK_SIDE: &str = "callback";
+
+impl StepInfo {
+    /// Whether the document opens a step's line in reports: the request of
+    /// an exchange, or a received callback.
+    pub fn opens_line(&self) -> bool {
+        self.side == "request" || self.side == CALLBACK_SIDE
+    }
+
+    /// What a step line calls the step: its operation, or `callback`.
+    pub fn label(&self) -> &str {
+        if self.side == CALLBACK_SIDE {
+            CALLBACK_SIDE
+        } else {
+            &self.operation
+        }
+    }
+
+    /// What came back: `HTTP 200`, `no answer`, or `received` for a callback.
+    pub fn answer(&self) -> String {
+        match self.http_status {
+            _ if self.side == CALLBACK_SIDE => "received".to_owned(),
+            Some(status) => format!("HTTP {status}"),
+            None => "no answer".to_owned(),
+        }
+    }
 }
 
 impl DocumentReport {

@@ -12,7 +12,9 @@ mod typed;
 mod validators;
 pub mod version;
 
-pub use finding::{DocumentReport, Finding, Severity, StepInfo, Summary, input_rules};
+pub use finding::{
+    CALLBACK_SIDE, DocumentReport, Finding, Severity, StepInfo, Summary, input_rules,
+};
 pub use kind::{DocKind, Operation, UnknownKind};
 pub use schemas::{
     DEFINITIONS_FILE, GeneratedFile, SchemaVariant, definitions, generated_files, kind_schema,

@@ -395,7 +395,7 @@ pub enum MoneyVerdict {
 const KEEP_PENDING: [i64; 3] = [102, 108, 188];
 
 /// What the code alone says about the money, ignoring any [`Doubt`].
-fn money_by_code(code: i64) -> MoneyVerdict {
+pub fn money_by_code(code: i64) -> MoneyVerdict {
     match code {
         0..=99 => MoneyVerdict::Success(code),
         200..=299 => MoneyVerdict::Processing(format!("code {code}")),

@@ -34,6 +34,11 @@
 //! [severity]               # as --severity RULE=LEVEL (flags win)
 //! "inquiry.amount-equals-bill-sum" = "warning"
 //!
+//! [callbacks]              # as check --callback-listen / --callback-url / --callback-wait
+//! listen = "127.0.0.1:9000"  # turns callbacks on
+//! url = "https://tunnel.example/ppob-callback"
+//! wait = "60s"
+//!
 //! [fuzz]                   # defaults of the fuzz flags of the same names
 //! seed = 42
 //! cases = 300
@@ -103,6 +108,25 @@ pub struct Config {
     /// `[fuzz]`: defaults of `fuzz`'s options (flags win).
     #[serde(default)]
     pub fuzz: FuzzSection,
+    /// `[callbacks]`: `check`'s callback receiver (flags win).
+    #[serde(default)]
+    pub callbacks: CallbacksSection,
+}
+
+/// `[callbacks]`: as `check --callback-listen`, `--callback-url` and
+/// `--callback-wait`; `listen` turns callbacks on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbacksSection {
+    /// `--callback-listen`: where the receiver listens, e.g. `"127.0.0.1:9000"`.
+    #[serde(default)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// `--callback-url`: the URL payments name.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `--callback-wait`.
+    #[serde(default, with = "opt_duration")]
+    pub wait: Option<Duration>,
 }
 
 /// `[report]`: what a CI job would otherwise pass as flags.
@@ -387,6 +411,21 @@ expect = "failed:302"
             .unwrap_err()
             .to_string();
         assert!(err.contains("unknown field"), "{err}");
+    }
+
+    #[test]
+    fn the_callbacks_section_is_read_and_checked() {
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "[callbacks]\nlisten = \"127.0.0.1:9000\"\nwait = \"45s\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.callbacks.listen, Some(([127, 0, 0, 1], 9000).into()));
+        assert_eq!(c.callbacks.wait, Some(Duration::from_secs(45)));
+        let err = Config::parse(Path::new("c.toml"), "[callbacks]\nlisten = \"nowhere\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("c.toml") && err.contains("listen"), "{err}");
     }
 
     #[test]

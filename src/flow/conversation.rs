@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use super::callbacks;
 use super::case::{Case, Outcome};
 use super::classify::{self, Doubt, InquiryVerdict, MoneyVerdict, Reading, Unusable};
 use super::pacing::Pacing;
@@ -12,8 +13,11 @@ use super::refs::RefNumbers;
 use super::rules::{self, Expected, FlowFinding, Ours};
 use super::setup::{self, FirstAnswer, NotTheApi, TargetContact};
 use super::{Observer, StepDocument};
+use crate::callback::{CallbackSource, Received};
 use crate::contract::locate::{locate, position};
-use crate::contract::{DocumentReport, Finding, Operation, Severity, StepInfo, input_rules};
+use crate::contract::{
+    DocKind, DocumentReport, Finding, Operation, Severity, StepInfo, input_rules,
+};
 use crate::report::CaseSummary;
 use crate::report::wire::millis;
 use crate::rules::RuleFinding;
@@ -52,6 +56,9 @@ pub struct Flow<'a> {
     /// run: until the target has answered the API once, an inquiry answer
     /// that is not the API stops the case as `setup.not-the-api`.
     pub contact: &'a TargetContact,
+    /// Where payments ask to be called back and how their callbacks come
+    /// (`--callback-listen`); `None`: callbacks are not asked for or judged.
+    pub callbacks: Option<&'a dyn CallbackSource>,
 }
 
 /// The default of `--max-amount` against a real target: 10 000 000 rupiah.
@@ -209,6 +216,34 @@ impl Log<'_, '_> {
         self.documents.len() - 1
     }
 
+    /// Judges a received callback as a `callback` document and appends it;
+    /// returns its position.
+    fn record_callback(&mut self, received: &Received, after: Duration, verdict: String) -> usize {
+        self.index += 1;
+        let kind = DocKind::Callback;
+        let source = format!("{}#{} {}", self.case.name, self.index, kind.name());
+        let mut report = self.flow.engine.check(Input {
+            source: &source,
+            bytes: &received.body,
+            kind: Some(kind),
+            first_line: 1,
+        });
+        report.step = Some(StepInfo {
+            case: self.case.name.clone(),
+            index: self.index,
+            operation: Operation::Payment.name().to_owned(),
+            side: crate::contract::CALLBACK_SIDE.to_owned(),
+            http_status: None,
+            elapsed_ms: millis(after),
+            verdict,
+        });
+        self.documents.push(StepDocument {
+            report,
+            bytes: received.body.clone(),
+        });
+        self.documents.len() - 1
+    }
+
     fn placed(&self, bytes: &[u8], found: Vec<FlowFinding>) -> Vec<Finding> {
         found
             .into_iter()
@@ -317,8 +352,15 @@ impl Flow<'_> {
         };
         let outcome = self.converse(case, &mut log);
         let outcome = outcome.unwrap_or_else(|e| e);
+        // On the last answer of the conversation, not on a callback after it.
+        let last_answer = log.documents.iter().rposition(|d| {
+            d.report
+                .step
+                .as_ref()
+                .is_none_or(|s| s.side != crate::contract::CALLBACK_SIDE)
+        });
         if !case.expect.met_by(&outcome)
-            && let Some(last) = log.documents.len().checked_sub(1)
+            && let Some(last) = last_answer
         {
             let pointer = if log.documents[last].bytes.is_empty() {
                 ""
@@ -386,8 +428,12 @@ another account than the case's, so it stopped before payment",
         if let Some(limit) = self.max_amount {
             self.within_limit(log, inquiry_at, &payload["amount"], limit)?;
         }
-        if !case.callback_urls.is_empty() {
-            payload.insert("callbackUrls".into(), json!(case.callback_urls));
+        let mut urls = case.callback_urls.clone();
+        if let Some(source) = self.callbacks {
+            urls.push(source.url().to_owned());
+        }
+        if !urls.is_empty() {
+            payload.insert("callbackUrls".into(), json!(urls));
         }
         self.pay_and_poll(case, log, &inquiry, Value::Object(payload))
     }
@@ -555,6 +601,7 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
             self.observer.paying(&case.name, ref_number);
         }
         let paid_at = self.clock.now();
+        let paid_wall = self.clock.wall();
         let exchange = self.send(Operation::Payment, payload);
         // A replay hands back the recorded request: judge what was really sent.
         let request = exchange.request.payload.clone();
@@ -611,15 +658,27 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
                 return Err(outcome);
             }
             self.judge_transaction(log, at, &answer, &mut paid);
-            match answer.verdict {
-                MoneyVerdict::Success(code) => return Ok(Outcome::Success { code }),
-                MoneyVerdict::Failed(code) => {
-                    return Ok(Outcome::Failed {
-                        code,
-                        operation: Operation::Status,
-                    });
+            let outcome = match answer.verdict {
+                MoneyVerdict::Success(code) => Some(Outcome::Success { code }),
+                MoneyVerdict::Failed(code) => Some(Outcome::Failed {
+                    code,
+                    operation: Operation::Status,
+                }),
+                MoneyVerdict::Processing(_) => None,
+            };
+            if let Some(outcome) = outcome {
+                if let (Some(source), Some(reference), Reading::Envelope { json, .. }) =
+                    (self.callbacks, paid.ours.ref_number, &answer.reading)
+                {
+                    let settled = Settled {
+                        ref_number: reference,
+                        status_at: at,
+                        status: json,
+                        paid_wall,
+                    };
+                    self.judge_callbacks(case, log, source, &settled);
                 }
-                MoneyVerdict::Processing(_) => {}
+                return Ok(outcome);
             }
             if let Reading::Unusable(Unusable::Transport(TransportError::Replay(why))) =
                 &answer.reading
@@ -634,6 +693,58 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
         Ok(Outcome::Pending {
             why: format!("gave up after {MAX_STATUS_CALLS} status calls"),
         })
+    }
+
+    /// Waits for the callbacks of a payment whose status is final, judges
+    /// each as a `callback` document and compares it with the status answer
+    /// (`callback.*` rules); no callback by the wait is `callback.missing`
+    /// on the status answer. A stop during the wait judges what came.
+    fn judge_callbacks(
+        &self,
+        case: &Case,
+        log: &mut Log<'_, '_>,
+        source: &dyn CallbackSource,
+        settled: &Settled<'_>,
+    ) {
+        let wait = source.wait();
+        if !wait.is_zero() {
+            self.observer
+                .waiting(&case.name, wait, "waiting for the callback");
+        }
+        let collected = source.collect(settled.ref_number);
+        if !wait.is_zero() {
+            self.observer.waited(&case.name);
+        }
+        if collected.received.is_empty() {
+            if !collected.interrupted {
+                let missing = callbacks::missing(settled.ref_number, source.url(), wait);
+                log.add(settled.status_at, vec![missing]);
+            }
+            return;
+        }
+        for (n, received) in collected.received.iter().enumerate() {
+            let after = received
+                .at
+                .duration_since(settled.paid_wall)
+                .unwrap_or_default();
+            let json = serde_json::from_slice::<Value>(&received.body).ok();
+            let said = json
+                .as_ref()
+                .map_or_else(|| "not JSON".to_owned(), callbacks::describe_code);
+            let verdict = match n {
+                0 => format!("callback: {said}"),
+                _ => format!("callback again (delivery {}): {said}", n + 1),
+            };
+            let at = log.record_callback(received, after, verdict);
+            let mut found = json
+                .as_ref()
+                .map(|json| callbacks::matches_status(json, settled.status))
+                .unwrap_or_default();
+            if n > 0 {
+                found.push(callbacks::duplicate(n + 1, settled.ref_number));
+            }
+            log.add(at, found);
+        }
     }
 
     /// The outcome when the deadline ends polling after `calls` status calls.
@@ -720,6 +831,18 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
             Reading::AuthRefused { .. } => {}
         }
     }
+}
+
+/// A payment whose status answer is final: what its callbacks are judged against.
+struct Settled<'r> {
+    /// The payment's refNumber.
+    ref_number: &'r str,
+    /// The position of the final status answer among the case's documents.
+    status_at: usize,
+    /// The final status answer.
+    status: &'r Value,
+    /// When the payment was sent.
+    paid_wall: std::time::SystemTime,
 }
 
 /// What payment and status answers are compared with.

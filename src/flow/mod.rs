@@ -6,6 +6,7 @@
 //! money rule ([`classify`]), polls status on the [`Pacing`] schedule, and
 //! returns a [`CaseRun`]: the judged documents in order and the [`Outcome`].
 
+pub mod callbacks;
 pub mod case;
 pub mod classify;
 pub mod config;
@@ -46,6 +47,8 @@ pub trait Observer: Sync {
     /// The payment with this refNumber is about to be sent: until the case
     /// ends, its outcome is unknown (an interrupted run names it).
     fn paying(&self, _case: &str, _ref_number: &str) {}
+    /// Callbacks are received at `addr`; payments name `url` in `callbackUrls`.
+    fn listening(&self, _addr: std::net::SocketAddr, _url: &str) {}
 }
 
 /// An observer that ignores everything.

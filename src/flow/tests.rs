@@ -46,6 +46,7 @@ impl World {
             refs,
             max_amount: None,
             contact: &TargetContact::new(),
+            callbacks: None,
         }
         .run(case)
     }
@@ -226,6 +227,7 @@ fn the_simulator_and_a_replay_have_no_amount_limit_but_a_flow_with_one_stops() {
             refs: &refs,
             max_amount,
             contact: &TargetContact::new(),
+            callbacks: None,
         }
         .run(&Case::new("0811111111"))
     };

@@ -54,15 +54,12 @@ impl<W: Write> HumanReport<W> {
     }
 
     fn step_line(&mut self, step: &StepInfo) -> io::Result<()> {
-        let http = step
-            .http_status
-            .map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}"));
         writeln!(
             self.out,
             "  {DIM}{:>2}{DIM:#} {:<8} {:<9} {:>10}  {}",
             step.index,
-            step.operation,
-            http,
+            step.label(),
+            step.answer(),
             format_ms(step.elapsed_ms),
             step.verdict
         )
@@ -545,7 +542,7 @@ impl<W: Write> Reporter for HumanReport<W> {
         if self.quiet {
             return Ok(());
         }
-        if let Some(step) = report.step.as_ref().filter(|s| s.side == "request") {
+        if let Some(step) = report.step.as_ref().filter(|s| s.opens_line()) {
             self.step_line(step)?;
         }
         let mut source = SourceCursor::new(bytes);

@@ -84,13 +84,12 @@ impl<W: Write> Reporter for JunitReport<W> {
         _first_line: u64,
     ) -> io::Result<()> {
         if let Some((start, lines, findings, input)) = &mut self.open {
-            if let Some(step) = report.step.as_ref().filter(|s| s.side == "request") {
+            if let Some(step) = report.step.as_ref().filter(|s| s.opens_line()) {
                 lines.push(format!(
                     "#{} {} {} {}",
                     step.index,
-                    step.operation,
-                    step.http_status
-                        .map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}")),
+                    step.label(),
+                    step.answer(),
                     step.verdict
                 ));
             }

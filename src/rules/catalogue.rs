@@ -42,6 +42,8 @@ pub enum Scope {
     Document,
     /// Across the steps of one inquiry → payment → status conversation: `check`.
     Flow,
+    /// The callbacks of a payment, against its final status: `check --callback-listen`.
+    Callback,
     /// Fuzz oracles: what must hold for every generated case: `fuzz`.
     Fuzz,
     /// What the target was seen to answer over a whole run: `check`, `fuzz`.
@@ -50,9 +52,10 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, in the order `rules` lists them.
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 7] = [
         Self::Document,
         Self::Flow,
+        Self::Callback,
         Self::Fuzz,
         Self::Coverage,
         Self::Input,
@@ -66,6 +69,7 @@ impl Scope {
             Self::Setup => "setup",
             Self::Document => "document",
             Self::Flow => "flow",
+            Self::Callback => "callback",
             Self::Fuzz => "fuzz",
             Self::Coverage => "coverage",
         }
@@ -76,6 +80,9 @@ impl Scope {
         match self {
             Self::Document => "document rules (validate, and every document of check and fuzz)",
             Self::Flow => "flow rules (check: across inquiry → payment → status)",
+            Self::Callback => {
+                "callback rules (check --callback-listen: each callback against the final status)"
+            }
             Self::Fuzz => "fuzz oracles (fuzz)",
             Self::Coverage => "coverage (check, fuzz)",
             Self::Input => "input problems (exit 2; severity fixed)",
@@ -116,6 +123,8 @@ const FACTS_RELATIONS: &str =
 const FACTS_MONEY: &str = "api-facts: Response codes — the money rule";
 const FACTS_TRANSPORT: &str = "api-facts: Operations and transport";
 const FACTS_UNKNOWNS: &str = "api-facts: Unknowns";
+const FACTS_CALLBACK: &str =
+    "api-facts: Response envelope (the callback has the body of a status answer)";
 
 /// A configurable rule.
 const fn rule(
@@ -156,7 +165,7 @@ const fn fixed(
     }
 }
 
-use Scope::{Coverage, Document, Flow, Fuzz, Input, Setup};
+use Scope::{Callback, Coverage, Document, Flow, Fuzz, Input, Setup};
 use Severity::{Error, Warning};
 
 /// Every rule and oracle, grouped by scope.
@@ -377,6 +386,48 @@ stops before payment.",
 integer no larger than --max-amount (config max_amount) before check pays it.",
         "api-facts: Operations and transport (amount: int, rupiah)",
     ),
+    // Callback rules.
+    rule(
+        "callback.missing",
+        Callback,
+        Error,
+        "a payment whose status became final was called back by --callback-wait (default 30s)",
+        "After a payment settles the vendor POSTs its callback to the payment's callbackUrls. A \
+payment that reached a final status without a callback within the wait leaves a partner that \
+relies on callbacks waiting; reported on the final status answer. Payments refused outright \
+and payments still processing at the deadline are not expected to call back.",
+        FACTS_CALLBACK,
+    ),
+    rule(
+        "callback.duplicate",
+        Callback,
+        Warning,
+        "each payment is called back once: a repeat of a callback that was answered 200 is reported",
+        "The vendor retries a callback until it is answered HTTP 200; check answers 200 at once, so \
+a second delivery is a retry the vendor should not have sent. Partners must treat repeats as \
+one payment anyway, hence a warning by default.",
+        FACTS_CALLBACK,
+    ),
+    rule(
+        "callback.matches-status",
+        Callback,
+        Error,
+        "a callback agrees with the payment's final status answer: refNumber, transactionId, the class of responseCode (success, failed, processing) and token",
+        "The callback has the same body as a status answer, so it must tell the same story: a \
+callback that says failed when status says success (or names another transaction or token) \
+makes the partner refund or deliver wrongly.",
+        FACTS_CALLBACK,
+    ),
+    rule(
+        "callback.unmatched",
+        Callback,
+        Warning,
+        "a callback names a refNumber no payment of the run used, or none at all",
+        "Callbacks are matched to payments by data.refNumber. One that names no refNumber, or one \
+this run never sent, cannot be checked against any status; reported after the cases (a late \
+repeat of a judged case's callback is callback.duplicate instead).",
+        FACTS_CALLBACK,
+    ),
     // Fuzz oracles.
     rule(
         "fuzz.no-double-charge",
@@ -589,7 +640,12 @@ mod tests {
         for rule in CATALOGUE {
             let prefix = rule.id.split('.').next().unwrap_or_default();
             match rule.scope {
-                Scope::Flow | Scope::Fuzz | Scope::Coverage | Scope::Input | Scope::Setup => {
+                Scope::Flow
+                | Scope::Callback
+                | Scope::Fuzz
+                | Scope::Coverage
+                | Scope::Input
+                | Scope::Setup => {
                     assert_eq!(prefix, rule.scope.name(), "{}", rule.id);
                 }
                 Scope::Document => assert!(

@@ -38,15 +38,28 @@ pub enum Bug {
     /// A successful inquiry (300) answer lacks data.inquiryId (the inquiry is still stored).
     #[value(name = "drop-inquiry-id")]
     DropInquiryId,
+    /// A settled payment's callback contradicts its status: success is called back as failed
+    /// (198) and a failure as success (0).
+    #[value(name = "callback-contradicts-status")]
+    CallbackContradictsStatus,
+    /// Every callback is delivered twice.
+    #[value(name = "callback-twice")]
+    CallbackTwice,
+    /// Settled payments are not called back at all.
+    #[value(name = "no-callback")]
+    NoCallback,
 }
 
 impl Bug {
     /// Every bug switch.
-    pub const ALL: [Bug; 4] = [
+    pub const ALL: [Bug; 7] = [
         Bug::AcceptNegativeAmount,
         Bug::DoubleCharge,
         Bug::Malformed200,
         Bug::DropInquiryId,
+        Bug::CallbackContradictsStatus,
+        Bug::CallbackTwice,
+        Bug::NoCallback,
     ];
 
     /// The flag value, e.g. `double-charge`.
@@ -56,8 +69,26 @@ impl Bug {
             Self::DoubleCharge => "double-charge",
             Self::Malformed200 => "malformed-200",
             Self::DropInquiryId => "drop-inquiry-id",
+            Self::CallbackContradictsStatus => "callback-contradicts-status",
+            Self::CallbackTwice => "callback-twice",
+            Self::NoCallback => "no-callback",
         }
     }
+
+    /// Whether the bug is in the callbacks, which only `check
+    /// --callback-listen` receives (the fuzzer does not).
+    pub fn is_callback(self) -> bool {
+        matches!(
+            self,
+            Self::CallbackContradictsStatus | Self::CallbackTwice | Self::NoCallback
+        )
+    }
+}
+
+/// [`Bug::CallbackContradictsStatus`]: a final code of the other class: 198
+/// (manually failed) for a success, 0 for anything else.
+pub(crate) fn contradicting(code: i64) -> i64 {
+    if (0..=99).contains(&code) { 198 } else { 0 }
 }
 
 /// [`Bug::AcceptNegativeAmount`]: if the payload's `amount` is a negative
@@ -144,6 +175,14 @@ mod tests {
         assert!(!has_non_ascii_key(&json!({"accountNumber": 5})));
         assert!(!has_non_ascii_key(&json!(["é"])));
         assert!(!has_non_ascii_key(&json!({"productCode": "é"})));
+    }
+
+    #[test]
+    fn a_contradicting_code_is_of_the_other_class() {
+        assert_eq!(contradicting(0), 198);
+        assert_eq!(contradicting(99), 198);
+        assert_eq!(contradicting(105), 0);
+        assert_eq!(Bug::ALL.iter().filter(|b| b.is_callback()).count(), 3);
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod bug;
 mod config;
 pub mod fault;
 mod gate;
-mod listener;
+pub(crate) mod listener;
 pub mod messages;
 mod render;
 mod request;

@@ -156,14 +156,28 @@ impl Simulator {
         if settled.is_empty() {
             return;
         }
+        if self.config.has_bug(Bug::NoCallback) {
+            return;
+        }
+        let copies = if self.config.has_bug(Bug::CallbackTwice) {
+            2
+        } else {
+            1
+        };
         let mut ready = Vec::new();
         for s in settled {
-            let body = to_json(&render::status(&s.ref_number, &s.txn, s.txn.code_at(now)));
+            let mut code = s.txn.code_at(now);
+            if self.config.has_bug(Bug::CallbackContradictsStatus) {
+                code = bug::contradicting(code);
+            }
+            let body = to_json(&render::status(&s.ref_number, &s.txn, code));
             for url in s.callback_urls {
-                ready.push(Callback {
-                    url,
-                    body: body.clone(),
-                });
+                for _ in 0..copies {
+                    ready.push(Callback {
+                        url: url.clone(),
+                        body: body.clone(),
+                    });
+                }
             }
         }
         let mut queue = lock(&self.callbacks);

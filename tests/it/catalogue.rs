@@ -15,8 +15,9 @@ fn catalogue_ids() -> BTreeSet<&'static str> {
 }
 
 /// The first part of an id of every scope, and of the document rules.
-const PREFIXES: [&str; 10] = [
-    "input", "setup", "json", "response", "inquiry", "bill", "status", "flow", "fuzz", "coverage",
+const PREFIXES: [&str; 11] = [
+    "input", "setup", "json", "response", "inquiry", "bill", "status", "flow", "callback", "fuzz",
+    "coverage",
 ];
 
 /// Whether `text` looks like a rule id: `prefix.kebab-name`, not a document
@@ -101,6 +102,7 @@ fn every_id_written_in_the_source_is_in_the_catalogue() {
         "setup.auth",
         "json.bom",
         "inquiry.amount-equals-bill-sum",
+        "callback.matches-status",
     ] {
         assert!(seen.contains(id), "the scan missed {id}");
     }
@@ -126,6 +128,11 @@ fn every_registry_agrees_with_the_catalogue() {
         .copied()
         .collect();
     assert_eq!(flow, of(Scope::Flow));
+    let callbacks: BTreeSet<&str> = ppob_contract::flow::callbacks::CALLBACK_RULES
+        .iter()
+        .copied()
+        .collect();
+    assert_eq!(callbacks, of(Scope::Callback));
     let oracles: BTreeSet<&str> = ppob_contract::fuzz::ORACLES.iter().copied().collect();
     assert_eq!(oracles, of(Scope::Fuzz));
     let engine = [

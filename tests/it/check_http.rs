@@ -33,9 +33,18 @@ pub(crate) fn mock() -> (Mock, String) {
     mock_with(&[("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)])
 }
 
+/// [`mock`] with more flags, e.g. `--bug callback-twice`.
+pub(crate) fn mock_flagged(flags: &[&str]) -> (Mock, String) {
+    mock_args(&[("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)], flags)
+}
+
 /// `ppob-contract mock --port 0` with `env` added to an environment without
 /// credentials.
 fn mock_with(env: &[(&str, &str)]) -> (Mock, String) {
+    mock_args(env, &[])
+}
+
+fn mock_args(env: &[(&str, &str)], flags: &[&str]) -> (Mock, String) {
     let child = Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
         .args([
             "mock",
@@ -46,6 +55,7 @@ fn mock_with(env: &[(&str, &str)]) -> (Mock, String) {
             "--hang-for",
             "1s",
         ])
+        .args(flags)
         .env_remove("PPOB_API_KEY")
         .env_remove("PPOB_API_SECRET")
         .envs(env.iter().copied())

@@ -2,6 +2,7 @@
 
 mod agreement;
 mod bad_input;
+mod callbacks;
 mod cassette;
 mod catalogue;
 mod check;

@@ -235,6 +235,7 @@ fn flow_in<'a>(world: &'a World, engine: &'a Engine, credentials: &'a Credential
         refs: &world.refs,
         max_amount: None,
         contact: &world.contact,
+        callbacks: None,
     }
 }
 

@@ -1,0 +1,380 @@
+//! `check --callback-listen`: every payment names a callback URL, each
+//! callback is judged as a `callback` document and compared with the final
+//! status; the simulator's callback bug switches make each callback rule
+//! fire, in process and against `mock` over loopback HTTP.
+
+use serde_json::Value;
+
+use crate::check_http::{KEY, SECRET, mock, mock_flagged};
+use crate::support::{run, run_env};
+
+/// `check ARGS --format json`: the exit code and the parsed report.
+fn json_report(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    let report = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("report is JSON ({e}): {}\n{}", out.stdout, out.stderr));
+    (out.code, report)
+}
+
+/// The documents of a JSON report whose step side is `side`.
+fn side<'a>(report: &'a Value, side: &str) -> Vec<&'a Value> {
+    report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["step"]["side"] == side)
+        .collect()
+}
+
+/// Every rule id of a JSON report's findings.
+fn rules(report: &Value) -> Vec<String> {
+    report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["findings"].as_array().unwrap())
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The payments of a report that a final status settled: the cases that end
+/// with a status answer of class success or failed.
+fn settled_by_status(report: &Value) -> usize {
+    side(report, "response")
+        .iter()
+        .filter(|d| d["step"]["operation"] == "status")
+        .filter(|d| {
+            let v = d["step"]["verdict"].as_str().unwrap();
+            v.starts_with("success") || v.starts_with("failed")
+        })
+        .count()
+}
+
+#[test]
+fn the_simulator_suite_calls_back_every_settled_payment_and_each_callback_holds() {
+    let (code, report) = json_report(&["--callback-listen"]);
+    assert_eq!(code, 0, "{report}");
+    let callbacks = side(&report, "callback");
+    let settled = settled_by_status(&report);
+    assert!(settled >= 5, "the suite settles payments: {settled}");
+    assert_eq!(callbacks.len(), settled, "one callback per settled payment");
+    for callback in &callbacks {
+        assert_eq!(callback["kind"], "callback");
+        assert_eq!(callback["findings"], serde_json::json!([]), "{callback}");
+    }
+    // Every payment asked for the callback.
+    let asked = side(&report, "request")
+        .iter()
+        .filter(|d| d["step"]["operation"] == "payment")
+        .count();
+    assert!(asked >= settled);
+}
+
+#[test]
+fn without_the_flag_no_callback_is_asked_for_or_judged() {
+    let (code, report) = json_report(&["--case", "0811111111"]);
+    assert_eq!(code, 0);
+    assert!(side(&report, "callback").is_empty());
+}
+
+#[test]
+fn each_callback_bug_is_reported_under_its_rule_in_process() {
+    for (bug, rule, exit) in [
+        ("callback-contradicts-status", "callback.matches-status", 1),
+        ("callback-twice", "callback.duplicate", 0),
+        ("no-callback", "callback.missing", 1),
+    ] {
+        let (code, report) = json_report(&[
+            "--case",
+            "0811111111",
+            "--case",
+            "0811111116=failed:100",
+            "--callback-listen",
+            "--bug",
+            bug,
+        ]);
+        assert_eq!(code, exit, "{bug}: {report}");
+        let found = rules(&report);
+        assert_eq!(
+            found.iter().filter(|r| *r == rule).count(),
+            2,
+            "{bug}: once per case, {found:?}"
+        );
+        assert!(
+            found.iter().all(|r| r == rule),
+            "{bug}: only {rule}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn the_duplicate_severity_is_configurable() {
+    let out = run(&[
+        "check",
+        "--case",
+        "0811111111",
+        "--callback-listen",
+        "--bug",
+        "callback-twice",
+        "--severity",
+        "callback.duplicate=error",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("error[callback.duplicate]"),
+        "{}",
+        out.stdout
+    );
+}
+
+fn against_mock(url: &str, wait: &str) -> (i32, Value, String) {
+    let args = [
+        "check",
+        "--target",
+        url,
+        "--first-wait",
+        "1s",
+        "--interval",
+        "200ms",
+        "--deadline",
+        "20s",
+        "--case",
+        "0811111111",
+        "--case",
+        "0811111116=failed:100",
+        "--callback-listen",
+        "--callback-wait",
+        wait,
+        "--format",
+        "json",
+    ];
+    let out = run_env(&args, &[("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)]);
+    let report = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+    (out.code, report, out.stderr)
+}
+
+#[test]
+fn mock_calls_back_over_http_and_each_callback_is_judged() {
+    let (_mock, url) = mock();
+    let (code, report, stderr) = against_mock(&url, "10s");
+    assert_eq!(code, 0, "{report}\n{stderr}");
+    let callbacks = side(&report, "callback");
+    assert_eq!(callbacks.len(), 2, "{report}");
+    assert!(callbacks.iter().all(|c| c["valid"] == true));
+    assert!(rules(&report).is_empty(), "{:?}", rules(&report));
+    assert!(
+        stderr.contains("callbacks: receiving on 127.0.0.1:") && stderr.contains("/ppob-callback"),
+        "the receiver says where it listens: {stderr}"
+    );
+    // The secret never shows, the callback URL the payments named does.
+    assert!(!report.to_string().contains(SECRET));
+}
+
+#[test]
+fn a_mock_whose_callback_contradicts_status_is_reported() {
+    let (_mock, url) = mock_flagged(&["--bug", "callback-contradicts-status"]);
+    let (code, report, stderr) = against_mock(&url, "10s");
+    assert_eq!(code, 1, "{report}\n{stderr}");
+    let found = rules(&report);
+    assert_eq!(
+        found,
+        ["callback.matches-status", "callback.matches-status"]
+    );
+    let finding = &side(&report, "callback")[0]["findings"][0];
+    assert_eq!(finding["pointer"], "/responseCode");
+}
+
+#[test]
+fn a_mock_that_never_calls_back_is_reported_missing_after_the_wait() {
+    let (_mock, url) = mock_flagged(&["--bug", "no-callback"]);
+    let (code, report, _) = against_mock(&url, "500ms");
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(rules(&report), ["callback.missing", "callback.missing"]);
+}
+
+#[test]
+fn listening_everywhere_needs_a_url_and_a_busy_port_is_one_line() {
+    let out = run(&[
+        "check",
+        "--callback-listen",
+        "0.0.0.0:0",
+        "--case",
+        "0811111111",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--callback-url"), "{}", out.stderr);
+
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let (_mock, url) = mock();
+    let out = run_env(
+        &[
+            "check",
+            "--target",
+            &url,
+            "--case",
+            "0811111111",
+            "--callback-listen",
+            &addr,
+        ],
+        &[("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("cannot listen for callbacks on {addr}"))
+    );
+    assert!(out.stdout.is_empty(), "nothing reported: {}", out.stdout);
+
+    let out = run(&["check", "--case", "0811111111", "--callback-wait", "5s"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("need --callback-listen"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run(&["check", "--replay", "x", "--callback-listen"]);
+    assert_eq!(out.code, 2, "callbacks are not recorded in cassettes");
+    let out = run(&[
+        "check",
+        "--callback-listen",
+        "--callback-url",
+        "ftp://127.0.0.1/cb",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("http:// or https://"), "{}", out.stderr);
+}
+
+#[test]
+fn callbacks_no_case_collected_are_reported_after_the_cases() {
+    let (_mock, url) = mock();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
+        .args([
+            "check",
+            "--target",
+            &url,
+            "--first-wait",
+            "2s",
+            "--case",
+            "0811111111",
+            "--callback-listen",
+            &listen,
+            "--format",
+            "json",
+        ])
+        .env("PPOB_API_KEY", KEY)
+        .env("PPOB_API_SECRET", SECRET)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let strays = [
+        r#"{"responseCode":0,"data":{"refNumber":"NOT-THIS-RUN"}}"#,
+        "not a callback",
+    ];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    for body in strays {
+        // The receiver is up once check has started; retry until then.
+        loop {
+            let sent = client
+                .post(format!("http://{listen}/elsewhere"))
+                .body(body)
+                .send();
+            if sent.is_ok_and(|r| r.status() == 200) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the receiver never answered"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stray: Vec<&Value> = side(&report, "callback")
+        .into_iter()
+        .filter(|d| d["step"]["case"] == "(callbacks no case collected)")
+        .collect();
+    assert_eq!(stray.len(), 2, "{report}");
+    assert!(
+        stray.iter().all(|d| d["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "callback.unmatched")),
+        "{stray:?}"
+    );
+    // The case's own callback was judged in the case, without findings.
+    let own: Vec<&Value> = side(&report, "callback")
+        .into_iter()
+        .filter(|d| d["step"]["case"] == "0811111111")
+        .collect();
+    assert_eq!(own.len(), 1);
+    // A stray callback is judged against the schema like any (the first lacks most fields:
+    // exit 1); a body that is not JSON is the sender's, one warning, never an input error
+    // (exit 2).
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        stray[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "schema")
+    );
+    let not_json = stray[1]["findings"].as_array().unwrap();
+    assert_eq!(not_json.len(), 1, "{not_json:?}");
+    assert!(
+        not_json[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not JSON")
+    );
+}
+
+#[test]
+fn the_config_file_turns_callbacks_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ppob-contract.toml");
+    std::fs::write(&config, "[callbacks]\nlisten = \"127.0.0.1:0\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    let (code, report) = json_report(&["--config", config, "--case", "0811111111"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(side(&report, "callback").len(), 1);
+}
+
+#[test]
+fn an_unmet_expectation_is_reported_on_the_status_answer_not_on_the_callback() {
+    let (code, report) = json_report(&["--case", "0811111111=failed", "--callback-listen"]);
+    assert_eq!(code, 1);
+    let expectation: Vec<&Value> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "flow.expectation")
+        })
+        .collect();
+    assert_eq!(expectation.len(), 1);
+    assert_eq!(expectation[0]["kind"], "status.response");
+}
