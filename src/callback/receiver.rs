@@ -8,7 +8,6 @@
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
@@ -18,6 +17,7 @@ use axum::http::{Method, Response, StatusCode, header};
 use tokio::sync::watch;
 
 use super::inbox::{Inbox, Received};
+use crate::sim::RunningServer;
 use crate::sim::listener::{self, Connection, ServerLimits};
 
 /// The largest callback body kept (a status answer is a few KiB).
@@ -29,18 +29,9 @@ struct App {
 }
 
 /// A running receiver; stops when dropped.
+#[derive(Debug)]
 pub struct Receiver {
-    addr: SocketAddr,
-    shutdown: Option<watch::Sender<bool>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl std::fmt::Debug for Receiver {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Receiver")
-            .field("addr", &self.addr)
-            .finish_non_exhaustive()
-    }
+    server: RunningServer,
 }
 
 impl Receiver {
@@ -49,13 +40,7 @@ impl Receiver {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let std_listener = std::net::TcpListener::bind(addr)?;
-        std_listener.set_nonblocking(true)?;
-        let local = std_listener.local_addr()?;
-        let listener = {
-            let _guard = runtime.enter();
-            tokio::net::TcpListener::from_std(std_listener)?
-        };
+        let (listener, local) = listener::bind(&runtime, addr)?;
         let limits = ServerLimits::default();
         let app = Arc::new(App {
             inbox,
@@ -70,26 +55,13 @@ impl Receiver {
                 runtime.shutdown_timeout(Duration::from_millis(100));
             })?;
         Ok(Self {
-            addr: local,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            server: RunningServer::new(local, tx, thread),
         })
     }
 
     /// The address it listens on.
     pub fn local_addr(&self) -> SocketAddr {
-        self.addr
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(true);
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.server.local_addr()
     }
 }
 

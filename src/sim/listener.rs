@@ -225,6 +225,19 @@ fn out_of_descriptors(error: &io::Error) -> bool {
     matches!(error.raw_os_error(), Some(23 | 24))
 }
 
+/// Binds `addr` (port 0: a free port) for a server on `runtime`: the
+/// listener registered with the runtime's reactor, and the address bound.
+pub(crate) fn bind(
+    runtime: &tokio::runtime::Runtime,
+    addr: std::net::SocketAddr,
+) -> io::Result<(TcpListener, std::net::SocketAddr)> {
+    let std_listener = std::net::TcpListener::bind(addr)?;
+    std_listener.set_nonblocking(true)?;
+    let local = std_listener.local_addr()?;
+    let _guard = runtime.enter();
+    Ok((TcpListener::from_std(std_listener)?, local))
+}
+
 /// Accepts connections on `listener` and serves `router` on each within
 /// `limits`, until `stop` turns true; then open connections are asked to
 /// finish their request and close.

@@ -132,6 +132,19 @@ impl fmt::Debug for RunningServer {
 }
 
 impl RunningServer {
+    /// A server on `addr` whose `thread` ends once `shutdown` turns true.
+    pub(crate) fn new(
+        addr: SocketAddr,
+        shutdown: watch::Sender<bool>,
+        thread: JoinHandle<()>,
+    ) -> Self {
+        Self {
+            addr,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
     /// The address it listens on (the chosen port when started on port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
@@ -188,13 +201,7 @@ pub fn start_with_limits(
         .thread_name("ppob-sim")
         .enable_all()
         .build()?;
-    let std_listener = std::net::TcpListener::bind(addr)?;
-    std_listener.set_nonblocking(true)?;
-    let local = std_listener.local_addr()?;
-    let listener = {
-        let _guard = runtime.enter();
-        tokio::net::TcpListener::from_std(std_listener)?
-    };
+    let (listener, local) = listener::bind(&runtime, addr)?;
     let (tx, rx) = watch::channel(false);
     let app = Arc::new(App {
         sim,

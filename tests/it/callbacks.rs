@@ -6,16 +6,11 @@
 use serde_json::Value;
 
 use crate::check_http::{KEY, SECRET, mock, mock_flagged};
-use crate::support::{run, run_env};
+use crate::support::{command_json, run, run_env};
 
 /// `check ARGS --format json`: the exit code and the parsed report.
 fn json_report(args: &[&str]) -> (i32, Value) {
-    let mut all = vec!["check", "--format", "json"];
-    all.extend_from_slice(args);
-    let out = run(&all);
-    let report = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("report is JSON ({e}): {}\n{}", out.stdout, out.stderr));
-    (out.code, report)
+    command_json("check", args)
 }
 
 /// The documents of a JSON report whose step side is `side`.
@@ -230,24 +225,24 @@ fn listening_everywhere_needs_a_url_and_a_busy_port_is_one_line() {
     );
     assert!(out.stdout.is_empty(), "nothing reported: {}", out.stdout);
 
-    let out = run(&["check", "--case", "0811111111", "--callback-wait", "5s"]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("need --callback-listen"),
-        "{}",
-        out.stderr
-    );
-
-    let out = run(&["check", "--replay", "x", "--callback-listen"]);
-    assert_eq!(out.code, 2, "callbacks are not recorded in cassettes");
-    let out = run(&[
-        "check",
-        "--callback-listen",
-        "--callback-url",
-        "ftp://127.0.0.1/cb",
-    ]);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("http:// or https://"), "{}", out.stderr);
+    for (args, says) in [
+        (
+            &["--case", "0811111111", "--callback-wait", "5s"][..],
+            "need --callback-listen",
+        ),
+        (
+            &["--replay", "x", "--callback-listen"],
+            "cannot be used with",
+        ),
+        (
+            &["--callback-listen", "--callback-url", "ftp://127.0.0.1/cb"],
+            "http:// or https://",
+        ),
+    ] {
+        let out = run(&[&["check"][..], args].concat());
+        assert_eq!(out.code, 2, "{args:?}");
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+    }
 }
 
 #[test]

@@ -80,9 +80,14 @@ pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
     finish(output)
 }
 
-/// The `--format json` report of a run, parsed.
+/// The `--format json` report of a `validate` run, parsed.
 pub fn json_report(args: &[&str]) -> (i32, serde_json::Value) {
-    let mut all = vec!["validate", "--format", "json"];
+    command_json("validate", args)
+}
+
+/// The `--format json` report of `command ARGS`, parsed.
+pub fn command_json(command: &str, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec![command, "--format", "json"];
     all.extend_from_slice(args);
     let run = run(&all);
     let report = serde_json::from_str(&run.stdout)
