@@ -504,7 +504,10 @@ pub fn run(
         clock: Arc::new(SystemClock::new()),
         contact: TargetContact::new(),
         warmup: AtomicU8::new(WARMING),
-        listening: listen.source.clone(),
+        listening: listen
+            .source
+            .clone()
+            .map(|source| source as Arc<dyn CallbackSource>),
     });
     let (done_tx, done_rx) = mpsc::channel();
     let workers = plan.jobs.clamp(1, plan.cases.len().max(1));
@@ -568,8 +571,8 @@ pub fn run(
         }
     }
     if all_received && waiting.is_empty() {
-        if let Some(inbox) = &listen.inbox {
-            reporting.strays(inbox)?;
+        if let Some(source) = &listen.source {
+            reporting.strays(&source.inbox)?;
         }
         return reporting.finish(true, Vec::new());
     }
@@ -605,13 +608,12 @@ pub fn run(
     reporting.finish(false, named)
 }
 
-/// A live run's callback receiver, the source its cases collect from, and
-/// its inbox.
+/// A live run's callback receiver and the source its cases collect from
+/// (whose inbox also holds what no case collected).
 struct Listen {
     /// Kept running while the run lasts.
     _receiver: Option<Receiver>,
-    source: Option<Arc<dyn CallbackSource>>,
-    inbox: Option<Arc<Inbox>>,
+    source: Option<Arc<Listening>>,
 }
 
 /// Starts the callback receiver of a live run with `--callback-listen`.
@@ -624,7 +626,6 @@ fn listen(
         return Ok(Listen {
             _receiver: None,
             source: None,
-            inbox: None,
         });
     };
     let inbox = Arc::new(Inbox::new());
@@ -642,7 +643,7 @@ fn listen(
     });
     observer.listening(receiver.local_addr(), &url);
     let source = Listening {
-        inbox: inbox.clone(),
+        inbox,
         url,
         wait: callbacks.wait,
         stop: stop.clone(),
@@ -650,7 +651,6 @@ fn listen(
     Ok(Listen {
         _receiver: Some(receiver),
         source: Some(Arc::new(source)),
-        inbox: Some(inbox),
     })
 }
 

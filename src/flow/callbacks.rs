@@ -158,28 +158,42 @@ call) or wait longer (--callback-wait)"
     )
 }
 
+/// Judges a received callback body as the `callback` document of `step`. A
+/// body that is not JSON is the sender's fault, not an input error of this
+/// run: it gets no engine finding (the caller says why it is unusable).
+pub fn judged(engine: &Engine, step: StepInfo, bytes: &[u8]) -> DocumentReport {
+    let kind = DocKind::Callback;
+    let source = format!("{}#{} {}", step.case, step.index, kind.name());
+    let mut report = if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        engine.check(Input {
+            source: &source,
+            bytes,
+            kind: Some(kind),
+            first_line: 1,
+        })
+    } else {
+        DocumentReport::new(source, Some(kind.name().to_owned()), Vec::new())
+    };
+    report.step = Some(step);
+    report
+}
+
 /// Judges a callback no case collected (reported after the cases): as a
 /// `callback` document, with `callback.duplicate` when its case had been
 /// judged already and `callback.unmatched` otherwise. `n` numbers it.
 pub fn stray(engine: &Engine, leftover: &Leftover, n: u32) -> StepDocument {
     let bytes = leftover.received.body.clone();
-    let source = format!("{STRAY_CASE}#{n} callback");
-    // A body that is not JSON is the sender's fault, not an input error of
-    // this run: it is reported under callback.unmatched only.
-    let not_json = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).err();
-    let report = match &not_json {
-        None => engine.check(Input {
-            source: &source,
-            bytes: &bytes,
-            kind: Some(DocKind::Callback),
-            first_line: 1,
-        }),
-        Some(_) => DocumentReport::new(
-            source.clone(),
-            Some(DocKind::Callback.name().to_owned()),
-            Vec::new(),
-        ),
+    let step = StepInfo {
+        case: STRAY_CASE.to_owned(),
+        index: n,
+        operation: Operation::Payment.name().to_owned(),
+        side: CALLBACK_SIDE.to_owned(),
+        http_status: None,
+        elapsed_ms: 0.0,
+        verdict: format!("callback to {}", leftover.received.path),
     };
+    let report = judged(engine, step, &bytes);
+    let not_json = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).err();
     let (rule, pointer, message) = match (&leftover.ref_number, leftover.late) {
         (Some(r), true) => (
             DUPLICATE,
@@ -229,16 +243,9 @@ not send it again once answered HTTP 200)"
             actual: None,
         });
     }
+    let step = report.step;
     let mut report = DocumentReport::new(report.source, report.kind, findings);
-    report.step = Some(StepInfo {
-        case: STRAY_CASE.to_owned(),
-        index: n,
-        operation: Operation::Payment.name().to_owned(),
-        side: CALLBACK_SIDE.to_owned(),
-        http_status: None,
-        elapsed_ms: 0.0,
-        verdict: format!("callback to {}", leftover.received.path),
-    });
+    report.step = step;
     StepDocument { report, bytes }
 }
 

@@ -15,9 +15,7 @@ use super::setup::{self, FirstAnswer, NotTheApi, TargetContact};
 use super::{Observer, StepDocument};
 use crate::callback::{CallbackSource, Received};
 use crate::contract::locate::{locate, position};
-use crate::contract::{
-    DocKind, DocumentReport, Finding, Operation, Severity, StepInfo, input_rules,
-};
+use crate::contract::{DocumentReport, Finding, Operation, Severity, StepInfo, input_rules};
 use crate::report::CaseSummary;
 use crate::report::wire::millis;
 use crate::rules::RuleFinding;
@@ -220,15 +218,7 @@ impl Log<'_, '_> {
     /// returns its position.
     fn record_callback(&mut self, received: &Received, after: Duration, verdict: String) -> usize {
         self.index += 1;
-        let kind = DocKind::Callback;
-        let source = format!("{}#{} {}", self.case.name, self.index, kind.name());
-        let mut report = self.flow.engine.check(Input {
-            source: &source,
-            bytes: &received.body,
-            kind: Some(kind),
-            first_line: 1,
-        });
-        report.step = Some(StepInfo {
+        let step = StepInfo {
             case: self.case.name.clone(),
             index: self.index,
             operation: Operation::Payment.name().to_owned(),
@@ -236,7 +226,8 @@ impl Log<'_, '_> {
             http_status: None,
             elapsed_ms: millis(after),
             verdict,
-        });
+        };
+        let report = callbacks::judged(self.flow.engine, step, &received.body);
         self.documents.push(StepDocument {
             report,
             bytes: received.body.clone(),
