@@ -34,8 +34,9 @@ use crate::transport::replay::{Replay, cassettes_in};
   ppob-contract check                                   the built-in simulator's test accounts
   ppob-contract check --case 0811111111 --case 0811111113=failed:302
   PPOB_API_KEY=… PPOB_API_SECRET=… ppob-contract check --target https://sandbox.example --config ppob-contract.toml
-  ppob-contract check --target http://127.0.0.1:8080 --record cassettes/   (a running `ppob-contract mock`)
-  ppob-contract check --target http://127.0.0.1:8080 --first-wait 3s --callback-listen
+  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111 --first-wait 3s --record cassettes/
+  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111 --first-wait 3s --callback-listen
+      (the last two against a running `ppob-contract mock`)
   ppob-contract check --replay fixtures/mobile-postpaid/cassettes/seed
 
 A case is ACCOUNT[@PRODUCT][=EXPECT]; EXPECT is success (default), pending, failed or
