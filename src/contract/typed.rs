@@ -27,11 +27,24 @@ pub enum Typed {
     StatusResponse(StatusResponse),
 }
 
+/// Reads one `T` from bytes. Text that is UTF-8 as a whole (nearly all) is
+/// checked once and read as `str`, so serde_json does not check each string
+/// again; other bytes are read as bytes, where serde_json says where the
+/// encoding breaks. Both readers accept and refuse the same documents.
 fn parse_as<T: DeserializeOwned>(
     bytes: &[u8],
     wrap: fn(T) -> Typed,
 ) -> Result<Typed, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => read_all(serde_json::Deserializer::from_str(text), wrap),
+        Err(_) => read_all(serde_json::Deserializer::from_slice(bytes), wrap),
+    }
+}
+
+fn read_all<'de, R: serde_json::de::Read<'de>, T: DeserializeOwned>(
+    mut de: serde_json::Deserializer<R>,
+    wrap: fn(T) -> Typed,
+) -> Result<Typed, serde_json::Error> {
     let parsed = T::deserialize(ObjectOnly(&mut de))?;
     de.end()?;
     Ok(wrap(parsed))
