@@ -102,6 +102,7 @@ pub fn locate_all<'p>(src: &[u8], pointers: impl IntoIterator<Item = &'p str>) -
     let ends: Vec<usize> = pointers.into_iter().map(|p| trie.insert(p)).collect();
     let mut walk = Walk {
         scanner: Scanner { src, pos: 0 },
+        unfound: trie.nodes.len() - 1,
         trie: &mut trie,
         stack: Vec::new(),
     };
@@ -218,6 +219,9 @@ struct Walk<'a, 't> {
     scanner: Scanner<'a>,
     trie: &'t mut Trie,
     stack: Vec<Frame>,
+    /// Nodes below the root not found yet; at 0 every pointer is placed
+    /// exactly and the rest of the document need not be read.
+    unfound: usize,
 }
 
 impl Walk<'_, '_> {
@@ -297,14 +301,27 @@ impl Walk<'_, '_> {
         self.scanner.skip_ws();
         match child {
             Some(child) => {
-                self.trie.nodes[child].spot = Some(Spot {
-                    value: self.scanner.pos,
-                    key: Some(key_start),
-                });
+                let value = self.scanner.pos;
+                self.found(
+                    child,
+                    Spot {
+                        value,
+                        key: Some(key_start),
+                    },
+                )?;
                 self.enter(child)
             }
             None => self.scanner.skip_value(),
         }
+    }
+
+    /// Notes where `node` is (each node is found once); `None`, which ends
+    /// the walk, once every node is found.
+    fn found(&mut self, node: usize, spot: Spot) -> Option<()> {
+        if self.trie.nodes[node].spot.replace(spot).is_none() {
+            self.unfound = self.unfound.saturating_sub(1);
+        }
+        (self.unfound > 0).then_some(())
     }
 
     /// The child of `node` named by the key just scanned, unless an earlier
@@ -333,10 +350,13 @@ impl Walk<'_, '_> {
         let start = self.scanner.pos;
         match self.trie.nodes[node].elements.get(&index).copied() {
             Some(child) => {
-                self.trie.nodes[child].spot = Some(Spot {
-                    value: start,
-                    key: None,
-                });
+                self.found(
+                    child,
+                    Spot {
+                        value: start,
+                        key: None,
+                    },
+                )?;
                 self.enter(child)?;
             }
             None => self.scanner.skip_value()?,

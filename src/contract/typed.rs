@@ -41,6 +41,15 @@ fn parse_as<T: DeserializeOwned>(
     }
 }
 
+/// Parses bytes into a DOM, checking their UTF-8 once as [`Typed::parse`]
+/// does; the same documents are accepted and refused as by `from_slice`.
+pub fn parse_value(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    }
+}
+
 fn read_all<'de, R: serde_json::de::Read<'de>, T: DeserializeOwned>(
     mut de: serde_json::Deserializer<R>,
     wrap: fn(T) -> Typed,

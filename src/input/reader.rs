@@ -310,7 +310,7 @@ impl BatchReader {
             let line = &batch.buffer[start..content_end];
             if !line.iter().all(u8::is_ascii_whitespace) {
                 batch.docs.push(DocRef {
-                    source: format!("{}:{}", stream.display, stream.next_line),
+                    source: line_source(&stream.display, stream.next_line),
                     range: start..content_end,
                     first_line: stream.next_line,
                     kind: stream.kind,
@@ -339,6 +339,18 @@ impl BatchReader {
         }
         batch
     }
+}
+
+/// `path:line`, how a document of a stream is named; built without the
+/// formatting machinery, as it is once per line of a stream.
+fn line_source(display: &str, line: u64) -> String {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(line);
+    let mut source = String::with_capacity(display.len() + 1 + digits.len());
+    source.push_str(display);
+    source.push(':');
+    source.push_str(digits);
+    source
 }
 
 /// Reads a HAR file whole and adds its embedded documents to `batch`.

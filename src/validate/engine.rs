@@ -14,7 +14,7 @@ use crate::contract::locate::{Position, locate_all, pointer_tokens, position, po
 use crate::contract::numbers::vanishing_numbers;
 use crate::contract::{
     DocKind, DocumentReport, Envelope, Finding, SchemaViolation, Severity, Typed, Validators,
-    input_rules,
+    input_rules, parse_value,
 };
 use crate::input::detect_kind;
 use crate::model::ints::MAX_SAFE_INTEGER;
@@ -295,7 +295,7 @@ impl Engine {
             Some((_, Err(e))) => Some(e),
             None => None,
         };
-        let value = match serde_json::from_slice::<Value>(placer.body()) {
+        let value = match parse_value(placer.body()) {
             Ok(value) => value,
             Err(e) => {
                 self.unreadable(&e, placer);
