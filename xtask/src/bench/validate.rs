@@ -5,9 +5,10 @@
 //!
 //! The corpus is generated deterministically (fixed seed) under
 //! `target/bench/` and reused between runs. The references are measured in
-//! this process on one thread; the tool is run as a child process, once on
-//! one thread and once on all cores. Every measurement is the best of
-//! [`RUNS`]. This is a benchmark, never part of `cargo test`.
+//! this process on one thread, each the best of [`RUNS`]. The tool is run as
+//! a child process, on one thread and on all cores, in [`ROUNDS`] rounds
+//! interleaved with Ajv's, each row keeping its best round. This is a
+//! benchmark, never part of `cargo test`.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -63,8 +64,15 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
     let plan = Plan::of(options.docs);
     let references = measure_references(&corpus);
     let binary = release_binary(root, "ppob-contract");
-    let tool = measure_tool(&binary, &corpus_path, plan.expected_exit());
-    let peers = measure_peers(root, &target, &corpus_path, &binary);
+    let ajv_modules = peers::install_ajv(root, &target);
+    let (tool, ajv) = measure_rounds(
+        root,
+        &binary,
+        &corpus_path,
+        plan.expected_exit(),
+        ajv_modules,
+    );
+    let peers = measure_peers(root, &target, &binary, ajv);
     print_report(&options, &corpus, &plan, &references, &tool);
     print_peers(&corpus, &tool, &peers);
     tool.into_result()
@@ -82,10 +90,9 @@ struct OneFile {
     check_jsonschema: Duration,
 }
 
-fn measure_peers(root: &Path, target: &Path, corpus: &Path, binary: &Path) -> Peers {
-    println!("bench: measuring the peers (Ajv over the corpus, check-jsonschema on one file)");
-    let ajv = peers::install_ajv(root, target)
-        .and_then(|modules| peers::measure_ajv(root, &modules, corpus, RUNS));
+/// The one-file comparison with check-jsonschema; Ajv was measured with the tool.
+fn measure_peers(root: &Path, target: &Path, binary: &Path, ajv: Result<peers::AjvRun>) -> Peers {
+    println!("bench: measuring check-jsonschema on one file");
     let file = root.join(ONE_FILE);
     let one_file = peers::install_check_jsonschema(root, target).and_then(|exe| {
         let ours = peers::median_process(
@@ -650,35 +657,73 @@ impl ToolRows {
     }
 }
 
-/// `validate -q --jobs 1` and `validate -q`, best of [`RUNS`] each.
-fn measure_tool(binary: &Path, corpus: &Path, expected_exit: i32) -> ToolRows {
-    println!("bench: measuring ppob-contract validate ({RUNS} runs each)");
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let run = |args: &[&str]| best_tool_run(binary, args, corpus, expected_exit);
-    let one_thread = run(&["validate", "-q", "--jobs", "1"]);
-    let all_cores = run(&["validate", "-q"]);
-    ToolRows {
-        cores,
-        one_thread,
-        all_cores,
-    }
-}
+/// Rounds of the comparison with Ajv. A round runs `validate -q --jobs 1`,
+/// `validate -q` on all cores and Ajv (a Node process looping twice over the
+/// corpus, the first loop warming the JIT) one after the other, so that a
+/// slow spell of a shared host falls on all three alike; each row keeps its
+/// best round.
+const ROUNDS: usize = 5;
 
-/// The fastest of [`RUNS`] runs; fails on the first run that fails.
-fn best_tool_run(
+/// The tool's two rows and Ajv's, measured in interleaved [`ROUNDS`]. A row
+/// whose run fails keeps the first failure and is not run again.
+fn measure_rounds(
+    root: &Path,
     binary: &Path,
-    args: &[&str],
     corpus: &Path,
     expected_exit: i32,
-) -> Result<ToolRun> {
-    let mut best: Option<ToolRun> = None;
-    for _ in 0..RUNS {
-        let run = run_tool(binary, args, corpus, expected_exit)?;
-        if best.as_ref().is_none_or(|b| run.elapsed < b.elapsed) {
-            best = Some(run);
+    ajv_modules: Result<PathBuf>,
+) -> (ToolRows, Result<peers::AjvRun>) {
+    println!("bench: measuring ppob-contract validate and Ajv, {ROUNDS} interleaved rounds");
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut one_thread: Result<Option<ToolRun>> = Ok(None);
+    let mut all_cores: Result<Option<ToolRun>> = Ok(None);
+    let mut ajv: Result<Option<peers::AjvRun>> = ajv_modules
+        .as_ref()
+        .map(|_| None)
+        .map_err(|e| anyhow::anyhow!("{e:#}"));
+    for _ in 0..ROUNDS {
+        for (row, args) in [
+            (&mut one_thread, &["validate", "-q", "--jobs", "1"][..]),
+            (&mut all_cores, &["validate", "-q"][..]),
+        ] {
+            keep_best(
+                row,
+                || run_tool(binary, args, corpus, expected_exit),
+                |r| r.elapsed,
+            );
+        }
+        if let Ok(modules) = &ajv_modules {
+            keep_best(
+                &mut ajv,
+                || peers::measure_ajv(root, modules, corpus, 2),
+                |r| r.best,
+            );
         }
     }
-    Ok(best.expect("RUNS is at least 1"))
+    let done = |row: Result<Option<ToolRun>>| row.and_then(|r| r.context("no round ran"));
+    let rows = ToolRows {
+        cores,
+        one_thread: done(one_thread),
+        all_cores: done(all_cores),
+    };
+    (rows, ajv.and_then(|r| r.context("no round ran")))
+}
+
+/// Runs `measure` unless `row` already failed; keeps the faster result, or the failure.
+fn keep_best<T>(
+    row: &mut Result<Option<T>>,
+    measure: impl FnOnce() -> Result<T>,
+    time: impl Fn(&T) -> Duration,
+) {
+    let Ok(best) = row else { return };
+    match measure() {
+        Ok(run) => {
+            if best.as_ref().is_none_or(|b| time(&run) < time(b)) {
+                *best = Some(run);
+            }
+        }
+        Err(e) => *row = Err(e),
+    }
 }
 
 /// Runs the tool once. It must exit with `expected_exit` (see
