@@ -127,3 +127,45 @@ pub struct Envelope {
     /// `success`.
     pub success: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    /// Documents where reading as `str` and as bytes could part ways.
+    const TRICKY: [&[u8]; 9] = [
+        br#"{"partnerId": "p", "refNumber": "r"}"#,
+        br#"{"partnerId": "caf\u00e9 \ud83d\ude00", "refNumber": "r"}"#,
+        "{\"partnerId\": \"café\", \"refNumber\": \"r\"}".as_bytes(),
+        b"{\"partnerId\": \"\xC3\x28\", \"refNumber\": \"r\"}",
+        br#"{"partnerId": "\ud800", "refNumber": "r"}"#,
+        b"{\"partnerId\": \"tab\there\", \"refNumber\": \"r\"}",
+        br#"{"partnerId": "p", "refNumber": "r""#,
+        br#"{"partnerId": "p", "partnerId": "q", "refNumber": "r"}"#,
+        br#"{"partnerId": "p", "refNumber": "r"} x"#,
+    ];
+
+    fn from_slice_typed(bytes: &[u8]) -> Result<Typed, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let parsed = StatusRequest::deserialize(ObjectOnly(&mut de))?;
+        de.end()?;
+        Ok(Typed::StatusRequest(parsed))
+    }
+
+    #[test]
+    fn reading_as_str_accepts_and_refuses_as_reading_bytes_does() {
+        for bytes in TRICKY {
+            let shown = String::from_utf8_lossy(bytes);
+            let ours = Typed::parse(DocKind::StatusRequest, bytes).map_err(|e| e.to_string());
+            let theirs = from_slice_typed(bytes).map_err(|e| e.to_string());
+            assert_eq!(ours, theirs, "typed: {shown}");
+            let ours = parse_value(bytes).map_err(|e| e.to_string());
+            let theirs = serde_json::from_slice::<Value>(bytes).map_err(|e| e.to_string());
+            assert_eq!(ours, theirs, "value: {shown}");
+        }
+        assert!(Typed::parse(DocKind::StatusRequest, TRICKY[0]).is_ok());
+        assert!(Typed::parse(DocKind::StatusRequest, TRICKY[3]).is_err());
+    }
+}
