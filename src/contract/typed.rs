@@ -27,36 +27,37 @@ pub enum Typed {
     StatusResponse(StatusResponse),
 }
 
-/// Reads one `T` from bytes. Text that is UTF-8 as a whole (nearly all) is
-/// checked once and read as `str`, so serde_json does not check each string
-/// again; other bytes are read as bytes, where serde_json says where the
-/// encoding breaks. Both readers accept and refuse the same documents.
-fn parse_as<T: DeserializeOwned>(
-    bytes: &[u8],
-    wrap: fn(T) -> Typed,
-) -> Result<Typed, serde_json::Error> {
+/// Reads one `T` (its structs from objects only) from a whole document.
+/// Text that is UTF-8 as a whole (nearly all) is checked once and read as
+/// `str`, so serde_json does not check each string again; other bytes are
+/// read as bytes, where serde_json says where the encoding breaks. Both
+/// readers accept and refuse the same documents.
+fn read_document<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => read_all(serde_json::Deserializer::from_str(text), wrap),
-        Err(_) => read_all(serde_json::Deserializer::from_slice(bytes), wrap),
-    }
-}
-
-/// Parses bytes into a DOM, checking their UTF-8 once as [`Typed::parse`]
-/// does; the same documents are accepted and refused as by `from_slice`.
-pub fn parse_value(bytes: &[u8]) -> Result<Value, serde_json::Error> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(bytes),
+        Ok(text) => read_all(serde_json::Deserializer::from_str(text)),
+        Err(_) => read_all(serde_json::Deserializer::from_slice(bytes)),
     }
 }
 
 fn read_all<'de, R: serde_json::de::Read<'de>, T: DeserializeOwned>(
     mut de: serde_json::Deserializer<R>,
-    wrap: fn(T) -> Typed,
-) -> Result<Typed, serde_json::Error> {
+) -> Result<T, serde_json::Error> {
     let parsed = T::deserialize(ObjectOnly(&mut de))?;
     de.end()?;
-    Ok(wrap(parsed))
+    Ok(parsed)
+}
+
+fn parse_as<T: DeserializeOwned>(
+    bytes: &[u8],
+    wrap: fn(T) -> Typed,
+) -> Result<Typed, serde_json::Error> {
+    read_document(bytes).map(wrap)
+}
+
+/// Parses bytes into a DOM, checking their UTF-8 once as [`Typed::parse`]
+/// does; the same documents are accepted and refused as by `from_slice`.
+pub fn parse_value(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    read_document(bytes)
 }
 
 fn convert_as<T: DeserializeOwned>(

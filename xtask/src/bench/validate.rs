@@ -677,10 +677,7 @@ fn measure_rounds(
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let mut one_thread: Result<Option<ToolRun>> = Ok(None);
     let mut all_cores: Result<Option<ToolRun>> = Ok(None);
-    let mut ajv: Result<Option<peers::AjvRun>> = ajv_modules
-        .as_ref()
-        .map(|_| None)
-        .map_err(|e| anyhow::anyhow!("{e:#}"));
+    let mut ajv: Result<Option<peers::AjvRun>> = Ok(None);
     for _ in 0..ROUNDS {
         for (row, args) in [
             (&mut one_thread, &["validate", "-q", "--jobs", "1"][..]),
@@ -706,7 +703,8 @@ fn measure_rounds(
         one_thread: done(one_thread),
         all_cores: done(all_cores),
     };
-    (rows, ajv.and_then(|r| r.context("no round ran")))
+    let ajv = ajv_modules.and(ajv).and_then(|r| r.context("no round ran"));
+    (rows, ajv)
 }
 
 /// Runs `measure` unless `row` already failed; keeps the faster result, or the failure.
