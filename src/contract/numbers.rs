@@ -11,12 +11,8 @@
 //!
 //! The scan walks the bytes once, without recursion; a cheap test first
 //! skips documents that cannot hold such a literal (no negative exponent,
-//! no long run of zeros), so most documents cost a `memchr` for `-` and a
-//! search for 64 zeros.
-
-use std::sync::LazyLock;
-
-use memchr::memmem;
+//! no point followed by a long run of zeros), so most documents cost one
+//! `memchr2` pass for `-` and `.`.
 
 use crate::contract::locate::escape_token;
 
@@ -105,17 +101,21 @@ pub fn vanishing_numbers(src: &[u8]) -> Vec<VanishingNumber> {
 }
 
 /// Whether `src` may hold a vanishing literal at all: one needs either a
-/// negative exponent (a digit, `e` or `E`, then `-`) or a run of at least
-/// [`ZEROS_TO_VANISH`] zeros (a mantissa below the smallest `f64`, which a
-/// positive exponent only makes smaller still needs that many zeros after
-/// its point). The test looks for 64 zeros, and for `-` (rare in answers,
-/// unlike the letter `e`) rather than for the exponent's letter.
+/// negative exponent (a digit, `e` or `E`, then `-`) or a fraction whose
+/// point is followed by at least [`ZEROS_TO_VANISH`] zeros (a mantissa below
+/// the smallest `f64`, which a positive exponent only makes smaller, needs
+/// that many). One pass finds every `-` and `.` (both rare in answers, unlike
+/// the letter `e` or the digit `0`); a `.` counts when 64 zeros follow it.
 fn may_hold_vanishing(src: &[u8]) -> bool {
-    static ZEROS: LazyLock<memmem::Finder<'static>> =
-        LazyLock::new(|| memmem::Finder::new(&[b'0'; 64]));
-    let negative_exponent = memchr::memchr_iter(b'-', src)
-        .any(|i| i >= 2 && matches!(src[i - 1], b'e' | b'E') && src[i - 2].is_ascii_digit());
-    negative_exponent || ZEROS.find(src).is_some()
+    const ZEROS_SHOWN: usize = 64;
+    memchr::memchr2_iter(b'-', b'.', src).any(|i| {
+        if src[i] == b'-' {
+            i >= 2 && matches!(src[i - 1], b'e' | b'E') && src[i - 2].is_ascii_digit()
+        } else {
+            src.get(i + 1..i + 1 + ZEROS_SHOWN)
+                .is_some_and(|after| after.iter().all(|&b| b == b'0'))
+        }
+    })
 }
 
 /// Whether a number literal has a digit other than 0 before its exponent yet reads as 0.
