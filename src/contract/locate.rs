@@ -6,9 +6,15 @@
 //! recurses, so any nesting depth is safe, and [`locate_all`] places any
 //! number of pointers with one pass over the document.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::Value;
+
+/// The trie's maps: keys come from the document, so they are hashed with a
+/// per-process random seed; foldhash rather than SipHash because a handful
+/// of short member names per document is the common case.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Where a pointer's value starts in the source, as byte offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,14 +52,16 @@ pub fn position(src: &[u8], offset: usize) -> Position {
 
 /// Splits a JSON pointer into its unescaped reference tokens.
 pub fn pointer_tokens(pointer: &str) -> Vec<String> {
-    if pointer.is_empty() {
-        return Vec::new();
-    }
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect()
+    raw_tokens(pointer).map(Cow::into_owned).collect()
+}
+
+/// The reference tokens of a pointer, unescaped; borrowed unless a token
+/// holds a `~` escape.
+fn raw_tokens(pointer: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    pointer.split('/').skip(1).map(|t| match t.contains('~') {
+        true => Cow::Owned(t.replace("~1", "/").replace("~0", "~")),
+        false => Cow::Borrowed(t),
+    })
 }
 
 /// The value at `pointer` in `value`, exactly as [`Value::pointer`] finds
@@ -156,9 +164,9 @@ struct Node {
     /// The node one token up (the root is its own parent, and always found).
     parent: usize,
     /// Children by member name (every token).
-    members: HashMap<Box<str>, usize>,
+    members: Map<Box<str>, usize>,
     /// Children by array index (the tokens that are RFC 6901 array indices).
-    elements: HashMap<usize, usize>,
+    elements: Map<usize, usize>,
     /// Where this node's value starts, once the walk has found it.
     spot: Option<Spot>,
 }
@@ -167,8 +175,8 @@ impl Trie {
     /// Adds a pointer's path; returns the node of its last token.
     fn insert(&mut self, pointer: &str) -> usize {
         let mut node = 0;
-        for token in pointer_tokens(pointer) {
-            if let Some(&child) = self.nodes[node].members.get(token.as_str()) {
+        for token in raw_tokens(pointer) {
+            if let Some(&child) = self.nodes[node].members.get(&*token) {
                 node = child;
                 continue;
             }
@@ -182,7 +190,7 @@ impl Trie {
             }
             self.nodes[node]
                 .members
-                .insert(token.into_boxed_str(), child);
+                .insert(token.into_owned().into_boxed_str(), child);
             node = child;
         }
         node
