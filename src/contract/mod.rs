@@ -21,6 +21,6 @@ pub use schemas::{
     openapi, published_schema, report_schema, schema_base_uri, schema_file, schema_id,
     strict_schema,
 };
-pub use typed::{Envelope, Typed, parse_value};
+pub use typed::{Envelope, Typed, parse_value, refuses_syntax};
 pub use validators::{SchemaViolation, Validators, compile_schema, json_type_name, shorten};
 pub use version::SCHEMA_VERSION;

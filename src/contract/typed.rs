@@ -67,6 +67,17 @@ fn convert_as<T: DeserializeOwned>(
     T::deserialize(ObjectOnly(value)).map(wrap)
 }
 
+/// Whether a reader's error is about the text's syntax (or its end), not
+/// about what the text says: then every serde_json reader of the same bytes,
+/// typed or DOM, stops at the same byte with the same error, because the
+/// models read every value they meet (no member is skipped unread).
+pub fn refuses_syntax(error: &serde_json::Error) -> bool {
+    matches!(
+        error.classify(),
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+    )
+}
+
 impl Typed {
     /// Deserializes raw bytes straight into the model of `kind` (the fast path).
     pub fn parse(kind: DocKind, bytes: &[u8]) -> Result<Self, serde_json::Error> {
@@ -168,5 +179,65 @@ mod tests {
         }
         assert!(Typed::parse(DocKind::StatusRequest, TRICKY[0]).is_ok());
         assert!(Typed::parse(DocKind::StatusRequest, TRICKY[3]).is_err());
+    }
+
+    /// The seed's documents of every kind, each with the kind it is read as.
+    fn seed_documents() -> Vec<(DocKind, &'static str)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mobile-postpaid");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("fixtures directory") {
+            let path = entry.expect("fixture entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if let Some(kind) = DocKind::from_file_name(name) {
+                let text = std::fs::read_to_string(&path).expect("fixture text");
+                found.push((kind, &*Box::leak(text.into_boxed_str())));
+            }
+        }
+        found
+    }
+
+    /// What the engine relies on to skip the DOM read of a document whose
+    /// syntax the typed reader refused: the DOM reader refuses it with the
+    /// same error. Checked on every prefix of every seed document (truncated
+    /// lines) and on every one-byte change to it from a set of bytes that
+    /// break JSON in different ways.
+    #[test]
+    fn a_syntax_error_of_the_typed_reader_is_the_dom_readers_error() {
+        let documents = seed_documents();
+        assert!(documents.len() >= 7, "{} seed documents", documents.len());
+        let mut syntax_errors = 0;
+        let mut check = |kind: DocKind, bytes: &[u8]| {
+            if let Err(typed) = Typed::parse(kind, bytes)
+                && refuses_syntax(&typed)
+            {
+                syntax_errors += 1;
+                let dom = parse_value(bytes).map(|_| ()).map_err(|e| e.to_string());
+                assert_eq!(
+                    dom,
+                    Err(typed.to_string()),
+                    "{kind}: {}",
+                    String::from_utf8_lossy(bytes)
+                );
+            }
+        };
+        for (kind, text) in &documents {
+            let bytes = text.as_bytes();
+            for end in 0..bytes.len() {
+                check(*kind, &bytes[..end]);
+            }
+            for at in 0..bytes.len() {
+                for byte in [
+                    b'x', b'}', b']', b'"', b',', b':', b'\\', b'-', b'0', b'{', 0x01, 0xFF,
+                ] {
+                    let mut changed = bytes.to_vec();
+                    changed[at] = byte;
+                    check(*kind, &changed);
+                }
+            }
+        }
+        assert!(syntax_errors > 10_000, "{syntax_errors} syntax errors seen");
     }
 }

@@ -14,7 +14,7 @@ use crate::contract::locate::{Position, locate_all, pointer_tokens, position, po
 use crate::contract::numbers::vanishing_numbers;
 use crate::contract::{
     DocKind, DocumentReport, Envelope, Finding, SchemaViolation, Severity, Typed, Validators,
-    input_rules, parse_value,
+    input_rules, parse_value, refuses_syntax,
 };
 use crate::input::detect_kind;
 use crate::model::ints::MAX_SAFE_INTEGER;
@@ -291,6 +291,13 @@ impl Engine {
                     self.run_rules(kind, typed.envelope(), Some(&typed), placer);
                 }
                 return Some(kind);
+            }
+            // The document's syntax is broken where the typed reader stopped;
+            // the DOM reader would stop at the same byte with the same error
+            // (`typed::tests`), so it is not read a second time.
+            Some((_, Err(e))) if refuses_syntax(&e) => {
+                self.unreadable(&e, placer);
+                return kind;
             }
             Some((_, Err(e))) => Some(e),
             None => None,
