@@ -31,32 +31,42 @@ const WORD: usize = std::mem::size_of::<usize>();
 /// mimalloc as the global allocator; see the module documentation.
 pub struct MiMalloc;
 
+/// A mimalloc call that takes a size.
+type Plain = unsafe extern "C" fn(usize) -> *mut c_void;
+/// The aligned form: size, then alignment.
+type Aligned = unsafe extern "C" fn(usize, usize) -> *mut c_void;
+
+/// `plain` for alignments up to a word (which every mimalloc block has),
+/// `aligned` above. Inlined, so each caller makes a direct call.
+///
+/// # Safety
+/// As for the mimalloc calls: `layout` has a non-zero size.
+#[inline(always)]
+unsafe fn by_alignment(layout: Layout, plain: Plain, aligned: Aligned) -> *mut u8 {
+    // SAFETY: the caller's contract; the block meets `layout.align()` either way.
+    unsafe {
+        if layout.align() <= WORD {
+            plain(layout.size()).cast()
+        } else {
+            aligned(layout.size(), layout.align()).cast()
+        }
+    }
+}
+
 // SAFETY: each method forwards to the mimalloc call with the same contract
 // (a null pointer on failure, blocks freed by `mi_free`); the plain calls are
 // taken only when `layout.align() <= WORD`, which every mimalloc block meets.
 unsafe impl GlobalAlloc for MiMalloc {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: see the impl's comment.
-        unsafe {
-            if layout.align() <= WORD {
-                mi::mi_malloc(layout.size()).cast()
-            } else {
-                mi::mi_malloc_aligned(layout.size(), layout.align()).cast()
-            }
-        }
+        // SAFETY: `GlobalAlloc::alloc`'s contract: a non-zero size.
+        unsafe { by_alignment(layout, mi::mi_malloc, mi::mi_malloc_aligned) }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: see the impl's comment.
-        unsafe {
-            if layout.align() <= WORD {
-                mi::mi_zalloc(layout.size()).cast()
-            } else {
-                mi::mi_zalloc_aligned(layout.size(), layout.align()).cast()
-            }
-        }
+        // SAFETY: as for `alloc`.
+        unsafe { by_alignment(layout, mi::mi_zalloc, mi::mi_zalloc_aligned) }
     }
 
     #[inline]
