@@ -58,9 +58,12 @@ pub fn pointer_tokens(pointer: &str) -> Vec<String> {
 /// The reference tokens of a pointer, unescaped; borrowed unless a token
 /// holds a `~` escape.
 fn raw_tokens(pointer: &str) -> impl Iterator<Item = Cow<'_, str>> {
-    pointer.split('/').skip(1).map(|t| match t.contains('~') {
-        true => Cow::Owned(t.replace("~1", "/").replace("~0", "~")),
-        false => Cow::Borrowed(t),
+    pointer.split('/').skip(1).map(|t| {
+        if t.contains('~') {
+            Cow::Owned(t.replace("~1", "/").replace("~0", "~"))
+        } else {
+            Cow::Borrowed(t)
+        }
     })
 }
 

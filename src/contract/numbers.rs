@@ -107,12 +107,12 @@ pub fn vanishing_numbers(src: &[u8]) -> Vec<VanishingNumber> {
 /// that many). One pass finds every `-` and `.` (both rare in answers, unlike
 /// the letter `e` or the digit `0`); a `.` counts when 64 zeros follow it.
 fn may_hold_vanishing(src: &[u8]) -> bool {
-    const ZEROS_SHOWN: usize = 64;
+    const ZEROS_AFTER_POINT: usize = 64;
     memchr::memchr2_iter(b'-', b'.', src).any(|i| {
         if src[i] == b'-' {
             i >= 2 && matches!(src[i - 1], b'e' | b'E') && src[i - 2].is_ascii_digit()
         } else {
-            src.get(i + 1..i + 1 + ZEROS_SHOWN)
+            src.get(i + 1..i + 1 + ZEROS_AFTER_POINT)
                 .is_some_and(|after| after.iter().all(|&b| b == b'0'))
         }
     })
