@@ -54,6 +54,23 @@ pub enum RunError {
         /// What the thread pool said.
         source: rayon::ThreadPoolBuildError,
     },
+    /// The process's address-space limit (`ulimit -v`) has no room for the
+    /// worker threads' stacks: refused before any thread starts, because a
+    /// thread that starts with no room left aborts the process instead of
+    /// failing (its signal stack and thread-local storage are allocated as
+    /// it starts). Only a first gate: below it, [`RunError::Workers`] still
+    /// names a thread that cannot start.
+    #[error(
+        "cannot start {jobs} worker threads: the address-space limit (ulimit -v) of {limit_mib} MiB leaves room for about {room}; ask for fewer with --jobs"
+    )]
+    AddressSpace {
+        /// The threads asked for.
+        jobs: usize,
+        /// The limit, in MiB.
+        limit_mib: u64,
+        /// How many workers it has room for.
+        room: usize,
+    },
     /// The thread that reads ahead could not be started.
     #[error("cannot start the reading thread ({0}); ask for one job with --jobs 1")]
     Reader(std::io::Error),
@@ -63,6 +80,29 @@ pub enum RunError {
     /// The sink could not write a verdict.
     #[error("cannot write the report: {0}")]
     Write(#[from] std::io::Error),
+}
+
+/// The stack of each worker thread: the standard library's default, set
+/// explicitly so that [`worker_room`] counts what the workers use.
+const WORKER_STACK_BYTES: usize = 2 << 20;
+
+/// How many workers fit in an address-space limit of `limit` bytes: their
+/// stacks may take half of it, the other half is left to the process (its
+/// code, the allocator's arenas, the batches).
+fn worker_room(limit: u64) -> usize {
+    usize::try_from(limit / 2 / WORKER_STACK_BYTES as u64).unwrap_or(usize::MAX)
+}
+
+/// The process's address-space limit (`ulimit -v`) in bytes, when it has one.
+#[cfg(unix)]
+fn address_space_limit() -> Option<u64> {
+    rustix::process::getrlimit(rustix::process::Resource::As).current
+}
+
+/// The process's address-space limit: none that this build can read.
+#[cfg(not(unix))]
+fn address_space_limit() -> Option<u64> {
+    None
 }
 
 /// Fewest documents a worker takes from a batch at a time; a batch no larger
@@ -126,8 +166,19 @@ fn run_in_parallel(
     sink: &mut dyn Sink,
     mut summary: Summary,
 ) -> Result<Summary, RunError> {
+    if let Some(limit) = address_space_limit() {
+        let room = worker_room(limit);
+        if jobs > room {
+            return Err(RunError::AddressSpace {
+                jobs,
+                limit_mib: limit >> 20,
+                room,
+            });
+        }
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
+        .stack_size(WORKER_STACK_BYTES)
         .build()
         .map_err(|source| RunError::Workers { jobs, source })?;
     // A rendezvous: the reading thread holds at most one batch ready.
@@ -186,6 +237,15 @@ mod tests {
     use std::io::Write;
 
     use super::*;
+
+    #[test]
+    fn worker_stacks_may_take_half_of_an_address_space_limit() {
+        // `ulimit -v 600000` (KiB): 292 MiB for 2 MiB stacks.
+        assert_eq!(worker_room(600_000 << 10), 146);
+        assert_eq!(worker_room(1 << 30), 256);
+        assert_eq!(worker_room(0), 0);
+        assert!(worker_room(u64::MAX) > 1024);
+    }
     use crate::input::{BATCH_BYTES, expand};
     use crate::validate::engine::EngineOptions;
 
