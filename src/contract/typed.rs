@@ -143,9 +143,8 @@ pub struct Envelope {
 
 #[cfg(test)]
 mod tests {
-    use serde::Deserialize;
-
     use super::*;
+    use crate::contract::examples::SEED_FIXTURES;
 
     /// Documents where reading as `str` and as bytes could part ways.
     const TRICKY: [&[u8]; 9] = [
@@ -161,10 +160,7 @@ mod tests {
     ];
 
     fn from_slice_typed(bytes: &[u8]) -> Result<Typed, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let parsed = StatusRequest::deserialize(ObjectOnly(&mut de))?;
-        de.end()?;
-        Ok(Typed::StatusRequest(parsed))
+        read_all(serde_json::Deserializer::from_slice(bytes)).map(Typed::StatusRequest)
     }
 
     #[test]
@@ -182,23 +178,6 @@ mod tests {
         assert!(Typed::parse(DocKind::StatusRequest, TRICKY[3]).is_err());
     }
 
-    /// The seed's documents of every kind, each with the kind it is read as.
-    fn seed_documents() -> Vec<(DocKind, Vec<u8>)> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mobile-postpaid");
-        let mut found = Vec::new();
-        for entry in std::fs::read_dir(dir).expect("fixtures directory") {
-            let path = entry.expect("fixture entry").path();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            if let Some(kind) = DocKind::from_file_name(name) {
-                found.push((kind, std::fs::read(&path).expect("fixture bytes")));
-            }
-        }
-        found
-    }
-
     /// What the engine relies on to skip the DOM read of a document whose
     /// syntax the typed reader refused: the DOM reader refuses it with the
     /// same error. Checked on every prefix of every seed document (truncated
@@ -206,8 +185,6 @@ mod tests {
     /// break JSON in different ways.
     #[test]
     fn a_syntax_error_of_the_typed_reader_is_the_dom_readers_error() {
-        let documents = seed_documents();
-        assert!(documents.len() >= 7, "{} seed documents", documents.len());
         // Whether the typed reader refused `bytes` for their syntax (and then
         // that the DOM reader refused them the same way).
         let check = |kind: DocKind, bytes: &[u8]| -> usize {
@@ -241,17 +218,24 @@ mod tests {
             .sum();
         assert_eq!(special_errors, specials.len());
         let mut syntax_errors = 0;
-        for (kind, bytes) in &documents {
+        assert!(
+            SEED_FIXTURES.len() >= 7,
+            "{} seed documents",
+            SEED_FIXTURES.len()
+        );
+        for (file, text) in SEED_FIXTURES {
+            let kind = DocKind::from_file_name(file).expect("a seed fixture names its kind");
+            let bytes = text.as_bytes();
             for end in 0..bytes.len() {
-                syntax_errors += check(*kind, &bytes[..end]);
+                syntax_errors += check(kind, &bytes[..end]);
             }
             for at in 0..bytes.len() {
                 for byte in [
                     b'x', b'}', b']', b'"', b',', b':', b'\\', b'-', b'0', b'{', 0x01, 0xFF,
                 ] {
-                    let mut changed = bytes.clone();
+                    let mut changed = bytes.to_vec();
                     changed[at] = byte;
-                    syntax_errors += check(*kind, &changed);
+                    syntax_errors += check(kind, &changed);
                 }
             }
         }

@@ -237,6 +237,8 @@ mod tests {
     use std::io::Write;
 
     use super::*;
+    use crate::input::{BATCH_BYTES, expand};
+    use crate::validate::engine::EngineOptions;
 
     #[test]
     fn worker_stacks_may_take_half_of_an_address_space_limit() {
@@ -246,8 +248,6 @@ mod tests {
         assert_eq!(worker_room(0), 0);
         assert!(worker_room(u64::MAX) > 1024);
     }
-    use crate::input::{BATCH_BYTES, expand};
-    use crate::validate::engine::EngineOptions;
 
     /// Collects each verdict's source and findings' rules, in the order given.
     #[derive(Default)]
