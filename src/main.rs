@@ -3,11 +3,12 @@
 use clap::Parser;
 
 mod allocator;
+mod cli;
 
 /// mimalloc, called directly (see [`allocator`]).
 #[global_allocator]
 static ALLOCATOR: allocator::MiMalloc = allocator::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    ppob_contract::cli::run(ppob_contract::cli::Cli::parse())
+    cli::run(cli::Cli::parse())
 }

@@ -16,17 +16,17 @@ use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::judge::JudgeArgs;
 use super::output::{self, CoverageArgs, OnSignal, ReportArgs};
 use super::sim_args::{SimArgs, parse_duration};
-use crate::check::{
+use ppob_check::flow::conversation::DEFAULT_MAX_AMOUNT;
+use ppob_check::flow::refs::DEFAULT_PREFIX;
+use ppob_check::flow::{Case, Observer, Pacing};
+use ppob_check::{
     CallbackPlan, CassetteCaseError, CheckError, CheckPlan, CheckTarget, case_of_cassette,
     simulator_suite,
 };
-use crate::exit::{ExitStatus, is_closed_pipe};
-use crate::flow::conversation::DEFAULT_MAX_AMOUNT;
-use crate::flow::refs::DEFAULT_PREFIX;
-use crate::flow::{Case, Observer, Pacing};
-use crate::partition::Partition;
-use crate::stop::Stop;
-use crate::transport::replay::{Replay, cassettes_in};
+use ppob_core::exit::{ExitStatus, is_closed_pipe};
+use ppob_core::partition::Partition;
+use ppob_transport::replay::{Replay, cassettes_in};
+use ppob_transport::stop::Stop;
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]
@@ -182,7 +182,7 @@ fn parse_callback_url(s: &str) -> Result<String, String> {
 /// `[callbacks]` (flags win).
 fn callback_plan(
     args: &CheckArgs,
-    config: &crate::flow::config::CallbacksSection,
+    config: &ppob_check::flow::config::CallbacksSection,
 ) -> Result<Option<CallbackPlan>, SetupError> {
     let Some(listen) = args.callback_listen.or(config.listen) else {
         if args.callback_url.is_some() || args.callback_wait.is_some() {
@@ -213,7 +213,7 @@ fn callback_plan(
         wait: args
             .callback_wait
             .or(config.wait)
-            .unwrap_or(crate::callback::DEFAULT_WAIT),
+            .unwrap_or(ppob_check::callback::DEFAULT_WAIT),
     }))
 }
 
@@ -223,7 +223,7 @@ enum SetupError {
     #[error("{0}")]
     Connection(#[from] ConnectionError),
     #[error("{0}")]
-    Cassette(#[from] crate::transport::cassette::CassetteError),
+    Cassette(#[from] ppob_transport::cassette::CassetteError),
     #[error(
         "no cases to run against {0}: give --case ACCOUNT[@PRODUCT][=EXPECT] or [[case]] tables in ppob-contract.toml"
     )]
@@ -238,7 +238,7 @@ enum SetupError {
 /// cases merged in; the report files the config adds.
 fn plan(
     args: &CheckArgs,
-) -> Result<(CheckPlan, JudgeArgs, Vec<crate::report::FileSpec>), SetupError> {
+) -> Result<(CheckPlan, JudgeArgs, Vec<ppob_report::FileSpec>), SetupError> {
     let connection = Connection::resolve(&args.connection)?;
     let partition = args.partition.unwrap_or_else(Partition::whole);
     let config = &connection.config;
@@ -292,15 +292,15 @@ fn plan(
     if !matches!(target, CheckTarget::Replay(_)) {
         cases = partition.select(cases);
     }
-    crate::check::unique_names(&mut cases);
+    ppob_check::unique_names(&mut cases);
     if let CheckTarget::Simulator(_) = target {
-        crate::check::describe_simulated(&mut cases);
+        ppob_check::describe_simulated(&mut cases);
     }
     let merged = super::output::from_config(&args.judge, Some(&args.coverage), config)
         .map_err(SetupError::Config)?;
     let jobs = args
         .jobs
-        .unwrap_or_else(|| crate::check::default_jobs(&target));
+        .unwrap_or_else(|| ppob_check::default_jobs(&target));
     let plan = CheckPlan {
         engine: merged.judge.engine(),
         deny_warnings: merged.judge.deny_warnings,
@@ -397,9 +397,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let observer: Arc<dyn Observer + Send> = if plan.target.is_live() {
         Arc::new(Spinners::default())
     } else {
-        Arc::new(crate::flow::Quiet)
+        Arc::new(ppob_check::flow::Quiet)
     };
-    let result = crate::check::run(Arc::new(plan), &mut report, observer, stop.clone());
+    let result = ppob_check::run(Arc::new(plan), &mut report, observer, stop.clone());
     match result {
         Ok(outcome) => {
             if let Some(signal) = stop.signal() {
@@ -410,7 +410,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
                     outcome.end.cases.len(),
                     outcome.end.interrupted.len() - open,
                 );
-                return ExitCode::from(u8::try_from(128 + signal).unwrap_or(130));
+                return ExitCode::from(ppob_core::exit::signal_code(signal));
             }
             outcome.status.into()
         }

@@ -1,18 +1,19 @@
 //! Where `check` and `fuzz` send requests and with which credentials: flags
 //! first, then the environment, then `ppob-contract.toml`.
 
+use super::choice::choice;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
 
 use super::sim_args::parse_duration;
-use crate::flow::config::{Config, ConfigError};
-use crate::transport::auth::{BodyMode, Credentials, CredentialsError};
-use crate::transport::http::{
+use ppob_check::flow::config::{Config, ConfigError};
+use ppob_transport::auth::{BodyMode, Credentials, CredentialsError};
+use ppob_transport::http::{
     DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpConfig, HttpSetupError, HttpTransport,
 };
-use crate::transport::size::parse_size;
+use ppob_transport::size::parse_size;
 
 /// The options saying where requests go and how (shared by `check` and `fuzz`).
 #[derive(Debug, Clone, Args)]
@@ -28,7 +29,7 @@ pub struct ConnectionArgs {
     pub target: Option<String>,
 
     /// Send the fields only in TOKEN (token-only, the documented default) or also as a JSON body.
-    #[arg(long, value_enum, value_name = "MODE")]
+    #[arg(long, value_parser = choice::<BodyMode>(), value_name = "MODE")]
     pub body_mode: Option<BodyMode>,
 
     /// Time allowed for one request, connection to last byte [30s].

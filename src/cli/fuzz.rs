@@ -15,23 +15,23 @@ use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::judge::JudgeArgs;
 use super::output::{self, CoverageArgs, ReportArgs};
 use super::sim_args::{SimArgs, parse_duration};
-use crate::exit::ExitStatus;
-use crate::flow::Expectation;
-use crate::fuzz::campaign::{self, Campaign, CampaignError, Hooks};
-use crate::fuzz::regressions;
-use crate::fuzz::runner::{NoProgress, Progress};
-use crate::fuzz::{
+use ppob_check::flow::Expectation;
+use ppob_core::exit::ExitStatus;
+use ppob_core::partition::Partition;
+use ppob_fuzz::campaign::{self, Campaign, CampaignError, Hooks};
+use ppob_fuzz::regressions;
+use ppob_fuzz::runner::{NoProgress, Progress};
+use ppob_fuzz::{
     AcceptableTable, Account, RunOptions, SharedTarget, ShrinkLimits, SimTarget, Target, Universe,
     simulator_universe,
 };
-use crate::partition::Partition;
-use crate::report::{FileSpec, RunInfo};
+use ppob_report::{FileSpec, RunInfo};
 
 /// Reads `ACCOUNT[@PRODUCT]`.
 fn parse_account(s: &str) -> Result<Account, String> {
     let (number, product) = match s.split_once('@') {
         Some((n, p)) => (n, p),
-        None => (s, crate::flow::case::DEFAULT_PRODUCT),
+        None => (s, ppob_check::flow::case::DEFAULT_PRODUCT),
     };
     if number.trim().is_empty() || product.trim().is_empty() {
         return Err(format!(
@@ -69,7 +69,7 @@ A case is a short conversation (scenario) with at most one mutation of its targe
 Mutations: missing-field, wrong-type, empty-string, long-string, extra-field, negative-amount,
 zero-amount, huge-amount, amount-off-by, other-inquiry-id, unknown-inquiry-id, other-account,
 unknown-product, wrong-secret, unsigned-token, wrong-key, token-over-other-payload,
-body-disagrees. Which refusals each may get is data: src/fuzz/acceptable.toml (--acceptable).
+body-disagrees. Which refusals each may get is data: crates/ppob-fuzz/src/acceptable.toml (--acceptable).
 
 Oracles (`ppob-contract rules` lists them): fuzz.no-double-charge, fuzz.negative-refused,
 fuzz.money, fuzz.valid-accepted, fuzz.no-server-error, fuzz.conforms, fuzz.latency; and the
@@ -176,7 +176,7 @@ enum SetupError {
     #[error("{0}")]
     Connection(#[from] ConnectionError),
     #[error("{0}")]
-    Table(#[from] crate::fuzz::acceptable::TableError),
+    Table(#[from] ppob_fuzz::acceptable::TableError),
     #[error("{0}")]
     Regression(#[from] regressions::RegressionError),
     #[error(
@@ -191,7 +191,7 @@ enum SetupError {
     Output(#[from] io::Error),
 }
 
-fn universe_of_config(cases: &[crate::flow::Case]) -> Universe {
+fn universe_of_config(cases: &[ppob_check::flow::Case]) -> Universe {
     let mut universe = Universe::default();
     for case in cases {
         let account = Account::new(case.account.clone(), case.product.clone());
@@ -442,7 +442,7 @@ pub fn run(args: FuzzArgs) -> ExitCode {
                 let _ = writeln!(
                     anstream::stderr(),
                     "{}",
-                    crate::report::fuzz_header(start.target.as_deref().unwrap_or(""), fuzz)
+                    ppob_report::fuzz_header(start.target.as_deref().unwrap_or(""), fuzz)
                 );
             }
         };

@@ -1,12 +1,13 @@
 //! Options shared by the commands that judge documents (`validate`, `check`):
 //! output format, severities, strictness.
 
+use super::choice::choice;
 use clap::Args;
 
-use crate::rules::{Level, RuleConfig, Severities, parse_override};
-use crate::validate::{Engine, EngineOptions};
+use ppob_core::rules::{Level, RuleConfig, Severities, parse_override};
+use ppob_validate::{Engine, EngineOptions};
 
-pub use crate::report::Format;
+pub use ppob_report::Format;
 
 /// Reads `RULE=LEVEL`, checking the id against the rule catalogue (an
 /// unknown id is a usage error naming the closest ids).
@@ -19,7 +20,7 @@ pub fn parse_severity(s: &str) -> Result<(&'static str, Level), String> {
 #[command(next_help_heading = "Judging and output")]
 pub struct JudgeArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = choice::<Format>(), default_value = "human")]
     pub format: Format,
 
     /// Print only the summary (human format).

@@ -10,11 +10,11 @@ use std::time::Duration;
 use clap::Args;
 
 use super::sim_args::{SimArgs, parse_duration};
-use crate::exit::ExitStatus;
-use crate::sim::server::{DEFAULT_MAX_CONNECTIONS, ServerLimits, start_with_limits};
-use crate::sim::{FAULT_NAMES, FAULT_TARGETS, Simulator, test_accounts};
-use crate::transport::auth::{Credentials, KEY_ENV, SECRET_ENV};
-use crate::transport::clock::SystemClock;
+use ppob_core::exit::ExitStatus;
+use ppob_sim::server::{DEFAULT_MAX_CONNECTIONS, ServerLimits, start_with_limits};
+use ppob_sim::{FAULT_NAMES, FAULT_TARGETS, Simulator, test_accounts};
+use ppob_transport::auth::{Credentials, KEY_ENV, SECRET_ENV};
+use ppob_transport::clock::SystemClock;
 
 /// The help epilogue, generated from the account table and the fault list.
 fn after_help() -> String {
@@ -159,7 +159,7 @@ pub fn run(args: MockArgs) -> ExitCode {
     }
     let sim = Arc::new(Simulator::new(config, Arc::new(SystemClock::new())));
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    let events = Arc::new(|event: crate::sim::ServerEvent| {
+    let events = Arc::new(|event: ppob_sim::ServerEvent| {
         let _ = writeln!(anstream::stderr(), "{event}");
     });
     let server = match start_with_limits(sim, addr, events, args.limits()) {

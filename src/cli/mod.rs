@@ -2,6 +2,7 @@
 //! business logic lives here; handlers call the library and print.
 
 mod check;
+mod choice;
 mod connection;
 mod fuzz;
 mod judge;

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use clap::Args;
 
 use super::judge::JudgeArgs;
-use crate::report::{FileSpec, Format, Options, ReportFiles, Reporter, Tee};
+use ppob_report::{FileSpec, Format, Options, ReportFiles, Reporter, Tee};
 
 /// Report files written next to the terminal output.
 #[derive(Debug, Clone, Args)]
@@ -48,7 +48,7 @@ pub fn open(
     reports: &ReportArgs,
     extra: &[FileSpec],
     on_signal: OnSignal,
-) -> Result<(Tee<'static>, ReportFiles), crate::report::files::FileError> {
+) -> Result<(Tee<'static>, ReportFiles), ppob_report::files::FileError> {
     open_in(judge.format, judge.quiet, reports, extra, on_signal)
 }
 
@@ -60,7 +60,7 @@ pub fn open_in(
     reports: &ReportArgs,
     extra: &[FileSpec],
     on_signal: OnSignal,
-) -> Result<(Tee<'static>, ReportFiles), crate::report::files::FileError> {
+) -> Result<(Tee<'static>, ReportFiles), ppob_report::files::FileError> {
     let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from);
     let options = Options {
         quiet,
@@ -89,7 +89,7 @@ pub enum OnSignal {
     Exit,
     /// Ask the run to stop (it reports what ended and returns); a second
     /// signal exits at once as [`OnSignal::Exit`] does.
-    Stop(std::sync::Arc<crate::stop::Stop>),
+    Stop(std::sync::Arc<ppob_transport::stop::Stop>),
 }
 
 /// On SIGINT or SIGTERM: with a `stop`, the first signal asks the run to
@@ -98,7 +98,10 @@ pub enum OnSignal {
 /// the signal's number.
 #[cfg(unix)]
 #[allow(clippy::print_stderr)]
-fn interrupt_on_signal(files: ReportFiles, stop: Option<std::sync::Arc<crate::stop::Stop>>) {
+fn interrupt_on_signal(
+    files: ReportFiles,
+    stop: Option<std::sync::Arc<ppob_transport::stop::Stop>>,
+) {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
         return;
@@ -116,13 +119,17 @@ fn interrupt_on_signal(files: ReportFiles, stop: Option<std::sync::Arc<crate::st
             if let Err(e) = files.interrupt() {
                 let _ = writeln!(io::stderr(), "ppob-contract: {e}");
             }
-            std::process::exit(128 + signal);
+            std::process::exit(i32::from(ppob_core::exit::signal_code(signal)));
         }
     });
 }
 
 #[cfg(not(unix))]
-fn interrupt_on_signal(_files: ReportFiles, _stop: Option<std::sync::Arc<crate::stop::Stop>>) {}
+fn interrupt_on_signal(
+    _files: ReportFiles,
+    _stop: Option<std::sync::Arc<ppob_transport::stop::Stop>>,
+) {
+}
 
 /// Whether the terminal shows the human report.
 pub fn is_human(judge: &JudgeArgs) -> bool {
@@ -144,7 +151,7 @@ pub struct FromConfig {
 pub fn from_config(
     judge: &JudgeArgs,
     coverage: Option<&CoverageArgs>,
-    config: &crate::flow::config::Config,
+    config: &ppob_check::flow::config::Config,
 ) -> Result<FromConfig, String> {
     let mut merged = judge.clone();
     let mut severities = Vec::new();

@@ -3,6 +3,7 @@
 //! any format. Parses, calls `report::merge`, hands the result to the
 //! reporter layer.
 
+use super::choice::choice;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,8 +11,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::output::{self, ReportArgs};
-use crate::exit::{ExitStatus, is_closed_pipe};
-use crate::report::{Format, merge, retell};
+use ppob_core::exit::{ExitStatus, is_closed_pipe};
+use ppob_report::{Format, merge, retell};
 
 /// Arguments of `report`.
 #[derive(Debug, Args)]
@@ -58,7 +59,12 @@ pub struct MergeArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Judging and output")]
+    #[arg(
+        long,
+        value_parser = choice::<Format>(),
+        default_value = "human",
+        help_heading = "Judging and output"
+    )]
     pub format: Format,
 
     /// Print only the summary (human format).

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::exit::ExitStatus;
-use crate::rules::SeverityError;
-use crate::rules::catalogue::{self, CATALOGUE, RuleInfo, Scope};
+use ppob_core::exit::ExitStatus;
+use ppob_core::rules::SeverityError;
+use ppob_core::rules::catalogue::{self, CATALOGUE, RuleInfo, Scope};
 
 /// How `rules` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

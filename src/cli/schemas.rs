@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::exit::{ExitStatus, is_closed_pipe};
-use crate::schemadiff::{Change, SchemaDiff, diff_paths};
+use ppob_core::exit::{ExitStatus, is_closed_pipe};
+use schemadiff::{Change, SchemaDiff, diff_paths};
 
 /// Arguments of `schemas`.
 #[derive(Debug, Args)]

@@ -1,11 +1,12 @@
 //! The simulator's options, shared by `check` (in-process) and `mock` (over HTTP).
 
+use super::choice::choice;
 use std::time::Duration;
 
 use clap::Args;
 
-use crate::sim::{Bug, DuplicatePolicy, FaultRules, SimConfig, UnknownFields};
-use crate::transport::auth::Credentials;
+use ppob_sim::{Bug, DuplicatePolicy, FaultRules, SimConfig, UnknownFields};
+use ppob_transport::auth::Credentials;
 
 /// Reads a duration flag (`150s`, `500ms`, `2m`).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -14,7 +15,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 
 fn parse_faults(s: &str) -> Result<FaultRules, String> {
     s.parse()
-        .map_err(|e: crate::sim::FaultParseError| e.to_string())
+        .map_err(|e: ppob_sim::FaultParseError| e.to_string())
 }
 
 /// How the simulator behaves.
@@ -30,13 +31,13 @@ pub struct SimArgs {
     pub inquiry_ttl: Duration,
 
     /// What a payment reusing a refNumber gets: 102, 108, or the original transaction.
-    #[arg(long, value_enum, value_name = "POLICY", default_value = "reject-102")]
+    #[arg(long, value_parser = choice::<DuplicatePolicy>(), value_name = "POLICY", default_value = "reject-102")]
     pub duplicate: DuplicatePolicy,
 
     /// What a request field the contract does not document gets: ignored (the published request
     /// schemas allow unknown fields) or refused with 180 naming it. The vendor's behaviour is
     /// undocumented.
-    #[arg(long, value_enum, value_name = "POLICY", default_value = "ignore")]
+    #[arg(long, value_parser = choice::<UnknownFields>(), value_name = "POLICY", default_value = "ignore")]
     pub unknown_fields: UnknownFields,
 
     /// How long a timeout fault holds the connection (over HTTP) before dropping it.
@@ -52,7 +53,7 @@ pub struct SimArgs {
     /// Deliberately break the simulator, to prove that `fuzz` (or `check --callback-listen`)
     /// finds it (repeatable): accept-negative-amount, double-charge, malformed-200,
     /// drop-inquiry-id; callback-contradicts-status, callback-twice, no-callback.
-    #[arg(long = "bug", value_enum, value_name = "NAME")]
+    #[arg(long = "bug", value_parser = choice::<Bug>(), value_name = "NAME")]
     pub bugs: Vec<Bug>,
 }
 

@@ -8,16 +8,16 @@ use clap::Args;
 
 use super::judge::JudgeArgs;
 use super::output::{self, ReportArgs};
-use crate::contract::{DocKind, Summary};
-use crate::exit::{ExitStatus, is_closed_pipe};
-use crate::input::{BatchReader, SkippedFile, expand};
-use crate::partition::Partition;
-use crate::report::{Command, Reporter, RunEnd, RunInfo, SinkOf};
-use crate::validate::{RunError, run as run_validation};
+use ppob_core::contract::{DocKind, Summary};
+use ppob_core::exit::{ExitStatus, is_closed_pipe};
+use ppob_core::partition::Partition;
+use ppob_report::{Command, Reporter, RunEnd, RunInfo, SinkOf};
+use ppob_validate::input::{BatchReader, SkippedFile, expand};
+use ppob_validate::{RunError, run as run_validation};
 
 fn parse_kind(s: &str) -> Result<DocKind, String> {
     s.parse()
-        .map_err(|e: crate::contract::UnknownKind| e.to_string())
+        .map_err(|e: ppob_core::contract::UnknownKind| e.to_string())
 }
 
 /// Most worker threads `--jobs` accepts: far more than any machine gains from.

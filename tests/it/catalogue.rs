@@ -82,13 +82,14 @@ fn every_id_written_in_the_source_is_in_the_catalogue() {
     let ids = catalogue_ids();
     let mut files = Vec::new();
     rust_files(&root().join("src"), &mut files);
+    rust_files(&root().join("crates"), &mut files);
     let mut seen = BTreeSet::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         for id in ids_in_source(&text) {
             assert!(
                 ids.contains(id.as_str()),
-                "{}: {id:?} is not in the rule catalogue (src/rules/catalogue.rs)",
+                "{}: {id:?} is not in the rule catalogue (crates/ppob-core/src/rules/catalogue.rs)",
                 file.display()
             );
             seen.insert(id);

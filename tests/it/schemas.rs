@@ -2,9 +2,10 @@
 //! their shape is snapshotted so that every change is reviewed.
 
 use ppob_contract::contract::{
-    DocKind, Operation, SCHEMA_VERSION, SchemaVariant, compile_schema, definitions,
-    generated_files, openapi, published_schema, schema_id,
+    DocKind, Operation, SCHEMA_VERSION, SchemaVariant, compile_schema, definitions, openapi,
+    published_schema, schema_id,
 };
+use ppob_contract::generated_files;
 use serde_json::{Value, json};
 
 use crate::support::root;

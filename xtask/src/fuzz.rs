@@ -1,7 +1,7 @@
 //! `cargo xtask fuzz --minutes N [--target T]`: the coverage-guided fuzz
 //! targets of `fuzz/` (cargo-fuzz, libFuzzer), one after another, each for
 //! N minutes, seeded from `fixtures/`; then a table of runs, execs/s and
-//! crashes (docs/fuzzing.md).
+//! crashes (docs/fuzz-targets.md).
 //!
 //! cargo-fuzz needs a nightly compiler: `cargo +nightly fuzz` when rustup has
 //! a nightly toolchain, else the stable one with `RUSTC_BOOTSTRAP=1`. The
@@ -32,7 +32,7 @@ Runs the cargo-fuzz targets of fuzz/ for N minutes each (all of them, or T):
 
 Needs cargo-fuzz (cargo install cargo-fuzz --locked) and a nightly compiler
 (rustup's nightly toolchain, else RUSTC_BOOTSTRAP=1 on stable). CPU is shared:
-run it under `nice -n 19`. See docs/fuzzing.md.";
+run it under `nice -n 19`. See docs/fuzz-targets.md.";
 
 /// What one target's run gave.
 struct Outcome {

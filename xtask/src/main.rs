@@ -20,7 +20,7 @@ tasks:
   seed-cassette      regenerate fixtures/mobile-postpaid/cassettes/seed/seed.har from the seed fixtures
   seed-cassette --check
                      fail if the seed cassette is stale (what the test suite checks)
-  bench              list the benchmarks (each builds in release; see README, Benchmarks)
+  bench              list the benchmarks (each builds in release; see docs/benchmarks.md)
   bench validate     benchmark `ppob-contract validate` over a generated NDJSON corpus
   bench check        inquiry → payment → status flows/s through the in-process simulator
   bench mock         `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99 latency
@@ -28,7 +28,7 @@ tasks:
   bench locate       judging 10 KB–10 MB documents with a finding every 12 bytes (linear placement)
   bench endless      max RSS of the release `check` against endless answer bodies on 127.0.0.1
   fuzz --minutes N [--target T]
-                     run the cargo-fuzz targets of fuzz/ (nightly; docs/fuzzing.md)";
+                     run the cargo-fuzz targets of fuzz/ (nightly; docs/fuzz-targets.md)";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -40,7 +40,7 @@ fn repo_root() -> PathBuf {
 fn schemas(check: bool) -> Result<()> {
     let root = repo_root();
     let mut stale = Vec::new();
-    for file in ppob_contract::contract::generated_files() {
+    for file in ppob_contract::generated_files() {
         let path = root.join(&file.path);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current == file.contents {
@@ -73,7 +73,7 @@ fn release_schemas() -> Result<()> {
     let root = repo_root();
     let version = ppob_contract::contract::SCHEMA_VERSION;
     let dir = root.join("schemas/released").join(version);
-    let files: Vec<_> = ppob_contract::contract::generated_files()
+    let files: Vec<_> = ppob_contract::generated_files()
         .into_iter()
         .filter(|f| !NOT_RELEASED.contains(&f.path.as_str()))
         .collect();
@@ -88,7 +88,7 @@ fn release_schemas() -> Result<()> {
         }
         bail!(
             "schemas/released/{version}/ exists and differs: a released set never changes; \
-             bump SCHEMA_VERSION (src/contract/version.rs) and add a schemas/CHANGELOG.md entry"
+             bump SCHEMA_VERSION (crates/ppob-core/src/contract/version.rs) and add a schemas/CHANGELOG.md entry"
         );
     }
     std::fs::create_dir_all(&dir)?;

@@ -31,7 +31,7 @@ const RERUN_ENV: &str = "PPOB_XTASK_BENCH_OPTIMIZED";
 
 const USAGE: &str = "usage: cargo xtask bench <name> [options]
 
-benchmarks (each builds in release first; see README, Benchmarks):
+benchmarks (each builds in release first; see docs/benchmarks.md):
   validate [--docs N]       `ppob-contract validate` over a generated NDJSON corpus, with Ajv
                             and check-jsonschema side by side (installed pinned into target/)
   check [--cases N]         inquiry → payment → status flows/s through the in-process simulator

@@ -1,0 +1,26 @@
+//! The contract: document kinds, the schemas derived from the models, the
+//! compiled validators, and the finding types every check speaks.
+
+pub mod examples;
+mod finding;
+mod kind;
+pub mod locate;
+pub mod numbers;
+mod openapi;
+mod schemas;
+mod typed;
+mod validators;
+pub mod version;
+
+pub use finding::{
+    CALLBACK_SIDE, DocumentReport, Finding, Severity, StepInfo, Summary, input_rules,
+};
+pub use kind::{DocKind, Operation, UnknownKind};
+pub use schemas::{
+    DEFINITIONS_FILE, GeneratedFile, SchemaVariant, definitions, derived_schema, generated_file,
+    generated_files, kind_schema, openapi, published_schema, schema_base_uri, schema_file,
+    schema_id, strict_schema,
+};
+pub use typed::{Envelope, Typed, parse_value, refuses_syntax};
+pub use validators::{SchemaViolation, Validators, compile_schema, json_type_name, shorten};
+pub use version::SCHEMA_VERSION;

@@ -1,0 +1,169 @@
+//! The fuzzer end to end on the in-process simulator.
+
+use std::time::Duration;
+
+use super::*;
+use ppob_check::flow::RefNumbers;
+use ppob_sim::SimConfig;
+use ppob_transport::auth::{BodyMode, Credentials};
+use ppob_validate::{Engine, EngineOptions};
+
+pub(super) fn options(seed: u64, cases: u64) -> RunOptions {
+    RunOptions {
+        seed,
+        cases,
+        max_time: None,
+        jobs: 2,
+        shrink: ShrinkLimits {
+            max_steps: 2000,
+            max_time: Duration::from_secs(60),
+        },
+        max_failures: 10,
+        partition: ppob_core::partition::Partition::whole(),
+    }
+}
+
+pub(super) fn fuzz(config: SimConfig, body_mode: BodyMode, options: &RunOptions) -> Outcome {
+    let engine = Engine::new(EngineOptions::default());
+    let table = AcceptableTable::built_in();
+    let credentials = Credentials::simulator_demo();
+    let refs = RefNumbers::new("FZT");
+    let universe = simulator_universe();
+    let target = SimTarget {
+        config,
+        timeout: Duration::from_secs(30),
+    };
+    let fuzzer = Fuzzer {
+        target: &target,
+        judge: Judge {
+            engine: &engine,
+            table: &table,
+            latency_budget: None,
+        },
+        credentials: &credentials,
+        body_mode,
+        refs: &refs,
+        rate: None,
+        universe: &universe,
+    };
+    fuzzer.run(options, &runner::NoProgress)
+}
+
+fn describe(outcome: &Outcome) -> String {
+    outcome
+        .failures
+        .iter()
+        .map(|f| format!("{}: {:?}\n  {:?}\n", f.oracle, f.case, f.primary()))
+        .collect()
+}
+
+#[test]
+fn a_correct_simulator_passes_every_oracle_in_both_body_modes() {
+    for mode in [BodyMode::TokenOnly, BodyMode::TokenAndBody] {
+        let outcome = fuzz(SimConfig::default(), mode, &options(11, 3000));
+        assert!(
+            outcome.failures.is_empty(),
+            "{mode:?}: {}",
+            describe(&outcome)
+        );
+        assert_eq!(outcome.stats.cases, 3000);
+        assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+        assert!(outcome.stats.payments_accepted > 100, "{:?}", outcome.stats);
+        assert_eq!(outcome.stats.inconclusive, 0, "{:?}", outcome.stats);
+    }
+}
+
+mod properties {
+    //! proptest properties over the generated cases, few cases each (the
+    //! suite stays fast); `cargo test -- --ignored` runs the heavy ones.
+
+    use proptest::prelude::*;
+
+    use super::super::exec::{Env, run_case};
+    use super::super::*;
+    use super::{fuzz, options};
+    use ppob_check::flow::RefNumbers;
+    use ppob_sim::{Bug, SimConfig};
+    use ppob_transport::auth::{BodyMode, Credentials};
+    use ppob_validate::{Engine, EngineOptions};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A saved case replays as itself: nothing is lost in a regression file.
+        #[test]
+        fn every_case_survives_its_regression_file(case in strategy::cases(&simulator_universe())) {
+            let text = serde_json::to_string_pretty(&case).unwrap();
+            let back: FuzzCase = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(back, case);
+        }
+
+        /// On a correct simulator no oracle fires, whatever the case.
+        #[test]
+        fn the_correct_simulator_satisfies_every_oracle(case in strategy::cases(&simulator_universe())) {
+            let engine = Engine::new(EngineOptions::default());
+            let table = AcceptableTable::built_in();
+            let judge = Judge { engine: &engine, table: &table, latency_budget: None };
+            let target = SimTarget { config: SimConfig::default(), timeout: std::time::Duration::from_secs(30) };
+            let lane = target.lane();
+            let credentials = Credentials::simulator_demo();
+            let refs = RefNumbers::new("P");
+            let env = Env {
+                transport: lane.transport.as_ref(),
+                credentials: &credentials,
+                body_mode: BodyMode::TokenOnly,
+                clock: lane.clock.as_ref(),
+                refs: &refs,
+                expire_after: lane.expire_after,
+                rate: None,
+            };
+            let trace = run_case(&case, &env);
+            prop_assert!(trace.inconclusive.is_none(), "{:?}", trace.inconclusive);
+            let violations = judge.judge(&case, &trace);
+            prop_assert!(violations.is_empty(), "{:?}", violations);
+        }
+    }
+
+    #[test]
+    #[ignore = "heavy: 300 000 cases and 50 000 per bug switch; run with `cargo test -- --ignored`"]
+    fn heavy_runs_find_nothing_on_a_correct_simulator_and_every_bug_on_a_broken_one() {
+        let clean = fuzz(
+            SimConfig::default(),
+            BodyMode::TokenOnly,
+            &options(2026, 300_000),
+        );
+        assert!(
+            clean.failures.is_empty(),
+            "{:?}",
+            clean.failures.first().map(|f| &f.case)
+        );
+        assert_eq!(clean.stats.cases, 300_000);
+        // Callback bugs are for `check --callback-listen`: the fuzzer does not receive callbacks.
+        for bug in Bug::ALL.into_iter().filter(|b| !b.is_callback()) {
+            let config = SimConfig {
+                bugs: vec![bug],
+                ..SimConfig::default()
+            };
+            let broken = fuzz(config, BodyMode::TokenAndBody, &options(2027, 50_000));
+            assert!(!broken.failures.is_empty(), "{bug:?} went unnoticed");
+        }
+    }
+}
+
+#[test]
+fn max_time_stops_generation_and_says_so() {
+    let mut opts = options(5, 1_000_000);
+    opts.max_time = Some(Duration::from_millis(200));
+    let outcome = fuzz(SimConfig::default(), BodyMode::TokenOnly, &opts);
+    assert!(outcome.timed_out);
+    assert!(outcome.stats.cases < 1_000_000);
+    assert!(outcome.stats.cases > 0);
+    assert!(
+        outcome
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("--max-time")),
+        "{:?}",
+        outcome.warnings
+    );
+}

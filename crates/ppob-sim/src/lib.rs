@@ -1,0 +1,42 @@
+//! The reference simulator: a faithful, in-memory PPOB server.
+//!
+//! It answers the three operations as api-facts documents them (TOKEN
+//! auth, response codes, the money rule's processing state), from seeded
+//! test accounts ([`test_accounts`]), with faults that can be injected per
+//! run ([`SimConfig::faults`]) or per account. Use it in process through
+//! [`SimTransport`] (no sockets, simulated time), or over HTTP through
+//! [`server::start`] (what `ppob-contract mock` runs).
+//!
+//! Modules, one job each: [`accounts`] (seeded accounts and products),
+//! `bug` (deliberate bug switches, to prove the fuzzer), `config` (options), [`fault`] (faults and their syntax), `gate`
+//! (HTTP-level checks), `request` (reading the TOKEN payload), `store`
+//! (bounded inquiry and payment stores), `render` (answers from the model
+//! types), [`messages`] (code → message), `simulator` (the state machine),
+//! `transport` (in-process transport), [`server`] (axum HTTP server).
+
+pub mod accounts;
+mod bug;
+mod config;
+pub mod fault;
+mod gate;
+pub mod messages;
+mod render;
+mod request;
+pub mod server;
+mod simulator;
+mod store;
+mod transport;
+
+pub use accounts::{TestAccount, test_accounts};
+pub use bug::Bug;
+pub use config::{DuplicatePolicy, SimConfig, UnknownFields, UnknownName};
+pub use fault::{FAULT_NAMES, FAULT_TARGETS, Fault, FaultParseError, FaultRule, FaultRules};
+pub use gate::{HTTP_ERROR_CODE, MAX_BODY, http_error, operation_of};
+pub use render::{REFERENCE_KEY, display_time, reference_number};
+pub use request::{FieldProblem, RequestError};
+pub use server::{RunningServer, ServerEvent, start};
+pub use simulator::{
+    Answer, Callback, INVALID_REQUEST_CODE, MAX_QUEUED_CALLBACKS, Reply, Simulator,
+};
+pub use store::{FIRST_INQUIRY_ID, FIRST_TRANSACTION_ID, MAX_INQUIRIES, MAX_PAYMENTS};
+pub use transport::SimTransport;

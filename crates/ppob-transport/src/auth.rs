@@ -1,0 +1,430 @@
+//! Authentication as the API documents it: a `KEY` header (the partner's
+//! API key), a `TOKEN` header (an HS256 JWT whose payload is the request
+//! fields themselves, keyed with the partner's API secret) and
+//! `VERSION: 2.0`.
+//!
+//! [`sign_request`] builds a [`WireRequest`] from the request fields;
+//! [`verify_token`] checks one on the server side. Credentials never print:
+//! their `Debug` is redacted and [`super::redact`] removes them from output.
+
+use std::fmt;
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::WireRequest;
+use ppob_core::contract::Operation;
+
+/// The `VERSION` header every call carries.
+pub const API_VERSION: &str = "2.0";
+/// Environment variable holding the partner's API key.
+pub const KEY_ENV: &str = "PPOB_API_KEY";
+/// Environment variable holding the partner's API secret (the TOKEN signing key).
+pub const SECRET_ENV: &str = "PPOB_API_SECRET";
+/// Header carrying the API key.
+pub const KEY_HEADER: &str = "KEY";
+/// Header carrying the signed JWT.
+pub const TOKEN_HEADER: &str = "TOKEN";
+/// Header carrying the API version.
+pub const VERSION_HEADER: &str = "VERSION";
+
+/// A partner's API key and signing secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    key: String,
+    secret: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("key", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Why credentials could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialsError {
+    /// Only one of the two environment variables is set.
+    #[error("{present} is set but {missing} is not: set both, or neither to use the config file")]
+    HalfSet {
+        /// The variable that is set.
+        present: &'static str,
+        /// The variable that is missing.
+        missing: &'static str,
+    },
+    /// A credential is empty.
+    #[error("{0} is empty")]
+    Empty(&'static str),
+}
+
+impl Credentials {
+    /// Key and secret as given.
+    pub fn new(key: impl Into<String>, secret: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            secret: secret.into(),
+        }
+    }
+
+    /// The credentials of the built-in simulator: partner `partner-id`, a
+    /// public demo secret. Good for the simulator and `mock` only.
+    pub fn simulator_demo() -> Self {
+        Self::new("partner-id", "ppob-contract-demo-secret")
+    }
+
+    /// The simulator's demo credentials when `base_url` names a loopback host
+    /// (`localhost`, `127.0.0.0/8`, `::1`): the likely target is a local
+    /// `ppob-contract mock`. `None` for any other host, or a URL that does not parse.
+    pub fn demo_for_loopback(base_url: &str) -> Option<Self> {
+        let url = reqwest::Url::parse(base_url).ok()?;
+        let host = url.host_str()?;
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let loopback = match bare.parse::<std::net::IpAddr>() {
+            Ok(ip) => ip.is_loopback(),
+            Err(_) => host.eq_ignore_ascii_case("localhost"),
+        };
+        loopback.then(Self::simulator_demo)
+    }
+
+    /// Reads `PPOB_API_KEY` and `PPOB_API_SECRET`; `None` when neither is set.
+    pub fn from_env() -> Result<Option<Self>, CredentialsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Credentials::from_env`], reading variables through `lookup` (testable).
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, CredentialsError> {
+        match (lookup(KEY_ENV), lookup(SECRET_ENV)) {
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(CredentialsError::HalfSet {
+                present: KEY_ENV,
+                missing: SECRET_ENV,
+            }),
+            (None, Some(_)) => Err(CredentialsError::HalfSet {
+                present: SECRET_ENV,
+                missing: KEY_ENV,
+            }),
+            (Some(key), Some(secret)) => {
+                if key.is_empty() {
+                    return Err(CredentialsError::Empty(KEY_ENV));
+                }
+                if secret.is_empty() {
+                    return Err(CredentialsError::Empty(SECRET_ENV));
+                }
+                Ok(Some(Self::new(key, secret)))
+            }
+        }
+    }
+
+    /// The API key (also the `partnerId`).
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The signing secret. Handle with care: never print it.
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+/// How request fields travel besides the TOKEN.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyMode {
+    /// Fields only inside TOKEN, empty body (the documentation's samples).
+    #[default]
+    TokenOnly,
+    /// Fields inside TOKEN and the same fields as a JSON body.
+    TokenAndBody,
+}
+
+impl BodyMode {
+    /// Every mode, in the order `--help` lists them.
+    pub const ALL: [BodyMode; 2] = [Self::TokenOnly, Self::TokenAndBody];
+
+    /// The kebab-case name used in flags and config.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::TokenOnly => "token-only",
+            Self::TokenAndBody => "token-and-body",
+        }
+    }
+}
+
+/// Why a TOKEN could not be made or was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// No TOKEN header.
+    #[error("the request has no TOKEN header")]
+    Missing,
+    /// The TOKEN is not a well-formed JWT (three base64url parts, JSON inside).
+    #[error("the TOKEN is not a well-formed JWT: {0}")]
+    Malformed(String),
+    /// The JWT header names another algorithm than HS256.
+    #[error("the TOKEN is not signed with HS256")]
+    WrongAlgorithm,
+    /// The signature does not verify with the partner's secret.
+    #[error("the TOKEN signature does not verify with the partner's API secret")]
+    BadSignature,
+    /// The payload is not a JSON object.
+    #[error("the TOKEN payload is not a JSON object")]
+    NotAnObject,
+    /// Signing failed (should not happen with HS256).
+    #[error("could not sign the TOKEN: {0}")]
+    Signing(String),
+}
+
+/// Signs `payload` (the request fields) into an HS256 JWT with `secret`.
+pub fn sign_token(payload: &Value, secret: &str) -> Result<String, TokenError> {
+    let header = Header::new(Algorithm::HS256);
+    jsonwebtoken::encode(
+        &header,
+        payload,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .map_err(|e| TokenError::Signing(e.to_string()))
+}
+
+/// Verifies an HS256 JWT with `secret` and returns its payload object.
+/// The vendor's tokens carry no `exp`, so none is required.
+///
+/// A JOSE header with `crit` is refused: RFC 7515 §4.1.11 requires a
+/// verifier to reject critical extensions it does not understand, and this
+/// one understands none.
+pub fn verify_token(token: &str, secret: &str) -> Result<Value, TokenError> {
+    if has_critical_extensions(token.trim()) {
+        return Err(TokenError::Malformed(
+            "its JOSE header lists critical extensions (`crit`) that this verifier does not understand (RFC 7515 §4.1.11)".into(),
+        ));
+    }
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    let data = jsonwebtoken::decode::<Value>(
+        token.trim(),
+        &DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .map_err(|e| match e.kind() {
+        ErrorKind::InvalidSignature => TokenError::BadSignature,
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => TokenError::WrongAlgorithm,
+        _ => TokenError::Malformed(e.to_string()),
+    })?;
+    if !data.claims.is_object() {
+        return Err(TokenError::NotAnObject);
+    }
+    Ok(data.claims)
+}
+
+/// Whether the token's JOSE header (its first part) has a `crit` member.
+/// A header that spells neither `crit` nor any escape (`\u0063rit`) cannot
+/// have one, so the usual `{"alg":"HS256","typ":"JWT"}` is not parsed.
+fn has_critical_extensions(token: &str) -> bool {
+    use base64::Engine as _;
+    let header = token.split('.').next().unwrap_or("");
+    let Ok(bytes) =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header.trim_end_matches('='))
+    else {
+        return false;
+    };
+    if !bytes.contains(&b'\\') && memchr::memmem::find(&bytes, b"crit").is_none() {
+        return false;
+    }
+    serde_json::from_slice::<Value>(&bytes).is_ok_and(|h| h.get("crit").is_some())
+}
+
+/// Builds the signed request of `operation` carrying `payload`.
+pub fn sign_request(
+    operation: Operation,
+    payload: Value,
+    credentials: &Credentials,
+    mode: BodyMode,
+) -> Result<WireRequest, TokenError> {
+    let token = sign_token(&payload, credentials.secret())?;
+    let body = match mode {
+        BodyMode::TokenOnly => Vec::new(),
+        BodyMode::TokenAndBody => {
+            serde_json::to_vec(&payload).map_err(|e| TokenError::Signing(e.to_string()))?
+        }
+    };
+    Ok(WireRequest {
+        operation,
+        method: "POST".into(),
+        path: operation.path().into(),
+        headers: vec![
+            (KEY_HEADER.into(), credentials.key().into()),
+            (TOKEN_HEADER.into(), token),
+            (VERSION_HEADER.into(), API_VERSION.into()),
+            ("Content-Type".into(), "application/json".into()),
+            ("accept".into(), "application/json".into()),
+        ],
+        body,
+        payload,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_signed_token_verifies_with_the_same_secret_and_carries_the_fields() {
+        let payload = json!({"partnerId": "p", "accountNumber": "0811111111", "productCode": "x"});
+        let token = sign_token(&payload, "s3cret").unwrap();
+        assert_eq!(token.split('.').count(), 3);
+        assert_eq!(verify_token(&token, "s3cret").unwrap(), payload);
+    }
+
+    #[test]
+    fn a_wrong_secret_is_a_bad_signature() {
+        let token = sign_token(&json!({"a": 1}), "right").unwrap();
+        assert_eq!(verify_token(&token, "wrong"), Err(TokenError::BadSignature));
+    }
+
+    #[test]
+    fn a_token_with_critical_header_extensions_is_refused() {
+        let mut header = Header::new(Algorithm::HS256);
+        header.crit = Some(vec!["exp-ext".into()]);
+        let token = jsonwebtoken::encode(
+            &header,
+            &json!({"partnerId": "p"}),
+            &EncodingKey::from_secret(b"s"),
+        )
+        .unwrap();
+        match verify_token(&token, "s") {
+            Err(TokenError::Malformed(why)) => assert!(why.contains("crit"), "{why}"),
+            other => panic!("a crit header was accepted: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_crit_member_is_found_however_it_is_spelled() {
+        use base64::Engine as _;
+        let encode = |header: &str| {
+            let part = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header);
+            format!("{part}.e30.sig")
+        };
+        for header in [
+            r#"{"alg":"HS256","crit":["x"]}"#,
+            r#"{"alg":"HS256","\u0063rit":["x"]}"#,
+            r#"{"alg":"HS256","cr\u0069t":null}"#,
+        ] {
+            assert!(has_critical_extensions(&encode(header)), "{header}");
+        }
+        for header in [
+            r#"{"alg":"HS256","typ":"JWT"}"#,
+            r#"{"alg":"HS256","kid":"crit"}"#,
+            r#"{"alg":"HS256","kid":"\u0063rit"}"#,
+            r#"{"alg":"HS256","critical":1}"#,
+            "not json crit",
+        ] {
+            assert!(!has_critical_extensions(&encode(header)), "{header}");
+        }
+    }
+
+    #[test]
+    fn garbage_is_malformed_not_a_panic() {
+        for token in ["", "abc", "a.b.c", "eyJ.eyJ.", "....", "\u{0}"] {
+            assert!(
+                matches!(verify_token(token, "s"), Err(TokenError::Malformed(_))),
+                "{token:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_payload_that_is_not_an_object_is_refused() {
+        for payload in [json!([1, 2]), json!("text"), json!(7)] {
+            let token = sign_token(&payload, "s").unwrap();
+            assert!(
+                matches!(
+                    verify_token(&token, "s"),
+                    Err(TokenError::NotAnObject | TokenError::Malformed(_))
+                ),
+                "{payload}"
+            );
+        }
+    }
+
+    #[test]
+    fn token_only_requests_have_an_empty_body_and_the_documented_headers() {
+        let creds = Credentials::new("key-1", "secret-1");
+        let payload = json!({"partnerId": "key-1", "refNumber": "R1"});
+        let req = sign_request(
+            Operation::Status,
+            payload.clone(),
+            &creds,
+            BodyMode::TokenOnly,
+        )
+        .unwrap();
+        assert!(req.body.is_empty());
+        assert_eq!(req.path, "/api/v2/bill/status");
+        assert_eq!(req.header("key"), Some("key-1"));
+        assert_eq!(req.header("version"), Some("2.0"));
+        let token = req.header("token").unwrap();
+        assert_eq!(verify_token(token, "secret-1").unwrap(), payload);
+
+        let with_body = sign_request(
+            Operation::Status,
+            payload.clone(),
+            &creds,
+            BodyMode::TokenAndBody,
+        )
+        .unwrap();
+        let body: Value = serde_json::from_slice(&with_body.body).unwrap();
+        assert_eq!(body, payload);
+    }
+
+    #[test]
+    fn credentials_never_debug_print() {
+        let creds = Credentials::new("the-key-canary", "the-secret-canary");
+        let shown = format!("{creds:?}");
+        assert!(!shown.contains("canary"), "{shown}");
+    }
+
+    #[test]
+    fn env_credentials_must_come_in_pairs() {
+        let only_key = |n: &str| (n == KEY_ENV).then(|| "k".to_string());
+        assert!(matches!(
+            Credentials::from_lookup(only_key),
+            Err(CredentialsError::HalfSet { .. })
+        ));
+        assert_eq!(Credentials::from_lookup(|_| None), Ok(None));
+        let both = |_: &str| Some("v".to_string());
+        assert_eq!(Credentials::from_lookup(both).unwrap().unwrap().key(), "v");
+    }
+}
+
+#[cfg(test)]
+mod loopback_tests {
+    use super::Credentials;
+
+    #[test]
+    fn demo_credentials_only_for_loopback_targets() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "http://127.1.2.3",
+        ] {
+            assert!(Credentials::demo_for_loopback(url).is_some(), "{url}");
+        }
+        for url in [
+            "https://sandbox.invalid",
+            "http://10.0.0.1",
+            "http://localhost.example",
+            "not a url",
+        ] {
+            assert!(Credentials::demo_for_loopback(url).is_none(), "{url}");
+        }
+    }
+}

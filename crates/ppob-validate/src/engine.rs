@@ -1,0 +1,571 @@
+//! One document in, one verdict out: the fast path and the explain path.
+//!
+//! **Fast path**: deserialize the bytes straight into the kind's model and
+//! run the rules on the typed value. The models deny unknown fields and are
+//! proven to agree with the schemas, so a document that deserializes is
+//! schema-valid and carries no drift. **Explain path**, only for a document
+//! the fast path rejects: parse to a DOM, run the compiled validator for every
+//! violation, place each pointer in the source, then run the rules on what the
+//! schema accepted.
+
+use serde_json::Value;
+
+use crate::input::detect_kind;
+use ppob_core::contract::locate::{Position, locate_all, pointer_tokens, position, positions};
+use ppob_core::contract::numbers::vanishing_numbers;
+use ppob_core::contract::{
+    DocKind, DocumentReport, Envelope, Finding, SchemaViolation, Severity, Typed, Validators,
+    input_rules, parse_value, refuses_syntax,
+};
+use ppob_core::model::ints::MAX_SAFE_INTEGER;
+use ppob_core::rules::catalogue::ids;
+use ppob_core::rules::{Level, RuleConfig, RuleFinding, RuleSet, Severities, Subject};
+
+/// Rule id of JSON Schema violations.
+pub const SCHEMA_RULE: &str = ids::SCHEMA;
+/// Rule id of unknown fields.
+pub const DRIFT_RULE: &str = ids::DRIFT;
+/// Rule id of a UTF-8 byte order mark before the document.
+pub const BOM_RULE: &str = ids::BOM;
+/// Rule id of a member name given twice in one object.
+pub const DUPLICATE_KEY_RULE: &str = ids::DUPLICATE_KEY;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How the engine judges documents.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// The level of every rule (`--severity`, the config file, `--strict`).
+    pub severities: Severities,
+    /// Settings of the semantic rules.
+    pub rule_config: RuleConfig,
+}
+
+/// Checks documents against the contract. Build once, share across threads.
+pub struct Engine {
+    validators: &'static Validators,
+    rules: RuleSet,
+    severities: Severities,
+    drift: Level,
+}
+
+/// One document to check.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// How findings name it.
+    pub source: &'a str,
+    /// Its bytes.
+    pub bytes: &'a [u8],
+    /// Its kind, when known; detected from its shape otherwise.
+    pub kind: Option<DocKind>,
+    /// The source line its first byte is on.
+    pub first_line: u64,
+}
+
+/// Where a finding goes in the source.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// A position already known.
+    At(Position),
+    /// The value its pointer names.
+    Value,
+    /// The member key its pointer names (its value when it has no key).
+    Key,
+    /// A byte offset of the body, placed with the others at the end.
+    Offset(usize),
+}
+
+/// Collects findings for one document; those placed by pointer are placed
+/// together at the end, with one pass over the source ([`locate_all`]).
+struct Placer<'a> {
+    bytes: &'a [u8],
+    body_offset: usize,
+    first_line: u64,
+    findings: Vec<Finding>,
+    /// Findings still to place: their index in `findings`, and where.
+    unplaced: Vec<(usize, Place)>,
+}
+
+impl Placer<'_> {
+    fn body(&self) -> &[u8] {
+        &self.bytes[self.body_offset..]
+    }
+
+    fn at_offset(&self, offset: usize) -> Position {
+        self.in_source_lines(position(self.bytes, self.body_offset + offset))
+    }
+
+    /// A position counted in `bytes` as a line of the whole input.
+    fn in_source_lines(&self, p: Position) -> Position {
+        Position {
+            line: self.first_line + p.line - 1,
+            column: p.column,
+        }
+    }
+
+    /// The position serde_json reported for an error, in source lines.
+    fn at_serde_error(&self, error: &serde_json::Error) -> Position {
+        Position {
+            line: self.first_line + error.line().max(1) as u64 - 1,
+            column: error.column().max(1) as u64,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        rule: &str,
+        severity: Severity,
+        pointer: String,
+        place: Place,
+        message: String,
+        expected: Option<String>,
+        actual: Option<String>,
+    ) {
+        let at = match place {
+            Place::At(at) => at,
+            Place::Value | Place::Key | Place::Offset(_) => {
+                self.unplaced.push((self.findings.len(), place));
+                Position { line: 0, column: 0 }
+            }
+        };
+        self.findings.push(Finding {
+            rule: rule.to_owned(),
+            severity,
+            pointer,
+            line: at.line,
+            column: at.column,
+            message,
+            expected,
+            actual,
+        });
+    }
+
+    /// Places every finding pushed by pointer and hands the findings over.
+    fn into_findings(mut self) -> Vec<Finding> {
+        let unplaced = std::mem::take(&mut self.unplaced);
+        if unplaced.is_empty() {
+            return self.findings;
+        }
+        let by_pointer = unplaced
+            .iter()
+            .filter(|(_, place)| !matches!(place, Place::Offset(_)))
+            .map(|&(i, _)| self.findings[i].pointer.as_str());
+        let mut spots = locate_all(self.body(), by_pointer).into_iter();
+        let offsets: Vec<usize> = unplaced
+            .iter()
+            .map(|&(_, place)| {
+                // The spots come in the order of the findings placed by pointer.
+                let offset = match place {
+                    Place::Offset(offset) => offset,
+                    Place::Key => spots.next().map_or(0, |s| s.key.unwrap_or(s.value)),
+                    Place::Value | Place::At(_) => spots.next().map_or(0, |s| s.value),
+                };
+                self.body_offset + offset
+            })
+            .collect();
+        let placed = positions(self.bytes, &offsets);
+        for (&(i, _), p) in unplaced.iter().zip(placed) {
+            let at = self.in_source_lines(p);
+            self.findings[i].line = at.line;
+            self.findings[i].column = at.column;
+        }
+        self.findings
+    }
+}
+
+/// Cuts serde_json's " at line L column C" from a message; the finding carries the position.
+fn without_position(message: &str) -> &str {
+    message.find(" at line ").map_or(message, |i| &message[..i])
+}
+
+fn envelope_of(value: &Value) -> Option<Envelope> {
+    let code = value.get("responseCode")?;
+    let response_code = code.as_i64().or_else(|| {
+        code.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64)
+            .map(|f| f as i64)
+    })?;
+    let success = value.get("success")?.as_bool()?;
+    Some(Envelope {
+        response_code,
+        success,
+    })
+}
+
+/// Whether `pointer` is `field`, lies below it, or is the whole document.
+fn touches(pointer: &str, field: &str) -> bool {
+    pointer.is_empty()
+        || pointer
+            .strip_prefix(field)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Removes the member a pointer names, if it exists.
+fn remove_at(value: &mut Value, pointer: &str) {
+    let mut tokens = pointer_tokens(pointer);
+    let Some(last) = tokens.pop() else { return };
+    let mut current = value;
+    for token in &tokens {
+        let next = match current {
+            Value::Object(map) => map.get_mut(token.as_str()),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            _ => None,
+        };
+        match next {
+            Some(v) => current = v,
+            None => return,
+        }
+    }
+    if let Value::Object(map) = current {
+        map.remove(&last);
+    }
+}
+
+impl Engine {
+    /// Builds an engine over the shared compiled validators.
+    pub fn new(options: EngineOptions) -> Self {
+        Self {
+            validators: Validators::shared(),
+            rules: RuleSet::new(options.rule_config, &options.severities),
+            drift: options.severities.level(DRIFT_RULE),
+            severities: options.severities,
+        }
+    }
+
+    /// The level of every rule, as this engine was built with; the flow
+    /// rules and fuzz oracles read theirs here too.
+    pub fn severities(&self) -> &Severities {
+        &self.severities
+    }
+
+    /// Checks one document and returns its verdict.
+    pub fn check(&self, input: Input<'_>) -> DocumentReport {
+        let body_offset = if input.bytes.starts_with(UTF8_BOM) {
+            UTF8_BOM.len()
+        } else {
+            0
+        };
+        let mut placer = Placer {
+            bytes: input.bytes,
+            body_offset,
+            first_line: input.first_line,
+            findings: Vec::new(),
+            unplaced: Vec::new(),
+        };
+        if body_offset > 0
+            && let Level::Report(severity) = self.severities.level(BOM_RULE)
+        {
+            let at = placer.at_offset(0);
+            placer.push(
+                    BOM_RULE,
+                    severity,
+                    String::new(),
+                    Place::At(Position { line: at.line, column: 1 }),
+                    "the document starts with a UTF-8 byte order mark (EF BB BF); JSON text must not (RFC 8259 §8.1)".into(),
+                    Some("'{' or '[' as the first byte".into()),
+                    Some("EF BB BF".into()),
+                );
+        }
+        let kind = self.judge(input.kind, &mut placer);
+        let mut findings = placer.into_findings();
+        // Source order; the same violation reached through two schema branches is reported once.
+        findings.sort_by(|a, b| {
+            (a.line, a.column, &a.pointer, &a.rule, &a.message)
+                .cmp(&(b.line, b.column, &b.pointer, &b.rule, &b.message))
+        });
+        findings
+            .dedup_by(|a, b| a.rule == b.rule && a.pointer == b.pointer && a.message == b.message);
+        DocumentReport::new(
+            input.source.to_owned(),
+            kind.map(|k| k.name().to_owned()),
+            findings,
+        )
+    }
+
+    /// Runs the fast path, falling back to the explain path. Returns the kind used.
+    fn judge(&self, kind: Option<DocKind>, placer: &mut Placer<'_>) -> Option<DocKind> {
+        let fast_error = match kind.map(|k| (k, Typed::parse(k, placer.body()))) {
+            Some((kind, Ok(typed))) => {
+                if !self.refuse_vanishing_numbers(placer) {
+                    self.run_rules(kind, typed.envelope(), Some(&typed), placer);
+                }
+                return Some(kind);
+            }
+            // The document's syntax is broken where the typed reader stopped;
+            // the DOM reader would stop at the same byte with the same error
+            // (`typed::tests`), so it is not read a second time.
+            Some((_, Err(e))) if refuses_syntax(&e) => {
+                self.unreadable(&e, placer);
+                return kind;
+            }
+            Some((_, Err(e))) => Some(e),
+            None => None,
+        };
+        let value = match parse_value(placer.body()) {
+            Ok(value) => value,
+            Err(e) => {
+                self.unreadable(&e, placer);
+                return kind;
+            }
+        };
+        if self.refuse_vanishing_numbers(placer) {
+            return kind;
+        }
+        let kind = match kind.map_or_else(|| detect_kind(&value), Ok) {
+            Ok(kind) => kind,
+            Err(undetectable) => {
+                let at = placer.at_offset(0);
+                placer.push(
+                    input_rules::KIND,
+                    Severity::Error,
+                    String::new(),
+                    Place::At(at),
+                    undetectable.to_string(),
+                    None,
+                    None,
+                );
+                return None;
+            }
+        };
+        let fast_error = match fast_error {
+            Some(e) => e,
+            None => match Typed::parse(kind, placer.body()) {
+                Ok(typed) => {
+                    self.run_rules(kind, typed.envelope(), Some(&typed), placer);
+                    return Some(kind);
+                }
+                Err(e) => e,
+            },
+        };
+        self.explain(kind, value, &fast_error, placer);
+        Some(kind)
+    }
+
+    /// The explain path: every schema violation, placed; then the rules on what passed.
+    fn explain(
+        &self,
+        kind: DocKind,
+        mut value: Value,
+        fast_error: &serde_json::Error,
+        placer: &mut Placer<'_>,
+    ) {
+        let violations = self.validators.violations(kind, &value);
+        let (drift, errors): (Vec<SchemaViolation>, Vec<SchemaViolation>) =
+            violations.into_iter().partition(|v| v.is_drift);
+        let rejected = |field: &str| errors.iter().any(|e| touches(&e.pointer, field));
+        let envelope = if kind.is_response() && !rejected("/responseCode") && !rejected("/success")
+        {
+            envelope_of(&value)
+        } else {
+            None
+        };
+        let schema_accepted = errors.is_empty();
+        for v in errors {
+            placer.push(
+                SCHEMA_RULE,
+                Severity::Error,
+                v.pointer,
+                Place::Value,
+                v.message,
+                v.expected,
+                v.actual,
+            );
+        }
+        let drifted = !drift.is_empty();
+        for v in drift {
+            remove_at(&mut value, &v.pointer);
+            if let Level::Report(severity) = self.drift {
+                placer.push(
+                    DRIFT_RULE,
+                    severity,
+                    v.pointer,
+                    Place::Key,
+                    v.message,
+                    None,
+                    v.actual,
+                );
+            }
+        }
+        let fast_message = fast_error.to_string();
+        let duplicate = fast_message.contains("duplicate field");
+        if duplicate {
+            let at = placer.at_serde_error(fast_error);
+            if let Level::Report(severity) = self.severities.level(DUPLICATE_KEY_RULE) {
+                placer.push(
+                    DUPLICATE_KEY_RULE,
+                    severity,
+                    String::new(),
+                    Place::At(at),
+                    format!(
+                        "{}: an object names a member twice; readers disagree on which one counts",
+                        without_position(&fast_message)
+                    ),
+                    Some("each member name once per object".into()),
+                    None,
+                );
+            }
+        }
+        if !schema_accepted {
+            self.run_rules(kind, envelope, None, placer);
+            return;
+        }
+        match Typed::from_value(kind, value) {
+            Ok(typed) => {
+                if !drifted && !duplicate {
+                    // The schema saw nothing, yet the model refused the bytes.
+                    let at = placer.at_serde_error(fast_error);
+                    placer.push(
+                        SCHEMA_RULE,
+                        Severity::Error,
+                        String::new(),
+                        Place::At(at),
+                        format!("model: {}", without_position(&fast_message)),
+                        None,
+                        None,
+                    );
+                }
+                self.run_rules(kind, typed.envelope(), Some(&typed), placer);
+            }
+            Err(e) => {
+                let at = placer.at_offset(0);
+                placer.push(
+                    SCHEMA_RULE,
+                    Severity::Error,
+                    String::new(),
+                    Place::At(at),
+                    format!("model: {e}"),
+                    None,
+                    None,
+                );
+                self.run_rules(kind, envelope, None, placer);
+            }
+        }
+    }
+
+    fn run_rules(
+        &self,
+        kind: DocKind,
+        envelope: Option<Envelope>,
+        document: Option<&Typed>,
+        placer: &mut Placer<'_>,
+    ) {
+        let subject = Subject {
+            kind,
+            envelope,
+            document,
+        };
+        self.rules
+            .check(&subject, |rule, severity, f: RuleFinding| {
+                placer.push(
+                    rule,
+                    severity,
+                    f.pointer,
+                    Place::Value,
+                    f.message,
+                    f.expected,
+                    f.actual,
+                );
+            });
+    }
+
+    /// A document holding a number that a 64-bit float reads as 0 (`1e-400`)
+    /// cannot be read faithfully, as one beyond its range (`1e400`) cannot:
+    /// an `input.parse` finding at each such number, and no judgement of
+    /// what the reader would have made of it. Returns whether there was one.
+    fn refuse_vanishing_numbers(&self, placer: &mut Placer<'_>) -> bool {
+        let found = vanishing_numbers(placer.body());
+        for number in &found {
+            placer.push(
+                input_rules::PARSE,
+                Severity::Error,
+                number.pointer.clone(),
+                Place::Offset(number.offset),
+                format!(
+                    "number out of range: {} is too small for a 64-bit float and would be read as 0",
+                    number.literal
+                ),
+                Some("a number a 64-bit float holds (magnitude at least about 4.9e-324), or 0".into()),
+                Some(number.literal.clone()),
+            );
+        }
+        !found.is_empty()
+    }
+
+    /// A document that is not JSON at all: say where and what was expected.
+    fn unreadable(&self, error: &serde_json::Error, placer: &mut Placer<'_>) {
+        let body = placer.body();
+        if let Err(utf8) = std::str::from_utf8(body) {
+            let offset = utf8.valid_up_to();
+            let at = placer.at_offset(offset);
+            let byte = body[offset];
+            placer.push(
+                input_rules::ENCODING,
+                Severity::Error,
+                String::new(),
+                Place::At(at),
+                format!(
+                    "invalid UTF-8: byte 0x{byte:02X} cannot stand here; JSON text must be UTF-8"
+                ),
+                Some("UTF-8 text".into()),
+                Some(format!("0x{byte:02X}")),
+            );
+            return;
+        }
+        let (message, expected) = if body.iter().all(u8::is_ascii_whitespace) {
+            ("empty document".to_owned(), "a JSON document".to_owned())
+        } else {
+            let text = error.to_string();
+            let what = without_position(&text).to_owned();
+            let expected = match error.classify() {
+                serde_json::error::Category::Eof => "the rest of the document (it is truncated)",
+                _ if what.contains("recursion limit") => "at most 128 levels of nesting",
+                _ if what.contains("number out of range") => "a number that fits a 64-bit float",
+                _ if what.contains("trailing characters") => {
+                    "one JSON document (for NDJSON, name the file .ndjson or pass --ndjson)"
+                }
+                _ => "valid JSON",
+            };
+            (format!("not valid JSON: {what}"), expected.to_owned())
+        };
+        let at = if body.is_empty() {
+            placer.at_offset(0)
+        } else {
+            placer.at_serde_error(error)
+        };
+        placer.push(
+            input_rules::PARSE,
+            Severity::Error,
+            String::new(),
+            Place::At(at),
+            message,
+            Some(expected),
+            None,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touches_means_the_field_itself_below_it_or_the_whole_document() {
+        assert!(touches("/success", "/success"));
+        assert!(touches("/data/amount", "/data"));
+        assert!(touches("", "/success"));
+        assert!(!touches("/successful", "/success"));
+        assert!(!touches("/data", "/data/amount"));
+    }
+
+    #[test]
+    fn remove_at_drops_only_the_named_member() {
+        let mut value = serde_json::json!({"data": {"a": 1, "b": [{"c": 2, "d": 3}]}});
+        remove_at(&mut value, "/data/b/0/c");
+        remove_at(&mut value, "/data/missing/x");
+        assert_eq!(
+            value,
+            serde_json::json!({"data": {"a": 1, "b": [{"d": 3}]}})
+        );
+    }
+}

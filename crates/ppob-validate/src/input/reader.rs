@@ -1,0 +1,485 @@
+//! Reads inputs in bounded batches of documents, so that memory stays flat
+//! however large a stream is: a batch holds at most about [`BATCH_BYTES`]
+//! (more only when a single document is larger).
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::Read;
+use std::ops::Range;
+
+use serde::de::IgnoredAny;
+
+use super::har;
+use super::sources::{Framing, InputSpec};
+use ppob_core::contract::DocKind;
+
+/// Target size of one batch's buffer.
+pub const BATCH_BYTES: usize = 4 << 20;
+/// Most whole files put in one batch.
+const BATCH_FILES: usize = 256;
+/// The largest document read (a whole file, stdin, a HAR file or one NDJSON
+/// line): far above any real answer, and what keeps `validate /dev/zero` or an
+/// endless stream from growing until memory runs out.
+pub const MAX_DOCUMENT_BYTES: usize = 256 << 20;
+
+/// Why an input stopped at [`MAX_DOCUMENT_BYTES`].
+fn too_large(what: &str) -> String {
+    format!(
+        "{what} is larger than {} MiB, the most one document may be (is it a device or an endless stream?)",
+        MAX_DOCUMENT_BYTES >> 20
+    )
+}
+
+/// Reads `reader` to its end, at most [`MAX_DOCUMENT_BYTES`]; `Ok(false)` when it holds more.
+fn read_capped(reader: &mut dyn Read, buffer: &mut Vec<u8>) -> std::io::Result<bool> {
+    let before = buffer.len();
+    reader
+        .take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(buffer)?;
+    Ok(buffer.len() - before <= MAX_DOCUMENT_BYTES)
+}
+
+/// One document of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocRef {
+    /// How findings name it: the path, or `path:line` in a stream.
+    pub source: String,
+    /// Its bytes within [`Batch::buffer`].
+    pub range: Range<usize>,
+    /// The source line its first byte is on.
+    pub first_line: u64,
+    /// The kind it must be checked as, when known before reading it.
+    pub kind: Option<DocKind>,
+    /// Why it could not be read, if it could not.
+    pub problem: Option<String>,
+}
+
+/// Documents read together, sharing one buffer.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// The bytes of every document of the batch.
+    pub buffer: Vec<u8>,
+    /// The documents, in input order.
+    pub docs: Vec<DocRef>,
+}
+
+impl Batch {
+    /// The bytes of one of this batch's documents.
+    pub fn bytes(&self, doc: &DocRef) -> &[u8] {
+        &self.buffer[doc.range.clone()]
+    }
+
+    fn problem(&mut self, source: String, problem: String) {
+        self.docs.push(DocRef {
+            source,
+            range: 0..0,
+            first_line: 1,
+            kind: None,
+            problem: Some(problem),
+        });
+    }
+}
+
+struct LineStream {
+    reader: Box<dyn Read + Send>,
+    display: String,
+    kind: Option<DocKind>,
+    next_line: u64,
+    carry: Vec<u8>,
+    documents: u64,
+    done: bool,
+}
+
+/// Yields batches of documents from a list of inputs.
+pub struct BatchReader {
+    specs: VecDeque<InputSpec>,
+    open: Option<LineStream>,
+    kind_override: Option<DocKind>,
+    /// A finished batch's buffer, reused to spare allocation and page faults.
+    spare: Vec<u8>,
+}
+
+fn open(spec: &InputSpec) -> std::io::Result<Box<dyn Read + Send>> {
+    match &spec.path {
+        Some(path) => Ok(Box::new(File::open(path)?)),
+        None => Ok(Box::new(std::io::stdin())),
+    }
+}
+
+/// Reads from `reader` until `buffer` holds at least `want` bytes or the input ends.
+/// Returns whether the input ended.
+fn fill(reader: &mut dyn Read, buffer: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    // Reserve once so that reading never doubles and copies the buffer.
+    buffer.reserve(want.saturating_sub(buffer.len()));
+    let mut limited = reader.take((want.saturating_sub(buffer.len())) as u64);
+    let before = buffer.len();
+    limited.read_to_end(buffer)?;
+    let wanted = want.saturating_sub(before);
+    Ok(buffer.len() - before < wanted)
+}
+
+impl BatchReader {
+    /// A reader over `specs`; `kind_override` (from `--kind`) beats file names.
+    pub fn new(specs: Vec<InputSpec>, kind_override: Option<DocKind>) -> Self {
+        Self {
+            specs: specs.into(),
+            open: None,
+            kind_override,
+            spare: Vec::new(),
+        }
+    }
+
+    /// Hands a processed batch back so that its buffer serves the next one.
+    pub fn recycle(&mut self, batch: Batch) {
+        if batch.buffer.capacity() > self.spare.capacity() {
+            self.spare = batch.buffer;
+        }
+    }
+
+    /// The next batch, or `None` when every input is read.
+    pub fn next_batch(&mut self) -> Option<Batch> {
+        if self.open.is_some() {
+            return Some(self.next_lines());
+        }
+        let mut batch = Batch::default();
+        while let Some(spec) = self.specs.front() {
+            let is_stream =
+                spec.problem.is_none() && matches!(spec.framing, Framing::Lines | Framing::Sniff);
+            if is_stream && !batch.docs.is_empty() {
+                break; // finish the batch of whole files first
+            }
+            // invariant: the loop condition just saw this front element.
+            let spec = self.specs.pop_front().expect("front exists");
+            if let Some(problem) = spec.problem {
+                batch.problem(spec.display, problem);
+            } else if is_stream {
+                match self.start_stream(&spec) {
+                    Ok(None) => return Some(self.next_lines()),
+                    Ok(Some(whole)) => {
+                        let range = 0..whole.len();
+                        let kind = self.kind_for(&spec);
+                        return Some(Batch {
+                            buffer: whole,
+                            docs: vec![DocRef {
+                                source: spec.display,
+                                range,
+                                first_line: 1,
+                                kind,
+                                problem: None,
+                            }],
+                        });
+                    }
+                    Err(e) => batch.problem(spec.display, format!("cannot read: {e}")),
+                }
+            } else if spec.framing == Framing::Har {
+                read_har(&spec, &mut batch);
+            } else {
+                self.read_whole(&spec, &mut batch);
+            }
+            if batch.buffer.len() >= BATCH_BYTES || batch.docs.len() >= BATCH_FILES {
+                break;
+            }
+        }
+        (!batch.docs.is_empty()).then_some(batch)
+    }
+
+    fn kind_for(&self, spec: &InputSpec) -> Option<DocKind> {
+        self.kind_override.or(spec.kind_from_name)
+    }
+
+    fn read_whole(&self, spec: &InputSpec, batch: &mut Batch) {
+        let start = batch.buffer.len();
+        let result = open(spec).and_then(|mut r| read_capped(&mut r, &mut batch.buffer));
+        match result {
+            Ok(false) => {
+                batch.buffer.truncate(start);
+                batch.problem(spec.display.clone(), too_large("the input"));
+            }
+            Ok(true) => batch.docs.push(DocRef {
+                source: spec.display.clone(),
+                range: start..batch.buffer.len(),
+                first_line: 1,
+                kind: self.kind_for(spec),
+                problem: None,
+            }),
+            Err(e) => {
+                batch.buffer.truncate(start);
+                batch.problem(spec.display.clone(), format!("cannot read: {e}"));
+            }
+        }
+    }
+
+    /// Opens a line stream, or, when sniffed stdin turns out to hold one
+    /// (pretty-printed) document, returns that document's bytes whole.
+    fn start_stream(&mut self, spec: &InputSpec) -> std::io::Result<Option<Vec<u8>>> {
+        let mut reader = open(spec)?;
+        let mut carry = Vec::new();
+        let mut done = false;
+        if spec.framing == Framing::Sniff {
+            // Read up to the end of the first non-blank line to see how stdin is framed.
+            // Each read is searched from where the last search stopped, never from the start.
+            let mut searched = (0, 0);
+            loop {
+                if carry.len() > MAX_DOCUMENT_BYTES {
+                    return Err(std::io::Error::other(too_large("its first line")));
+                }
+                let want = carry.len() + 64 * 1024;
+                done = fill(&mut reader, &mut carry, want)?;
+                let first_line_end = first_content_line_end(&carry, &mut searched);
+                if first_line_end.is_some() || done {
+                    let whole_line = first_line_end.unwrap_or(carry.len());
+                    let line = &carry[..whole_line];
+                    let is_one_value = serde_json::from_slice::<IgnoredAny>(line).is_ok();
+                    if !is_one_value {
+                        // A single (pretty-printed) document: read it all.
+                        if !done && !read_capped(&mut reader, &mut carry)? {
+                            return Err(std::io::Error::other(too_large("the input")));
+                        }
+                        return Ok(Some(carry));
+                    }
+                    break;
+                }
+            }
+        }
+        self.open = Some(LineStream {
+            reader,
+            display: spec.display.clone(),
+            kind: self.kind_for(spec),
+            next_line: 1,
+            carry,
+            documents: 0,
+            done,
+        });
+        Ok(None)
+    }
+
+    fn next_lines(&mut self) -> Batch {
+        // invariant: called only from `next_batch` while `self.open` is `Some`.
+        let stream = self.open.as_mut().expect("a stream is open");
+        let mut buffer = std::mem::take(&mut self.spare);
+        buffer.clear();
+        buffer.extend_from_slice(&stream.carry);
+        let mut batch = Batch {
+            buffer,
+            docs: Vec::new(),
+        };
+        // Read until the batch holds a whole line past BATCH_BYTES, or the end.
+        let mut read_error = None;
+        // Only the bytes of each new read are searched for a line end, so a
+        // line of any length costs one pass.
+        let mut line_ended = memchr::memchr(b'\n', &batch.buffer).is_some();
+        while !stream.done {
+            let before = batch.buffer.len();
+            let want = before.max(BATCH_BYTES / 2) + BATCH_BYTES / 2;
+            match fill(&mut stream.reader, &mut batch.buffer, want) {
+                Ok(ended) => stream.done = ended,
+                Err(e) => {
+                    read_error = Some(e);
+                    stream.done = true;
+                }
+            }
+            line_ended = line_ended || memchr::memchr(b'\n', &batch.buffer[before..]).is_some();
+            if batch.buffer.len() >= BATCH_BYTES && line_ended {
+                break;
+            }
+            if !line_ended && batch.buffer.len() > MAX_DOCUMENT_BYTES {
+                // One line past the cap: stop reading this stream.
+                batch.buffer.clear();
+                stream.carry.clear();
+                let display = stream.display.clone();
+                let line = stream.next_line;
+                stream.done = true;
+                self.open = None;
+                batch.problem(display, too_large(&format!("line {line}")));
+                return batch;
+            }
+        }
+        let end = if stream.done {
+            batch.buffer.len()
+        } else {
+            memchr::memrchr(b'\n', &batch.buffer).map_or(batch.buffer.len(), |i| i + 1)
+        };
+        stream.carry = batch.buffer[end..].to_vec();
+        batch.buffer.truncate(end);
+        let mut start = 0;
+        while start < end {
+            let line_end =
+                memchr::memchr(b'\n', &batch.buffer[start..end]).map_or(end, |i| start + i);
+            let mut content_end = line_end;
+            if content_end > start && batch.buffer[content_end - 1] == b'\r' {
+                content_end -= 1;
+            }
+            let line = &batch.buffer[start..content_end];
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                batch.docs.push(DocRef {
+                    source: line_source(&stream.display, stream.next_line),
+                    range: start..content_end,
+                    first_line: stream.next_line,
+                    kind: stream.kind,
+                    problem: None,
+                });
+                stream.documents += 1;
+            }
+            stream.next_line += 1;
+            start = line_end + 1;
+        }
+        if let Some(e) = read_error {
+            let display = stream.display.clone();
+            batch.problem(
+                display,
+                format!("read failed after line {}: {e}", stream.next_line - 1),
+            );
+        } else if stream.done && stream.documents == 0 {
+            let display = stream.display.clone();
+            batch.problem(
+                display,
+                "no documents: the stream is empty (expected one JSON document per line)".into(),
+            );
+        }
+        if stream.done {
+            self.open = None;
+        }
+        batch
+    }
+}
+
+/// `path:line`, how a document of a stream is named; built without the
+/// formatting machinery, as it is once per line of a stream.
+fn line_source(display: &str, line: u64) -> String {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(line);
+    let mut source = String::with_capacity(display.len() + 1 + digits.len());
+    source.push_str(display);
+    source.push(':');
+    source.push_str(digits);
+    source
+}
+
+/// Reads a HAR file whole and adds its embedded documents to `batch`.
+fn read_har(spec: &InputSpec, batch: &mut Batch) {
+    let mut bytes = Vec::new();
+    match open(spec).and_then(|mut r| read_capped(&mut r, &mut bytes)) {
+        Ok(true) => {}
+        Ok(false) => {
+            batch.problem(spec.display.clone(), too_large("the HAR file"));
+            return;
+        }
+        Err(e) => {
+            batch.problem(spec.display.clone(), format!("cannot read: {e}"));
+            return;
+        }
+    }
+    for doc in har::har_documents(&spec.display, &bytes) {
+        match doc.text {
+            Ok(text) => {
+                let start = batch.buffer.len();
+                batch.buffer.extend_from_slice(&text);
+                batch.docs.push(DocRef {
+                    source: doc.source,
+                    range: start..batch.buffer.len(),
+                    first_line: 1,
+                    kind: doc.kind,
+                    problem: None,
+                });
+            }
+            Err(problem) => batch.problem(doc.source, problem),
+        }
+    }
+}
+
+/// The end of the first line that is not blank, if the buffer holds it
+/// whole. `searched` carries (start of the line being looked at, bytes
+/// already searched for its end) from one call to the next, so that a
+/// buffer that grows read by read is searched once in all.
+fn first_content_line_end(buffer: &[u8], searched: &mut (usize, usize)) -> Option<usize> {
+    let (mut line_start, mut from) = *searched;
+    while let Some(i) = memchr::memchr(b'\n', &buffer[from..]) {
+        let end = from + i;
+        if !buffer[line_start..end].iter().all(u8::is_ascii_whitespace) {
+            return Some(end);
+        }
+        line_start = end + 1;
+        from = line_start;
+    }
+    *searched = (line_start, buffer.len());
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::sources::expand;
+
+    fn read_all(specs: Vec<InputSpec>) -> Vec<(String, String, Option<String>)> {
+        let mut reader = BatchReader::new(specs, None);
+        let mut out = Vec::new();
+        while let Some(batch) = reader.next_batch() {
+            for doc in &batch.docs {
+                let text = String::from_utf8_lossy(batch.bytes(doc)).into_owned();
+                out.push((doc.source.clone(), text, doc.problem.clone()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn ndjson_lines_become_documents_named_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.ndjson");
+        std::fs::write(&path, "{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}").unwrap();
+        let docs = read_all(expand(std::slice::from_ref(&path), false).inputs);
+        let display = path.display();
+        assert_eq!(
+            docs,
+            vec![
+                (format!("{display}:1"), "{\"a\":1}".into(), None),
+                (format!("{display}:4"), "{\"b\":2}".into(), None),
+                (format!("{display}:5"), "{\"c\":3}".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn long_streams_are_split_into_bounded_batches_without_losing_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.ndjson");
+        let line = format!("{{\"pad\":\"{}\"}}\n", "x".repeat(1000));
+        let count = (3 * BATCH_BYTES) / line.len() + 7;
+        std::fs::write(&path, line.repeat(count)).unwrap();
+        let mut reader = BatchReader::new(expand(&[path], false).inputs, None);
+        let (mut batches, mut docs, mut last_line) = (0, 0, 0);
+        while let Some(batch) = reader.next_batch() {
+            batches += 1;
+            assert!(batch.buffer.len() <= 2 * BATCH_BYTES);
+            for doc in &batch.docs {
+                assert_eq!(doc.first_line, last_line + 1);
+                last_line = doc.first_line;
+                docs += 1;
+            }
+        }
+        assert_eq!(docs, count);
+        assert!(batches >= 3);
+    }
+
+    #[test]
+    fn the_first_line_is_found_across_reads_without_searching_again() {
+        let mut searched = (0, 0);
+        let mut buffer = b"\n  \n{\"a\":".to_vec();
+        assert_eq!(first_content_line_end(&buffer, &mut searched), None);
+        assert_eq!(searched, (4, 9), "what was searched is not searched again");
+        buffer.extend_from_slice(b"1}\n{}\n");
+        assert_eq!(first_content_line_end(&buffer, &mut searched), Some(11));
+        let mut from_scratch = (0, 0);
+        assert_eq!(first_content_line_end(&buffer, &mut from_scratch), Some(11));
+    }
+
+    #[test]
+    fn empty_streams_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.ndjson");
+        std::fs::write(&path, "\n\n").unwrap();
+        let docs = read_all(expand(&[path], false).inputs);
+        assert_eq!(docs.len(), 1);
+        assert!(docs[0].2.as_deref().unwrap().contains("no documents"));
+    }
+}
