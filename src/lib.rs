@@ -4,6 +4,29 @@
 //! names the tool has always used: start at [`model`] (the payloads),
 //! [`contract`] (document kinds, derived schemas, compiled validators) and
 //! [`validate`] (one document in, one verdict out).
+//!
+//! Each module is one library crate of the workspace (`ppob_core`,
+//! `ppob_validate`, `ppob_report`, `ppob_transport`, `ppob_sim`,
+//! `ppob_check`, `ppob_fuzz`, `schemadiff`); depend on the crate you need
+//! for a smaller build (a team that only validates needs `ppob-validate`,
+//! without the network stack), or on this package for all of them:
+//!
+//! ```
+//! use ppob_contract::contract::DocKind;
+//! use ppob_contract::validate::{Engine, EngineOptions, Input};
+//!
+//! let report = Engine::new(EngineOptions::default()).check(Input {
+//!     source: "status.response.json",
+//!     bytes: br#"{"responseCode": 0, "success": true}"#,
+//!     kind: Some(DocKind::StatusResponse),
+//!     first_line: 1,
+//! });
+//! assert!(!report.valid, "a success answer needs its data");
+//! assert!(report.findings.iter().any(|f| f.rule == "schema"));
+//!
+//! // Every file under schemas/, derived from the models.
+//! assert!(ppob_contract::generated_files().iter().any(|f| f.path == "schemas/openapi.json"));
+//! ```
 
 pub use ppob_check as check;
 pub use ppob_check::{callback, flow};

@@ -28,3 +28,4 @@ mod sim;
 mod sim_limits;
 mod sim_schemas;
 mod support;
+mod tidy;

@@ -46,6 +46,43 @@
 //!     .filter(|d| d["step"]["side"] == "callback").count();
 //! assert_eq!(callbacks, 1);
 //! ```
+//!
+//! Against a server: here the simulator served over HTTP on loopback (what
+//! `ppob-contract mock` serves) and checked through the HTTP transport, as
+//! a partner's test would point it at its own sandbox:
+//!
+//! ```
+//! use std::net::SocketAddr;
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use ppob_check::flow::{Case, Pacing, Quiet};
+//! use ppob_check::{CheckPlan, CheckTarget, run};
+//! use ppob_core::exit::ExitStatus;
+//! use ppob_report::JsonReport;
+//! use ppob_sim::{SimConfig, Simulator};
+//! use ppob_transport::clock::SystemClock;
+//! use ppob_transport::http::{HttpConfig, HttpTransport};
+//! use ppob_transport::stop::Stop;
+//!
+//! let config = SimConfig { settle_after: Duration::from_millis(100), ..SimConfig::default() };
+//! let simulator = Arc::new(Simulator::new(config.clone(), Arc::new(SystemClock::new())));
+//! let mock = ppob_sim::start(simulator, SocketAddr::from(([127, 0, 0, 1], 0)))?;
+//!
+//! let http = HttpTransport::new(HttpConfig::new(format!("http://{}", mock.local_addr())))?;
+//! let mut plan = CheckPlan::simulator(config); // the simulator's credentials and judging
+//! plan.target = CheckTarget::Live(Arc::new(http));
+//! plan.cases = vec![Case::new("0811111111")];
+//! plan.pacing = Pacing {
+//!     first_wait: Duration::from_millis(200),
+//!     interval: Duration::from_millis(100),
+//!     max_interval: Duration::from_millis(200),
+//!     deadline: Duration::from_secs(10),
+//! };
+//! let outcome = run(Arc::new(plan), &mut JsonReport::new(Vec::new()), Arc::new(Quiet), Arc::new(Stop::new()))?;
+//! assert_eq!(outcome.status, ExitStatus::Holds);
+//! mock.stop();
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod callback;
 pub mod flow;

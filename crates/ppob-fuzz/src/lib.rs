@@ -13,7 +13,51 @@
 //! replays the shrunk failures, [`repro`] prints a `curl` line for them.
 //!
 //! Modules, one job each: `case` (what a case is), `fields` (request fields
-//! from the schemas), `rate` (the `--rate` cap).
+//! from the schemas), [`campaign`] (a whole `fuzz` run told to a reporter),
+//! [`targets`] (the simulator and shared transports as targets), [`report`]
+//! (failures as report events); the `--rate` cap is `ppob_transport::rate`.
+//!
+//! A short campaign against the in-process simulator, the way a Rust test
+//! would run one (the same seed gives the same cases on every machine):
+//!
+//! ```
+//! use std::time::Duration;
+//! use ppob_check::flow::RefNumbers;
+//! use ppob_core::partition::Partition;
+//! use ppob_fuzz::runner::NoProgress;
+//! use ppob_fuzz::{AcceptableTable, Fuzzer, Judge, RunOptions, ShrinkLimits, SimTarget};
+//! use ppob_sim::SimConfig;
+//! use ppob_transport::auth::{BodyMode, Credentials};
+//! use ppob_validate::{Engine, EngineOptions};
+//!
+//! let engine = Engine::new(EngineOptions::default());
+//! let table = AcceptableTable::built_in(); // which refusals each mutation may get
+//! let credentials = Credentials::simulator_demo();
+//! let refs = RefNumbers::new("DOC");
+//! let universe = ppob_fuzz::simulator_universe();
+//! let target = SimTarget { config: SimConfig::default(), timeout: Duration::from_secs(30) };
+//! let fuzzer = Fuzzer {
+//!     target: &target,
+//!     judge: Judge { engine: &engine, table: &table, latency_budget: None },
+//!     credentials: &credentials,
+//!     body_mode: BodyMode::TokenOnly,
+//!     refs: &refs,
+//!     rate: None,
+//!     universe: &universe,
+//! };
+//! let options = RunOptions {
+//!     seed: 42,
+//!     cases: 50,
+//!     max_time: None,
+//!     jobs: 2,
+//!     shrink: ShrinkLimits { max_steps: 500, max_time: Duration::from_secs(30) },
+//!     max_failures: 5,
+//!     partition: Partition::whole(),
+//! };
+//! let outcome = fuzzer.run(&options, &NoProgress);
+//! assert_eq!(outcome.stats.cases, 50);
+//! assert!(outcome.failures.is_empty(), "the simulator keeps the contract");
+//! ```
 
 pub mod acceptable;
 pub mod campaign;

@@ -10,6 +10,36 @@
 //!
 //! Renderers write into the writer they are given; only the CLI chooses
 //! stdout. They never see a credential: the CLI redacts before reporting.
+//!
+//! A `validate` run of one document told to the JUnit format:
+//!
+//! ```
+//! use ppob_core::contract::{DocKind, Summary};
+//! use ppob_report::{Command, Format, Options, RunEnd, RunInfo};
+//! use ppob_validate::{Engine, EngineOptions, Input};
+//!
+//! let bytes = br#"{"responseCode": 300, "success": false}"#;
+//! let judged = Engine::new(EngineOptions::default()).check(Input {
+//!     source: "answer.json",
+//!     bytes,
+//!     kind: Some(DocKind::InquiryResponse),
+//!     first_line: 1,
+//! });
+//!
+//! let mut out = Vec::new();
+//! let mut reporter = Format::Junit.reporter(Box::new(&mut out), Options::default());
+//! reporter.start(&RunInfo { command: Command::Validate, target: None, fuzz: None, partition: None })?;
+//! reporter.document(&judged, bytes, 1)?;
+//! let mut summary = Summary::default();
+//! summary.add(&judged);
+//! reporter.finish(&RunEnd::new(summary))?;
+//! drop(reporter);
+//!
+//! let xml = String::from_utf8(out)?;
+//! assert!(xml.contains("<testcase") && xml.contains("answer.json"));
+//! assert!(xml.contains("<failure"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod coverage;
 mod events;

@@ -13,6 +13,34 @@
 //! (bounded inquiry and payment stores), `render` (answers from the model
 //! types), [`messages`] (code → message), `simulator` (the state machine),
 //! `transport` (in-process transport), [`server`] (axum HTTP server).
+//!
+//! One signed inquiry through the in-process simulator (simulated time, no
+//! socket):
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use ppob_core::contract::Operation;
+//! use ppob_sim::{SimConfig, SimTransport, Simulator};
+//! use ppob_transport::Transport;
+//! use ppob_transport::auth::{BodyMode, Credentials, sign_request};
+//! use ppob_transport::clock::ManualClock;
+//!
+//! let clock = Arc::new(ManualClock::new());
+//! let simulator = Arc::new(Simulator::new(SimConfig::default(), clock.clone()));
+//! let transport = SimTransport::new(simulator, clock, Duration::from_secs(30));
+//!
+//! let payload = serde_json::json!({
+//!     "partnerId": "partner-id",
+//!     "accountNumber": "0811111111",
+//!     "productCode": "product-code",
+//! });
+//! let request = sign_request(Operation::Inquiry, payload, &Credentials::simulator_demo(), BodyMode::TokenOnly)?;
+//! let exchange = transport.send(request);
+//! let answer: serde_json::Value = serde_json::from_slice(&exchange.response?.body)?;
+//! assert_eq!(answer["responseCode"], 300);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod accounts;
 mod bug;

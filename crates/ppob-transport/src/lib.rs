@@ -11,6 +11,26 @@
 //! [`redact`] keeps credentials and TOKENs out of every output, and
 //! [`clock`] lets the simulator and the status poller share simulated time;
 //! [`size`] reads byte sizes such as `--max-body 8MiB`.
+//!
+//! Sign a request, then keep the secret and the TOKEN out of what is shown:
+//!
+//! ```
+//! use ppob_core::contract::Operation;
+//! use ppob_transport::auth::{BodyMode, Credentials, sign_request, verify_token};
+//! use ppob_transport::redact::Redactor;
+//!
+//! let credentials = Credentials::simulator_demo();
+//! let payload = serde_json::json!({"partnerId": "partner-id", "accountNumber": "0811111111", "productCode": "product-code"});
+//! let request = sign_request(Operation::Inquiry, payload.clone(), &credentials, BodyMode::TokenOnly)?;
+//! assert_eq!(request.path, "/api/v2/bill/check");
+//!
+//! let token = request.header("TOKEN").ok_or("a signed request carries its TOKEN")?;
+//! assert_eq!(verify_token(token, credentials.secret())?, payload);
+//!
+//! let shown = Redactor::new(Some(&credentials)).redact(&format!("TOKEN: {token}")).into_owned();
+//! assert!(!shown.contains(token));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod auth;
 pub mod cassette;

@@ -17,6 +17,24 @@
 //! everything else (an optional response field added, a request enum widened,
 //! annotations) is non-breaking. Annotations (`description`, `title`,
 //! `examples`, `format`) are not reported.
+//!
+//! A field removed from a response is breaking for its readers:
+//!
+//! ```
+//! let dir = tempfile::tempdir()?;
+//! let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+//! for (side, properties) in [(&old, r#"{"a": {"type": "string"}, "b": {"type": "integer"}}"#),
+//!                            (&new, r#"{"a": {"type": "string"}}"#)] {
+//!     std::fs::create_dir(side)?;
+//!     let schema = format!(r#"{{"type": "object", "properties": {properties}}}"#);
+//!     std::fs::write(side.join("inquiry.response.schema.json"), schema)?;
+//! }
+//!
+//! let diff = schemadiff::diff_paths(&old, &new)?;
+//! assert_eq!(diff.breaking(), 1);
+//! assert_eq!(diff.changes[0].pointer, "/b");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod compare;
 mod load;

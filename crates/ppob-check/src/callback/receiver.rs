@@ -17,8 +17,7 @@ use axum::http::{Method, Response, StatusCode, header};
 use tokio::sync::watch;
 
 use super::inbox::{Inbox, Received};
-use ppob_sim::RunningServer;
-use ppob_transport::listener::{self, Connection, ServerLimits};
+use ppob_transport::listener::{self, Connection, RunningServer, ServerLimits};
 
 /// The largest callback body kept (a status answer is a few KiB).
 pub const MAX_CALLBACK_BODY: usize = 1024 * 1024;
