@@ -4,26 +4,39 @@
 //! first, then the generated cases, each failure shrunk, saved as a
 //! regression and reported through the reporter layer. The CLI only turns
 //! flags and the config file into a [`Campaign`] and draws progress.
+//!
+//! [`run`] only orchestrates; its parts live in submodules, one job each:
+//! `kit` (what a run owns: redactor, refNumbers, rate limiter), `start`
+//! (the report's start), `replayed` (the regression directory replayed
+//! first), `save` (a new failure as a regression file), `failures` (a
+//! failure as report events and totals), `summary` (the report's end and
+//! the exit status).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::regressions::{self, Regression};
-use super::report::{Shown, failure_report};
+use super::regressions;
+use super::report::Shown;
 use super::runner::Progress;
-use super::{
-    AcceptableTable, Failure, FuzzCase, Fuzzer, Judge, RunOptions, Scenario, Target, Universe, exec,
-};
-use ppob_check::flow::RefNumbers;
+use super::{AcceptableTable, FuzzCase, Fuzzer, RunOptions, Scenario, Target, Universe, exec};
 use ppob_check::flow::setup::{self, FirstAnswer, NotTheApi};
 use ppob_core::contract::input_rules;
 use ppob_core::exit::ExitStatus;
-use ppob_report::wire::millis;
-use ppob_report::{Command, CoverageTally, FuzzStart, FuzzSummary, Reporter, RunEnd, RunInfo};
+use ppob_report::{CoverageTally, Reporter, RunInfo};
 use ppob_transport::auth::{BodyMode, Credentials};
-use ppob_transport::rate::RateLimiter;
 use ppob_transport::redact::Redactor;
 use ppob_validate::Engine;
+
+mod failures;
+mod kit;
+mod replayed;
+mod save;
+mod start;
+mod summary;
+
+use failures::Reported;
+use kit::Kit;
+use replayed::Replayed;
 
 /// Everything decided before the first case.
 pub struct Campaign {
@@ -184,194 +197,213 @@ pub fn run(
     report: &mut dyn Reporter,
     hooks: &Hooks<'_>,
 ) -> Result<ExitStatus, CampaignError> {
-    let engine = &plan.engine;
-    let redactor = Redactor::new(Some(&plan.credentials));
-    let refs = RefNumbers::new(&plan.ref_prefix);
-    let rate = plan.rate.map(RateLimiter::new);
-    let fuzzer = Fuzzer {
-        target: plan.target.as_ref(),
-        judge: Judge {
-            engine,
-            table: &plan.table,
-            latency_budget: plan.latency_budget,
-        },
-        credentials: &plan.credentials,
-        body_mode: plan.body_mode,
-        refs: &refs,
-        rate: rate.as_ref(),
-        universe: &plan.universe,
-    };
+    let kit = Kit::new(plan);
+    let fuzzer = kit.fuzzer(plan);
     preflight(plan, &fuzzer)?;
-    let shown = Shown {
-        redactor: &redactor,
-        key: plan.credentials.key(),
-        secret: plan.credentials.secret(),
-        curl_base: plan.curl_base(),
-    };
+    let shown = kit.shown(plan);
     let target = plan.target.describe();
     if let Some(file) = &plan.replay {
-        let regression = regressions::load(file)?;
-        let (_, failure) = fuzzer.check_one(&regression.case);
-        report.start(&RunInfo {
-            command: Command::Fuzz,
-            target: Some(target.clone()),
-            fuzz: Some(FuzzStart {
-                seed: 0,
-                cases: 0,
-                jobs: 1,
-                regressions: None,
-                replay: Some(file.display().to_string()),
-            }),
-            partition: None,
-        })?;
-        let mut summary = ppob_core::contract::Summary::default();
-        let mut failures = Vec::new();
-        if let Some(failure) = &failure {
-            let shown_failure =
-                failure_report(failure, Some(file), Some((hooks.replay)(file)), &shown);
-            for doc in &shown_failure.documents {
-                summary.add(&doc.report);
-            }
-            report.fuzz_failure(&shown_failure)?;
-            failures.push(shown_failure.failure);
-        }
-        let mut end = RunEnd::new(summary);
-        end.fuzz = Some(FuzzSummary {
-            target,
-            regressions_replayed: 1,
-            regressions_failing: failures.len() as u64,
-            failures,
-            ..FuzzSummary::default()
-        });
-        report.finish(&end)?;
-        return Ok(if failure.is_some() {
-            ExitStatus::Violated
-        } else {
-            ExitStatus::Holds
-        });
+        return replay_one(file, target, &fuzzer, &shown, report, hooks);
     }
-
-    let mut replayed = Vec::new();
-    if plan.save_regressions {
-        let files = regressions::files_in(&plan.regressions)?;
-        for file in plan.options.partition.select(files) {
-            let regression: Regression = regressions::load(&file)?;
-            let (_, failure) = fuzzer.check_one(&regression.case);
-            replayed.push((file, failure));
-        }
-    }
-    let failing = replayed.iter().filter(|(_, f)| f.is_some()).count() as u64;
-    let start = RunInfo {
-        command: Command::Fuzz,
-        target: Some(target.clone()),
-        fuzz: Some(FuzzStart {
-            seed: plan.options.seed,
-            cases: plan.options.cases,
-            jobs: plan.options.jobs,
-            regressions: (!replayed.is_empty()).then(|| {
-                (
-                    plan.regressions.display().to_string(),
-                    replayed.len() as u64,
-                    failing,
-                )
-            }),
-            replay: None,
-        }),
-        partition: plan.partition,
-    };
+    let replayed = Replayed::directory(plan, &fuzzer)?;
+    let start = start::of_run(plan, &target, &replayed);
     (hooks.started)(&start);
     report.start(&start)?;
     let outcome = fuzzer.run(&plan.options, hooks.progress);
     (hooks.finished)();
-
-    let mut summary = ppob_core::contract::Summary::default();
-    let mut failures = Vec::new();
-    let mut report_one = |failure: &Failure, file: Option<PathBuf>| -> Result<(), CampaignError> {
-        let reproduce = match (&file, failure.index) {
-            (Some(f), _) => Some((hooks.replay)(f)),
-            (None, Some(index)) => Some((hooks.rerun)(plan.options.seed, index)),
-            _ => None,
-        };
-        let shown_failure = failure_report(failure, file.as_deref(), reproduce, &shown);
-        for doc in &shown_failure.documents {
-            summary.add(&doc.report);
-        }
-        report.fuzz_failure(&shown_failure)?;
-        failures.push(shown_failure.failure);
-        Ok(())
-    };
-    for (file, failure) in &replayed {
-        if let Some(failure) = failure {
-            report_one(failure, Some(file.clone()))?;
-        }
+    let seed = plan.options.seed;
+    let mut reported = Reported::default();
+    for (file, failure) in replayed.still_failing() {
+        let reproduce = failures::reproduce(hooks, seed, failure, Some(file));
+        reported.add(report, &shown, failure, Some(file), reproduce)?;
     }
     for failure in &outcome.failures {
-        let saved = if !plan.save_regressions {
-            None
-        } else {
-            let regression = Regression {
-                about: regressions::ABOUT.into(),
-                oracle: failure.oracle.to_owned(),
-                message: failure
-                    .primary()
-                    .map(|v| redactor.redact(&v.message).into_owned())
-                    .unwrap_or_default(),
-                seed: Some(plan.options.seed),
-                index: failure.index,
-                found_against: target.clone(),
-                case: failure.case.clone(),
-            };
-            Some(regressions::save(&plan.regressions, &regression)?)
-        };
-        report_one(failure, saved)?;
+        let saved = save::save_new(plan, failure, &target, shown.redactor)?;
+        let reproduce = failures::reproduce(hooks, seed, failure, saved.as_deref());
+        reported.add(report, &shown, failure, saved.as_deref(), reproduce)?;
     }
-    let stats = &outcome.stats;
-    let warnings: Vec<String> = outcome.warnings.iter().map(|w| w.message.clone()).collect();
-    summary.warnings += warnings.len() as u64 + stats.warnings.values().sum::<u64>();
-    let coverage = coverage_of(stats, &plan.require_codes);
-    summary.errors += coverage.missing_required.len() as u64;
-    let secs = outcome.elapsed.as_secs_f64();
-    let failed = !failures.is_empty();
-    let mut end = RunEnd::new(summary);
-    end.fuzz = Some(FuzzSummary {
-        seed: plan.options.seed,
-        target,
-        cases: stats.cases,
-        requests: stats.requests,
-        shrink_requests: stats.shrink_requests,
-        elapsed_ms: millis(outcome.elapsed),
-        cases_per_second: if secs > 0.0 {
-            (stats.cases as f64 / secs * 10.0).round() / 10.0
-        } else {
-            0.0
-        },
-        inconclusive: stats.inconclusive,
-        timed_out: outcome.timed_out,
-        regressions_replayed: replayed.len() as u64,
-        regressions_failing: failing,
-        failures,
-        warnings,
-        scenarios: stats
-            .scenarios
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), *v))
-            .collect(),
-        variants: stats
-            .variants
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), *v))
-            .collect(),
-    });
-    end.oracle_warnings = stats
-        .warnings
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), *v))
-        .collect();
-    end.coverage = Some(coverage);
+    let failed = !reported.failures.is_empty();
+    let end = summary::of_run(plan, target, &outcome, &replayed, reported);
     report.finish(&end)?;
-    let mut status = end.summary.exit_status(plan.deny_warnings);
-    if failed {
-        status = status.max(ExitStatus::Violated);
+    Ok(summary::run_status(
+        &end.summary,
+        plan.deny_warnings,
+        failed,
+    ))
+}
+
+/// `--replay FILE`: runs that one regression and reports whether it still
+/// fails (exit 1) or not (exit 0).
+fn replay_one(
+    file: &Path,
+    target: String,
+    fuzzer: &Fuzzer<'_>,
+    shown: &Shown<'_>,
+    report: &mut dyn Reporter,
+    hooks: &Hooks<'_>,
+) -> Result<ExitStatus, CampaignError> {
+    let regression = regressions::load(file)?;
+    let (_, failure) = fuzzer.check_one(&regression.case);
+    report.start(&start::of_replay(&target, file))?;
+    let mut reported = Reported::default();
+    if let Some(failure) = &failure {
+        let reproduce = Some((hooks.replay)(file));
+        reported.add(report, shown, failure, Some(file), reproduce)?;
     }
-    Ok(status)
+    report.finish(&summary::of_replay(target, reported))?;
+    Ok(summary::replay_status(failure.is_some()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{Recorder, campaign, hooks, negative_payment, with_bug};
+    use ppob_sim::{Bug, SimConfig};
+
+    #[test]
+    fn a_run_reports_start_failures_and_end_saves_each_failure_and_violates() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = campaign(with_bug(Bug::AcceptNegativeAmount), dir.path());
+        let mut recorder = Recorder::default();
+        let status = run(&plan, &mut recorder, &hooks()).unwrap();
+        assert_eq!(status, ExitStatus::Violated);
+        assert_eq!(recorder.events.first(), Some(&"start"));
+        assert_eq!(recorder.events.last(), Some(&"finish"));
+        assert!(!recorder.failures.is_empty());
+        assert_eq!(recorder.events.len(), recorder.failures.len() + 2);
+        let start = recorder.starts[0].fuzz.as_ref().unwrap();
+        assert_eq!(
+            (start.seed, start.cases, start.regressions.as_ref()),
+            (7, 200, None)
+        );
+
+        let saved = regressions::files_in(dir.path()).unwrap();
+        assert_eq!(saved.len(), recorder.failures.len());
+        for failure in &recorder.failures {
+            let file = failure.failure.file.as_deref().unwrap();
+            assert!(
+                saved.iter().any(|s| s.display().to_string() == file),
+                "{file}"
+            );
+            assert_eq!(failure.failure.reproduce, Some(format!("replay {file}")));
+            assert!(failure.failure.index.is_some());
+        }
+        let end = recorder.ends[0].fuzz.as_ref().unwrap();
+        assert_eq!(end.failures.len(), recorder.failures.len());
+        assert_eq!(end.regressions_replayed, 0);
+        assert!(end.cases > 0);
+    }
+
+    #[test]
+    fn the_next_run_replays_the_saved_failures_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = campaign(with_bug(Bug::AcceptNegativeAmount), dir.path());
+        run(&plan, &mut Recorder::default(), &hooks()).unwrap();
+        let saved = regressions::files_in(dir.path()).unwrap().len() as u64;
+        assert!(saved > 0);
+
+        let fixed = campaign(SimConfig::default(), dir.path());
+        let mut recorder = Recorder::default();
+        let status = run(&fixed, &mut recorder, &hooks()).unwrap();
+        assert_eq!(status, ExitStatus::Holds);
+        assert_eq!(recorder.events, vec!["start", "finish"]);
+        let start = recorder.starts[0].fuzz.as_ref().unwrap();
+        assert_eq!(
+            start.regressions,
+            Some((dir.path().display().to_string(), saved, 0))
+        );
+
+        let mut recorder = Recorder::default();
+        let status = run(&plan, &mut recorder, &hooks()).unwrap();
+        assert_eq!(status, ExitStatus::Violated);
+        let end = recorder.ends[0].fuzz.as_ref().unwrap();
+        assert_eq!(
+            (end.regressions_replayed, end.regressions_failing),
+            (saved, saved)
+        );
+        // The replayed ones come first, without a case number.
+        for failure in &recorder.failures[..saved as usize] {
+            assert_eq!(failure.failure.index, None);
+        }
+    }
+
+    #[test]
+    fn without_regressions_a_failure_is_rerun_from_its_seed() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("regressions");
+        let mut plan = campaign(with_bug(Bug::AcceptNegativeAmount), &sub);
+        plan.save_regressions = false;
+        let mut recorder = Recorder::default();
+        assert_eq!(
+            run(&plan, &mut recorder, &hooks()).unwrap(),
+            ExitStatus::Violated
+        );
+        assert!(!sub.exists());
+        let failure = &recorder.failures[0].failure;
+        assert_eq!(failure.file, None);
+        let index = failure.index.unwrap();
+        assert_eq!(
+            failure.reproduce,
+            Some(format!("rerun --seed 7 --case {index}"))
+        );
+    }
+
+    #[test]
+    fn a_replay_runs_one_file_and_says_whether_it_still_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let regression = save::regression_of(
+            &crate::Failure {
+                oracle: "fuzz.negative-refused",
+                index: Some(3),
+                original: negative_payment(),
+                case: negative_payment(),
+                trace: Default::default(),
+                violations: Vec::new(),
+                shrink_steps: 0,
+            },
+            7,
+            "simulator (in-process)",
+            &Redactor::new(None),
+        );
+        let file = regressions::save(dir.path(), &regression).unwrap();
+
+        let mut plan = campaign(with_bug(Bug::AcceptNegativeAmount), dir.path());
+        plan.replay = Some(file.clone());
+        let mut recorder = Recorder::default();
+        assert_eq!(
+            run(&plan, &mut recorder, &hooks()).unwrap(),
+            ExitStatus::Violated
+        );
+        assert_eq!(recorder.events, vec!["start", "failure", "finish"]);
+        let start = recorder.starts[0].fuzz.as_ref().unwrap();
+        assert_eq!(start.replay, Some(file.display().to_string()));
+        assert_eq!(
+            recorder.failures[0].failure.reproduce,
+            Some(format!("replay {}", file.display()))
+        );
+        let end = recorder.ends[0].fuzz.as_ref().unwrap();
+        assert_eq!((end.regressions_replayed, end.regressions_failing), (1, 1));
+
+        let mut plan = campaign(SimConfig::default(), dir.path());
+        plan.replay = Some(file);
+        let mut recorder = Recorder::default();
+        assert_eq!(
+            run(&plan, &mut recorder, &hooks()).unwrap(),
+            ExitStatus::Holds
+        );
+        assert_eq!(recorder.events, vec!["start", "finish"]);
+        let end = recorder.ends[0].fuzz.as_ref().unwrap();
+        assert_eq!((end.regressions_replayed, end.regressions_failing), (1, 0));
+    }
+
+    #[test]
+    fn a_broken_regression_file_stops_the_run_before_anything_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("broken.json"), "{").unwrap();
+        let plan = campaign(SimConfig::default(), dir.path());
+        let mut recorder = Recorder::default();
+        let err = run(&plan, &mut recorder, &hooks()).unwrap_err();
+        assert!(matches!(err, CampaignError::Regression(_)), "{err:?}");
+        assert!(recorder.events.is_empty());
+    }
 }

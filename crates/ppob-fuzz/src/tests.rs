@@ -1,10 +1,15 @@
 //! The fuzzer end to end on the in-process simulator.
 
+use std::io;
+use std::path::Path;
 use std::time::Duration;
 
+use super::campaign::{Campaign, Hooks};
 use super::*;
 use ppob_check::flow::RefNumbers;
-use ppob_sim::SimConfig;
+use ppob_core::contract::DocumentReport;
+use ppob_report::{FailureReport, Reporter, RunEnd, RunInfo};
+use ppob_sim::{Bug, SimConfig};
 use ppob_transport::auth::{BodyMode, Credentials};
 use ppob_validate::{Engine, EngineOptions};
 
@@ -47,6 +52,128 @@ pub(super) fn fuzz(config: SimConfig, body_mode: BodyMode, options: &RunOptions)
         universe: &universe,
     };
     fuzzer.run(options, &runner::NoProgress)
+}
+
+/// A campaign on the in-process simulator behaving as `config`: seed 7,
+/// 200 cases, regressions saved to and replayed from `regressions`.
+pub(crate) fn campaign(config: SimConfig, regressions: &Path) -> Campaign {
+    Campaign {
+        target: Box::new(SimTarget {
+            config,
+            timeout: Duration::from_secs(30),
+        }),
+        base_url: None,
+        universe: simulator_universe(),
+        credentials: Credentials::simulator_demo(),
+        body_mode: BodyMode::TokenOnly,
+        table: AcceptableTable::built_in(),
+        options: options(7, 200),
+        ref_prefix: "FZT".into(),
+        engine: Engine::new(EngineOptions::default()),
+        deny_warnings: false,
+        require_codes: Vec::new(),
+        latency_budget: None,
+        regressions: regressions.to_owned(),
+        save_regressions: true,
+        replay: None,
+        rate: None,
+        partition: None,
+    }
+}
+
+/// The simulator with one bug switched on.
+pub(crate) fn with_bug(bug: Bug) -> SimConfig {
+    SimConfig {
+        bugs: vec![bug],
+        ..SimConfig::default()
+    }
+}
+
+/// A payment of -1: refused by a correct simulator, accepted by one with
+/// [`Bug::AcceptNegativeAmount`] (oracle `fuzz.negative-refused`).
+pub(crate) fn negative_payment() -> FuzzCase {
+    FuzzCase {
+        scenario: Scenario::Payment,
+        account: "0811111111".into(),
+        product: ppob_check::flow::case::DEFAULT_PRODUCT.into(),
+        inquiry_extras: Default::default(),
+        ref_stem: "FZ".into(),
+        callback_urls: None,
+        mutation: Some(Mutation::NegativeAmount { amount: -1 }),
+    }
+}
+
+fn rerun(seed: u64, index: u64) -> String {
+    format!("rerun --seed {seed} --case {index}")
+}
+
+fn replay(file: &Path) -> String {
+    format!("replay {}", file.display())
+}
+
+fn ignore_start(_: &RunInfo) {}
+
+fn ignore_end() {}
+
+/// Hooks that draw nothing and name reproductions `rerun --seed S --case I`
+/// and `replay FILE`.
+pub(crate) fn hooks() -> Hooks<'static> {
+    Hooks {
+        progress: &runner::NoProgress,
+        rerun: &rerun,
+        replay: &replay,
+        started: &ignore_start,
+        finished: &ignore_end,
+    }
+}
+
+/// A reporter that keeps what it is told; `broken` makes every write fail.
+#[derive(Default)]
+pub(crate) struct Recorder {
+    /// Each event's name in order: `start`, `document`, `failure`, `finish`.
+    pub(crate) events: Vec<&'static str>,
+    /// The starts.
+    pub(crate) starts: Vec<RunInfo>,
+    /// The failures.
+    pub(crate) failures: Vec<FailureReport>,
+    /// The ends.
+    pub(crate) ends: Vec<RunEnd>,
+    /// Fail every write with a broken pipe.
+    pub(crate) broken: bool,
+}
+
+impl Recorder {
+    fn written(&mut self, event: &'static str) -> io::Result<()> {
+        if self.broken {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        self.events.push(event);
+        Ok(())
+    }
+}
+
+impl Reporter for Recorder {
+    fn start(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.written("start")?;
+        self.starts.push(run.clone());
+        Ok(())
+    }
+
+    fn document(&mut self, _: &DocumentReport, _: &[u8], _: u64) -> io::Result<()> {
+        self.written("document")
+    }
+
+    fn fuzz_failure(&mut self, failure: &FailureReport) -> io::Result<()> {
+        self.written("failure")?;
+        self.failures.push(failure.clone());
+        Ok(())
+    }
+
+    fn finish(&mut self, end: &RunEnd) -> io::Result<()> {
+        self.written("finish")?;
+        self.ends.push(end.clone());
+        Ok(())
+    }
 }
 
 fn describe(outcome: &Outcome) -> String {
