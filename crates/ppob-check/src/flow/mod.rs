@@ -6,16 +6,24 @@
 //! money rule ([`classify`]), polls status on the [`Pacing`] schedule, and
 //! returns a [`CaseRun`]: the judged documents in order and the [`Outcome`].
 
+mod answer;
+mod callback_step;
 pub mod callbacks;
 pub mod case;
 pub mod classify;
 pub mod config;
 pub mod config_error;
 pub mod conversation;
+mod document_log;
+mod inquiry_step;
 pub mod pacing;
+mod payment_request;
 pub mod refs;
 pub mod rules;
+mod settle;
 pub mod setup;
+mod setup_stop;
+mod transaction_checks;
 
 use std::time::Duration;
 
