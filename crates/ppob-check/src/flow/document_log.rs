@@ -262,3 +262,226 @@ fn with_findings(report: DocumentReport, extra: Vec<Finding>) -> DocumentReport 
     out.step = step;
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::flow::classify;
+    use crate::flow::rules;
+    use ppob_core::rules::{Level, Severities};
+    use ppob_transport::{TransportError, WireRequest, WireResponse};
+    use ppob_validate::EngineOptions;
+    use serde_json::json;
+
+    fn exchange(operation: Operation, response: Result<WireResponse, TransportError>) -> Exchange {
+        Exchange {
+            request: WireRequest {
+                operation,
+                method: "POST".into(),
+                path: operation.path().into(),
+                headers: vec![],
+                body: vec![],
+                payload: json!({"partnerId": "partner-id", "refNumber": "R1"}),
+            },
+            response,
+            started: SystemTime::UNIX_EPOCH,
+            elapsed: Duration::from_millis(250),
+        }
+    }
+
+    /// A payment answer whose `data.refNumber` value starts at line 4, column 18.
+    const PRETTY: &str =
+        "{\n  \"responseCode\": 0,\n  \"data\": {\n    \"refNumber\": \"OTHER\"\n  }\n}";
+
+    fn finding(pointer: &str, message: &str) -> RuleFinding {
+        RuleFinding {
+            pointer: pointer.into(),
+            message: message.into(),
+            expected: None,
+            actual: None,
+        }
+    }
+
+    fn of_rule<'d>(doc: &'d StepDocument, rule: &str) -> Vec<&'d Finding> {
+        doc.report
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_finding_is_placed_at_the_line_and_column_of_its_pointer() {
+        let engine = Engine::new(EngineOptions::default());
+        let case = Case::new("0811111111");
+        let mut log = Log::new(&engine, &case);
+        let answer = exchange(
+            Operation::Payment,
+            Ok(WireResponse::json(200, PRETTY.as_bytes().to_vec())),
+        );
+        let at = log.record(&answer, &classify::read(&answer), Vec::new(), "processing");
+        assert_eq!(at, 1, "the request comes first, then the response");
+        log.add(
+            at,
+            vec![(rules::REF_NUMBER_ECHO, finding("/data/refNumber", "echo"))],
+        );
+        let placed = of_rule(&log.documents()[at], rules::REF_NUMBER_ECHO);
+        assert_eq!(placed.len(), 1);
+        assert_eq!((placed[0].line, placed[0].column), (4, 18));
+        assert_eq!(placed[0].severity, Severity::Error);
+        let step = log.documents()[at].report.step.as_ref().unwrap();
+        assert_eq!(
+            (step.side.as_str(), step.verdict.as_str()),
+            ("response", "processing"),
+            "adding a finding keeps the step"
+        );
+    }
+
+    #[test]
+    fn a_finding_on_an_answer_without_bytes_is_at_line_1_column_1() {
+        let engine = Engine::new(EngineOptions::default());
+        let case = Case::new("0811111111");
+        let mut log = Log::new(&engine, &case);
+        let lost = exchange(
+            Operation::Inquiry,
+            Err(TransportError::Refused("nobody listens".into())),
+        );
+        let at = log.record(&lost, &classify::read(&lost), Vec::new(), "unusable");
+        assert!(log.documents()[at].bytes.is_empty());
+        log.add_fixed(at, rules::UNUSABLE_ANSWER, Severity::Warning, "gone".into());
+        let placed = of_rule(&log.documents()[at], rules::UNUSABLE_ANSWER);
+        assert_eq!((placed[0].line, placed[0].column), (1, 1));
+        assert_eq!(placed[0].severity, Severity::Warning, "a fixed severity");
+        assert_eq!(
+            log.documents()[at]
+                .report
+                .step
+                .as_ref()
+                .unwrap()
+                .http_status,
+            None
+        );
+    }
+
+    #[test]
+    fn findings_of_a_rule_turned_off_are_dropped_and_the_rest_sorted_by_line() {
+        let severities = Severities::from_overrides([(rules::ACCOUNT_ECHO, Level::Off)]).unwrap();
+        let engine = Engine::new(EngineOptions {
+            severities,
+            ..EngineOptions::default()
+        });
+        let case = Case::new("0811111111");
+        let mut log = Log::new(&engine, &case);
+        let answer = exchange(
+            Operation::Payment,
+            Ok(WireResponse::json(200, PRETTY.as_bytes().to_vec())),
+        );
+        let at = log.record(&answer, &classify::read(&answer), Vec::new(), "x");
+        assert!(!log.is_on(rules::ACCOUNT_ECHO));
+        assert!(log.is_on(rules::REF_NUMBER_ECHO));
+        log.add(
+            at,
+            vec![
+                (rules::REF_NUMBER_ECHO, finding("/data/refNumber", "later")),
+                (rules::ACCOUNT_ECHO, finding("/data", "off")),
+                (
+                    rules::TRANSACTION_ID_STABLE,
+                    finding("/responseCode", "earlier"),
+                ),
+            ],
+        );
+        let flow: Vec<(&str, u64)> = log.documents()[at]
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("flow."))
+            .map(|f| (f.message.as_str(), f.line))
+            .collect();
+        assert_eq!(flow, [("earlier", 2), ("later", 4)]);
+    }
+
+    #[test]
+    fn each_exchange_is_a_numbered_step_and_a_gateway_page_is_not_judged_as_a_document() {
+        let engine = Engine::new(EngineOptions::default());
+        let mut case = Case::new("0811111111");
+        case.name = "gateway".into();
+        let mut log = Log::new(&engine, &case);
+        let page = exchange(
+            Operation::Payment,
+            Ok(WireResponse {
+                status: 502,
+                headers: vec![("content-type".into(), "text/html".into())],
+                body: b"<html>bad gateway</html>".to_vec(),
+            }),
+        );
+        log.record(&page, &classify::read(&page), Vec::new(), "processing");
+        let at = log.record(&page, &classify::read(&page), Vec::new(), "pending");
+        assert_eq!((log.steps(), at, log.documents().len()), (2, 3, 4));
+        let response = &log.documents()[at];
+        assert!(
+            response.report.findings.is_empty(),
+            "{:?}",
+            response.report.findings
+        );
+        assert_eq!(response.report.source, "gateway#2 payment.response");
+        let step = response.report.step.as_ref().unwrap();
+        assert_eq!(
+            (step.index, step.http_status, step.elapsed_ms),
+            (2, Some(502), 250.0)
+        );
+        let request = &log.documents()[at - 1];
+        assert_eq!(request.report.step.as_ref().unwrap().side, "request");
+        let sent: serde_json::Value = serde_json::from_slice(&request.bytes).unwrap();
+        assert_eq!(
+            sent["refNumber"], "R1",
+            "a token-only request is shown as its signed fields"
+        );
+    }
+
+    #[test]
+    fn a_finding_on_a_body_that_is_not_json_moves_to_where_the_json_breaks() {
+        let engine = Engine::new(EngineOptions::default());
+        let case = Case::new("0811111111");
+        let mut log = Log::new(&engine, &case);
+        let body = b"{\"responseCode\": 0,\n  oops}".to_vec();
+        let broken = exchange(Operation::Status, Ok(WireResponse::json(200, body.clone())));
+        let at = log.record(&broken, &classify::read(&broken), Vec::new(), "pending");
+        log.add(at, vec![(rules::UNUSABLE_ANSWER, plain("not JSON".into()))]);
+        log.move_to_parse_error(at);
+        let error = serde_json::from_slice::<serde::de::IgnoredAny>(&body).unwrap_err();
+        let moved = of_rule(&log.documents()[at], rules::UNUSABLE_ANSWER);
+        assert_eq!(
+            (moved[0].line, moved[0].column),
+            (error.line() as u64, error.column() as u64)
+        );
+        assert_eq!(moved[0].line, 2);
+    }
+
+    #[test]
+    fn the_last_answer_is_before_the_callbacks_after_it() {
+        let engine = Engine::new(EngineOptions::default());
+        let case = Case::new("0811111111");
+        let mut log = Log::new(&engine, &case);
+        assert_eq!(log.last_answer(), None);
+        let answer = exchange(
+            Operation::Status,
+            Ok(WireResponse::json(200, PRETTY.as_bytes().to_vec())),
+        );
+        let at = log.record(&answer, &classify::read(&answer), Vec::new(), "success (0)");
+        let received = Received {
+            path: "/".into(),
+            body: PRETTY.as_bytes().to_vec(),
+            at: SystemTime::UNIX_EPOCH,
+        };
+        let callback = log.record_callback(&received, Duration::from_secs(3), "callback".into());
+        assert_eq!(callback, at + 1);
+        assert_eq!(log.last_answer(), Some(at));
+        let step = log.documents()[callback].report.step.as_ref().unwrap();
+        assert_eq!(
+            (step.side.as_str(), step.index, step.elapsed_ms),
+            (CALLBACK_SIDE, 2, 3000.0)
+        );
+    }
+}

@@ -170,3 +170,199 @@ fn deadline_reached(pacing: &Pacing, calls: u32) -> Outcome {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::flow::{Quiet, RefNumbers, TargetContact};
+    use ppob_transport::auth::{BodyMode, Credentials};
+    use ppob_transport::clock::ManualClock;
+    use ppob_transport::{Exchange, Transport, WireRequest, WireResponse};
+    use ppob_validate::{Engine, EngineOptions};
+
+    /// Answers the payment `processing` (code 201) and every status call
+    /// with `status`, counting the status calls.
+    struct Processing {
+        status: fn() -> Result<WireResponse, TransportError>,
+        calls: AtomicU32,
+    }
+
+    impl Transport for Processing {
+        fn send(&self, request: WireRequest) -> Exchange {
+            let response = match request.operation {
+                Operation::Status => {
+                    self.calls.fetch_add(1, Ordering::SeqCst);
+                    (self.status)()
+                }
+                _ => pending(),
+            };
+            Exchange {
+                request,
+                response,
+                started: SystemTime::UNIX_EPOCH,
+                elapsed: Duration::ZERO,
+            }
+        }
+        fn describe(&self) -> String {
+            "scripted".into()
+        }
+    }
+
+    fn pending() -> Result<WireResponse, TransportError> {
+        Ok(WireResponse::json(
+            200,
+            br#"{"responseCode":201,"success":false,"message":{"ID":"x","EN":"x"},"data":{}}"#
+                .to_vec(),
+        ))
+    }
+
+    /// Pays on `transport` with `pacing`: the outcome and the number of documents.
+    fn pay(transport: &Processing, pacing: Pacing) -> (Result<Outcome, Outcome>, usize) {
+        let engine = Engine::new(EngineOptions::default());
+        let credentials = Credentials::simulator_demo();
+        let clock = ManualClock::new();
+        let refs = RefNumbers::seeded("T", 1);
+        let contact = TargetContact::new();
+        let flow = Flow {
+            transport,
+            engine: &engine,
+            credentials: &credentials,
+            body_mode: BodyMode::TokenOnly,
+            pacing,
+            clock: &clock,
+            observer: &Quiet,
+            refs: &refs,
+            max_amount: None,
+            contact: &contact,
+            callbacks: None,
+        };
+        let case = Case::new("0811111111");
+        let mut log = Log::new(&engine, &case);
+        let inquiry = json!({"data": {"accountNumber": "0811111111"}});
+        let payload = json!({"partnerId": "partner-id", "refNumber": "R1"});
+        let outcome = flow.pay_and_poll(&case, &mut log, &inquiry, payload);
+        (outcome, log.documents().len())
+    }
+
+    #[test]
+    fn polling_without_waits_gives_up_after_the_most_status_calls() {
+        let transport = Processing {
+            status: pending,
+            calls: AtomicU32::new(0),
+        };
+        let (outcome, documents) = pay(&transport, Pacing::immediate());
+        assert_eq!(
+            outcome,
+            Ok(Outcome::Pending {
+                why: format!("gave up after {MAX_STATUS_CALLS} status calls")
+            })
+        );
+        assert_eq!(transport.calls.load(Ordering::SeqCst), MAX_STATUS_CALLS);
+        assert_eq!(documents as u32, 2 * (1 + MAX_STATUS_CALLS));
+    }
+
+    #[test]
+    fn a_cassette_that_ends_while_processing_leaves_the_case_pending() {
+        let transport = Processing {
+            status: || Err(TransportError::Replay("no status left".into())),
+            calls: AtomicU32::new(0),
+        };
+        let (outcome, documents) = pay(&transport, Pacing::immediate());
+        let Ok(Outcome::Pending { why }) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(
+            why.starts_with("the cassette ends while the payment is processing ("),
+            "{why}"
+        );
+        assert_eq!(transport.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(documents, 4, "the payment and one status call");
+    }
+
+    fn pacing(first_wait: u64, deadline: u64) -> Pacing {
+        Pacing {
+            first_wait: Duration::from_secs(first_wait),
+            deadline: Duration::from_secs(deadline),
+            ..Pacing::simulator()
+        }
+    }
+
+    fn why(outcome: Outcome) -> String {
+        match outcome {
+            Outcome::Pending { why } => why,
+            other => panic!("not pending: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_deadline_counts_the_status_calls_made() {
+        assert_eq!(
+            why(deadline_reached(&pacing(2, 60), 1)),
+            "deadline of 1m reached after 1 status call"
+        );
+        assert_eq!(
+            why(deadline_reached(&pacing(2, 60), 4)),
+            "deadline of 1m reached after 4 status calls"
+        );
+    }
+
+    #[test]
+    fn a_first_wait_as_long_as_the_deadline_is_named_when_no_call_was_made() {
+        assert_eq!(
+            why(deadline_reached(&pacing(60, 60), 0)),
+            "deadline of 1m reached after 0 status calls (the first wait of 1m is not shorter than the deadline)"
+        );
+        assert_eq!(
+            why(deadline_reached(&pacing(2, 60), 0)),
+            "deadline of 1m reached after 0 status calls",
+            "a shorter first wait is not the reason"
+        );
+        assert!(
+            !why(deadline_reached(&pacing(90, 60), 1)).contains("first wait"),
+            "after a call the first wait is not the reason"
+        );
+    }
+
+    #[test]
+    fn the_payments_verdict_decides_the_first_wait() {
+        let p = pacing(150, 900);
+        assert_eq!(
+            first_wait(&MoneyVerdict::Processing("code 201".into()), &p),
+            Ok(Duration::from_secs(150))
+        );
+        assert_eq!(
+            first_wait(&MoneyVerdict::Success(0), &p),
+            Ok(Duration::ZERO),
+            "a success is confirmed by status at once"
+        );
+        assert_eq!(
+            first_wait(&MoneyVerdict::Failed(105), &p),
+            Err(Outcome::Failed {
+                code: 105,
+                operation: Operation::Payment
+            })
+        );
+    }
+
+    #[test]
+    fn a_final_status_settles_the_case_and_processing_polls_on() {
+        assert_eq!(
+            status_outcome(&MoneyVerdict::Success(3)),
+            Some(Outcome::Success { code: 3 })
+        );
+        assert_eq!(
+            status_outcome(&MoneyVerdict::Failed(105)),
+            Some(Outcome::Failed {
+                code: 105,
+                operation: Operation::Status
+            })
+        );
+        assert_eq!(
+            status_outcome(&MoneyVerdict::Processing("code 201".into())),
+            None
+        );
+    }
+}
