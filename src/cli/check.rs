@@ -15,6 +15,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::judge::JudgeArgs;
 use super::output::{self, CoverageArgs, OnSignal, ReportArgs};
+use super::run_args::{JobsArg, PartitionArg, RateArg};
 use super::sim_args::{SimArgs, parse_duration};
 use ppob_check::flow::conversation::DEFAULT_MAX_AMOUNT;
 use ppob_check::flow::refs::DEFAULT_PREFIX;
@@ -92,20 +93,14 @@ pub struct CheckArgs {
     #[arg(long, value_name = "RUPIAH")]
     pub max_amount: Option<u64>,
 
-    /// Run only shard K of N (1 ≤ K ≤ N) of the cases, e.g. on a CI matrix: case i (0-based,
-    /// in run order) belongs to shard (i mod N)+1. The N shards together are the whole run.
-    #[arg(long, value_name = "K/N")]
-    pub partition: Option<Partition>,
+    #[command(flatten)]
+    pub partition: PartitionArg,
 
-    /// Cases run at the same time [simulator and --replay: every core; --target: 4]. Their
-    /// waits overlap, so N cases against a sandbox take about as long as the slowest; the
-    /// report keeps the cases' order whatever N is. --jobs 1 runs them one after another.
-    #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub jobs: JobsArg,
 
-    /// At most N requests a second, across every case running (a sandbox's rate limit).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub rate: Option<u32>,
+    #[command(flatten)]
+    pub rate: RateArg,
 
     /// Ask for callbacks and judge each one: every payment names a callback URL in
     /// callbackUrls, and after its final status the case waits (--callback-wait) for the
@@ -149,18 +144,6 @@ pub struct CheckArgs {
     /// The coverage gate.
     #[command(flatten)]
     pub coverage: CoverageArgs,
-}
-
-/// Most cases `--jobs` runs at once.
-const MAX_JOBS: usize = 256;
-
-fn parse_jobs(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n @ 1..=MAX_JOBS) => Ok(n),
-        _ => Err(format!(
-            "expected a number of cases from 1 to {MAX_JOBS}, got {s:?}"
-        )),
-    }
 }
 
 fn parse_callback_url(s: &str) -> Result<String, String> {
@@ -240,7 +223,7 @@ fn plan(
     args: &CheckArgs,
 ) -> Result<(CheckPlan, JudgeArgs, Vec<ppob_report::FileSpec>), SetupError> {
     let connection = Connection::resolve(&args.connection)?;
-    let partition = args.partition.unwrap_or_else(Partition::whole);
+    let partition = args.partition.partition.unwrap_or_else(Partition::whole);
     let config = &connection.config;
     let (target, credentials, base_pacing) = if let Some(dir) = &args.replay {
         let replays = partition
@@ -300,6 +283,7 @@ fn plan(
         .map_err(SetupError::Config)?;
     let jobs = args
         .jobs
+        .given()
         .unwrap_or_else(|| ppob_check::default_jobs(&target));
     let plan = CheckPlan {
         engine: merged.judge.engine(),
@@ -318,8 +302,8 @@ fn plan(
         max_amount,
         record: args.record.clone(),
         jobs,
-        rate: args.rate,
-        partition: args.partition,
+        rate: args.rate.rate,
+        partition: args.partition.partition,
         callbacks: callback_plan(args, &config.callbacks)?,
     };
     Ok((plan, merged.judge, merged.files))

@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::judge::JudgeArgs;
 use super::output::{self, CoverageArgs, ReportArgs};
+use super::run_args::{JobsArg, PartitionArg, RateArg};
 use super::sim_args::{SimArgs, parse_duration};
 use ppob_check::flow::Expectation;
 use ppob_core::exit::ExitStatus;
@@ -39,15 +40,6 @@ fn parse_account(s: &str) -> Result<Account, String> {
         ));
     }
     Ok(Account::new(number.trim(), product.trim()))
-}
-
-fn parse_rate(s: &str) -> Result<u32, String> {
-    match s.parse::<u32>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!(
-            "expected a number of requests per second above 0, got {s:?}"
-        )),
-    }
 }
 
 /// Arguments of `fuzz`.
@@ -91,23 +83,18 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "N")]
     pub cases: Option<u64>,
 
-    /// Run only shard K of N (1 ≤ K ≤ N) of the seed's cases, e.g. on a CI matrix with the
-    /// same --seed and --cases in every job: case i belongs to shard (i mod N)+1, and so does
-    /// the i-th saved regression file. The N shards together are the whole run.
-    #[arg(long, value_name = "K/N")]
-    pub partition: Option<Partition>,
+    #[command(flatten)]
+    pub partition: PartitionArg,
 
     /// Stop generating after this long (failures found are still shrunk), e.g. 30s, 5m.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_time: Option<Duration>,
 
-    /// Worker threads [simulator: the number of cores; --target: 8].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub jobs: Option<u16>,
+    #[command(flatten)]
+    pub jobs: JobsArg,
 
-    /// At most N requests a second, shrinking included (for real sandboxes). Default: no cap.
-    #[arg(long, value_name = "N", value_parser = parse_rate)]
-    pub rate: Option<u32>,
+    #[command(flatten)]
+    pub rate: RateArg,
 
     /// An account valid payments may pay (repeatable): ACCOUNT[@PRODUCT]. Default: the config
     /// file's cases; on the simulator, its test accounts without faults.
@@ -263,7 +250,11 @@ fn plan(args: &FuzzArgs) -> Result<(Campaign, JudgeArgs, Vec<FileSpec>), SetupEr
         seed: args.seed.or(from_config.seed).unwrap_or_else(fresh_seed),
         cases: args.cases.or(from_config.cases).unwrap_or(cases),
         max_time: args.max_time.or(from_config.max_time),
-        jobs: args.jobs.or(from_config.jobs).map_or(jobs, usize::from),
+        jobs: args
+            .jobs
+            .given()
+            .or(from_config.jobs.map(usize::from))
+            .unwrap_or(jobs),
         shrink: ShrinkLimits {
             max_steps: args.max_shrink_steps.unwrap_or(shrink_steps),
             max_time: args.max_shrink_time.unwrap_or(shrink_time),
@@ -273,7 +264,7 @@ fn plan(args: &FuzzArgs) -> Result<(Campaign, JudgeArgs, Vec<FileSpec>), SetupEr
             .or(from_config.max_failures)
             .unwrap_or(10)
             .max(1),
-        partition: args.partition.unwrap_or_else(Partition::whole),
+        partition: args.partition.partition.unwrap_or_else(Partition::whole),
     };
     let merged = super::output::from_config(&args.judge, Some(&args.coverage), config)
         .map_err(SetupError::Config)?;
@@ -282,7 +273,7 @@ fn plan(args: &FuzzArgs) -> Result<(Campaign, JudgeArgs, Vec<FileSpec>), SetupEr
         deny_warnings: merged.judge.deny_warnings,
         require_codes: merged.require_codes,
         latency_budget: args.latency_budget.or(from_config.latency_budget),
-        rate: args.rate.or(from_config.rate),
+        rate: args.rate.rate.or(from_config.rate),
         regressions: args
             .regressions
             .clone()
@@ -290,7 +281,7 @@ fn plan(args: &FuzzArgs) -> Result<(Campaign, JudgeArgs, Vec<FileSpec>), SetupEr
             .unwrap_or_else(|| PathBuf::from("fuzz-regressions")),
         save_regressions: !args.no_regressions,
         replay: args.replay.clone(),
-        partition: args.partition,
+        partition: args.partition.partition,
         target,
         base_url,
         universe,

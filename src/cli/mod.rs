@@ -10,6 +10,7 @@ mod mock;
 mod output;
 mod report;
 mod rules;
+mod run_args;
 mod schemas;
 mod sim_args;
 mod validate;

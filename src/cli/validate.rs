@@ -8,9 +8,9 @@ use clap::Args;
 
 use super::judge::JudgeArgs;
 use super::output::{self, ReportArgs};
+use super::run_args::{JobsArg, PartitionArg};
 use ppob_core::contract::{DocKind, Summary};
 use ppob_core::exit::{ExitStatus, is_closed_pipe};
-use ppob_core::partition::Partition;
 use ppob_report::{Command, Reporter, RunEnd, RunInfo, SinkOf};
 use ppob_validate::input::{BatchReader, SkippedFile, expand};
 use ppob_validate::{RunError, run as run_validation};
@@ -18,21 +18,6 @@ use ppob_validate::{RunError, run as run_validation};
 fn parse_kind(s: &str) -> Result<DocKind, String> {
     s.parse()
         .map_err(|e: ppob_core::contract::UnknownKind| e.to_string())
-}
-
-/// Most worker threads `--jobs` accepts: far more than any machine gains from.
-const MAX_JOBS: usize = 1024;
-
-fn parse_jobs(s: &str) -> Result<usize, String> {
-    let jobs: usize = s
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number of threads"))?;
-    if jobs > MAX_JOBS {
-        return Err(format!(
-            "at most {MAX_JOBS} worker threads (0 uses every core)"
-        ));
-    }
-    Ok(jobs)
 }
 
 /// Arguments of `validate`.
@@ -67,16 +52,11 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub ndjson: bool,
 
-    /// Worker threads; 0 uses every core.
-    #[arg(long, short = 'j', default_value_t = 0, value_name = "N",
-          value_parser = parse_jobs)]
-    pub jobs: usize,
+    #[command(flatten)]
+    pub jobs: JobsArg,
 
-    /// Check only shard K of N (1 ≤ K ≤ N) of the inputs, e.g. on a CI matrix: after
-    /// directories are expanded (in sorted order), input i (0-based; a file, or - for stdin)
-    /// belongs to shard (i mod N)+1. A file is never split: its documents stay in one shard.
-    #[arg(long, value_name = "K/N")]
-    pub partition: Option<Partition>,
+    #[command(flatten)]
+    pub partition: PartitionArg,
 
     /// How documents are judged and shown.
     #[command(flatten)]
@@ -92,7 +72,7 @@ fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
     let expansion = expand(&args.paths, args.ndjson);
     note_skipped(&expansion.skipped);
     let inputs = expansion.inputs;
-    let inputs = match args.partition {
+    let inputs = match args.partition.partition {
         Some(partition) => partition.select(inputs),
         None => inputs,
     };
@@ -103,9 +83,9 @@ fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
         command: Command::Validate,
         target: None,
         fuzz: None,
-        partition: args.partition,
+        partition: args.partition.partition,
     })?;
-    let summary = run_validation(&engine, reader, args.jobs, &mut SinkOf(&mut report))?;
+    let summary = run_validation(&engine, reader, args.jobs.or(0), &mut SinkOf(&mut report))?;
     report.finish(&RunEnd::new(summary.clone()))?;
     Ok(summary)
 }

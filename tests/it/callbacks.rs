@@ -274,6 +274,7 @@ fn callbacks_no_case_collected_are_reported_after_the_cases() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    ppob_contract::transport::http::install_crypto_provider();
     let client = reqwest::blocking::Client::builder()
         .no_proxy()
         .timeout(std::time::Duration::from_secs(5))

@@ -22,6 +22,7 @@ pub(crate) fn server(config: SimConfig) -> RunningServer {
 }
 
 fn client() -> reqwest::blocking::Client {
+    ppob_contract::transport::http::install_crypto_provider();
     reqwest::blocking::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(5))

@@ -159,6 +159,7 @@ fn real_inquiry(addr: SocketAddr) -> Result<(u16, Value), String> {
     )
     .unwrap();
     // A new connection each time: it must be accepted under pressure.
+    ppob_contract::transport::http::install_crypto_provider();
     let client = reqwest::blocking::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(0)

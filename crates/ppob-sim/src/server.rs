@@ -274,6 +274,7 @@ pub fn loopback_url(url: &str) -> Result<reqwest::Url, String> {
 }
 
 async fn tick_loop(app: Arc<App>) {
+    ppob_transport::http::install_crypto_provider();
     let client = reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())

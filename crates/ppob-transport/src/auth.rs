@@ -9,10 +9,12 @@
 
 use std::fmt;
 
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sha2::Sha256;
 
 use super::WireRequest;
 use ppob_core::contract::Operation;
@@ -180,59 +182,99 @@ pub enum TokenError {
     Signing(String),
 }
 
-/// Signs `payload` (the request fields) into an HS256 JWT with `secret`.
+/// The JOSE header of every TOKEN this tool signs.
+const HS256_HEADER: &str = r#"{"typ":"JWT","alg":"HS256"}"#;
+
+/// The JWS algorithm names (RFC 7518 §3.1 and RFC 8037): a header naming one
+/// of them other than HS256 is signed with the wrong algorithm; any other
+/// name is not a JWT header this verifier can read.
+const JWS_ALGORITHMS: &[&str] = &[
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "PS384",
+    "PS512", "EdDSA",
+];
+
+/// HMAC-SHA256 keyed with `secret`.
+fn hs256(secret: &str) -> Hmac<Sha256> {
+    // invariant: HMAC takes a key of any length (RFC 2104 hashes a long one).
+    Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length")
+}
+
+/// Signs `payload` (the request fields) into an HS256 JWT with `secret`
+/// (RFC 7519: base64url header, payload and HMAC-SHA256 signature, no padding).
 pub fn sign_token(payload: &Value, secret: &str) -> Result<String, TokenError> {
-    let header = Header::new(Algorithm::HS256);
-    jsonwebtoken::encode(
-        &header,
-        payload,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .map_err(|e| TokenError::Signing(e.to_string()))
+    let claims = serde_json::to_vec(payload).map_err(|e| TokenError::Signing(e.to_string()))?;
+    let mut token = URL_SAFE_NO_PAD.encode(HS256_HEADER);
+    token.push('.');
+    token.push_str(&URL_SAFE_NO_PAD.encode(claims));
+    let mut mac = hs256(secret);
+    mac.update(token.as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    token.push('.');
+    token.push_str(&signature);
+    Ok(token)
 }
 
 /// Verifies an HS256 JWT with `secret` and returns its payload object.
-/// The vendor's tokens carry no `exp`, so none is required.
+/// The vendor's tokens carry no `exp`, so none is required, and no claim is
+/// judged: the payload is the request itself.
+///
+/// In order: three base64url parts, a JOSE header that is a JSON object
+/// naming a known `alg` (else [`TokenError::Malformed`]) without `crit`, the
+/// algorithm HS256 ([`TokenError::WrongAlgorithm`]), the signature
+/// ([`TokenError::BadSignature`], compared in constant time), a JSON payload
+/// ([`TokenError::Malformed`]) that is an object ([`TokenError::NotAnObject`]).
 ///
 /// A JOSE header with `crit` is refused: RFC 7515 §4.1.11 requires a
 /// verifier to reject critical extensions it does not understand, and this
 /// one understands none.
 pub fn verify_token(token: &str, secret: &str) -> Result<Value, TokenError> {
-    if has_critical_extensions(token.trim()) {
+    let token = token.trim();
+    if has_critical_extensions(token) {
         return Err(TokenError::Malformed(
             "its JOSE header lists critical extensions (`crit`) that this verifier does not understand (RFC 7515 §4.1.11)".into(),
         ));
     }
-    let mut validation = Validation::new(Algorithm::HS256);
-    validation.required_spec_claims.clear();
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    let data = jsonwebtoken::decode::<Value>(
-        token.trim(),
-        &DecodingKey::from_secret(secret.as_bytes()),
-        &validation,
-    )
-    .map_err(|e| match e.kind() {
-        ErrorKind::InvalidSignature => TokenError::BadSignature,
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => TokenError::WrongAlgorithm,
-        _ => TokenError::Malformed(e.to_string()),
-    })?;
-    if !data.claims.is_object() {
+    let malformed = |why: &str| TokenError::Malformed(why.to_owned());
+    let (signed, signature) = token
+        .rsplit_once('.')
+        .ok_or_else(|| malformed("it is not three base64url parts joined by dots"))?;
+    let (header, payload) = signed
+        .split_once('.')
+        .filter(|(_, payload)| !payload.contains('.'))
+        .ok_or_else(|| malformed("it is not three base64url parts joined by dots"))?;
+    let decode = |part: &str, what: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|e| TokenError::Malformed(format!("its {what} is not base64url: {e}")))
+    };
+    let header: Value = serde_json::from_slice(&decode(header, "header")?)
+        .map_err(|e| TokenError::Malformed(format!("its header is not JSON: {e}")))?;
+    let algorithm = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .filter(|alg| JWS_ALGORITHMS.contains(alg))
+        .ok_or_else(|| malformed("its header names no known `alg`"))?;
+    if algorithm != "HS256" {
+        return Err(TokenError::WrongAlgorithm);
+    }
+    let mut mac = hs256(secret);
+    mac.update(signed.as_bytes());
+    mac.verify_slice(&decode(signature, "signature")?)
+        .map_err(|_| TokenError::BadSignature)?;
+    let claims: Value = serde_json::from_slice(&decode(payload, "payload")?)
+        .map_err(|e| TokenError::Malformed(format!("its payload is not JSON: {e}")))?;
+    if !claims.is_object() {
         return Err(TokenError::NotAnObject);
     }
-    Ok(data.claims)
+    Ok(claims)
 }
 
 /// Whether the token's JOSE header (its first part) has a `crit` member.
 /// A header that spells neither `crit` nor any escape (`\u0063rit`) cannot
 /// have one, so the usual `{"alg":"HS256","typ":"JWT"}` is not parsed.
 fn has_critical_extensions(token: &str) -> bool {
-    use base64::Engine as _;
     let header = token.split('.').next().unwrap_or("");
-    let Ok(bytes) =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header.trim_end_matches('='))
-    else {
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(header.trim_end_matches('=')) else {
         return false;
     };
     if !bytes.contains(&b'\\') && memchr::memmem::find(&bytes, b"crit").is_none() {
@@ -290,16 +332,100 @@ mod tests {
         assert_eq!(verify_token(&token, "wrong"), Err(TokenError::BadSignature));
     }
 
+    /// A token signed with `secret` over a hand-written `header`.
+    fn token_with_header(header: &str, payload: &str, secret: &str) -> String {
+        let signed = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload)
+        );
+        let mut mac = hs256(secret);
+        mac.update(signed.as_bytes());
+        format!(
+            "{signed}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
+    }
+
+    #[test]
+    fn a_token_matches_the_rfc_7515_hs256_example() {
+        // RFC 7515 appendix A.1: the header, payload and key of the example
+        // give its signature (the key is the base64url-decoded JWK "k").
+        let key = URL_SAFE_NO_PAD
+            .decode("AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow")
+            .unwrap();
+        let signed = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+        let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+        mac.update(signed.as_bytes());
+        assert_eq!(
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()),
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        );
+    }
+
+    #[test]
+    fn the_header_decides_malformed_or_wrong_algorithm_before_the_signature() {
+        let payload = r#"{"partnerId":"p"}"#;
+        for (header, expected) in [
+            (r#"{"alg":"HS512","typ":"JWT"}"#, TokenError::WrongAlgorithm),
+            (r#"{"alg":"RS256"}"#, TokenError::WrongAlgorithm),
+        ] {
+            assert_eq!(
+                verify_token(&token_with_header(header, payload, "s"), "s"),
+                Err(expected),
+                "{header}"
+            );
+        }
+        for header in [
+            r#"{"alg":"none"}"#,
+            r#"{"typ":"JWT"}"#,
+            r#"{"alg":256}"#,
+            "[]",
+            "not json",
+        ] {
+            assert!(
+                matches!(
+                    verify_token(&token_with_header(header, payload, "s"), "s"),
+                    Err(TokenError::Malformed(_))
+                ),
+                "{header}"
+            );
+        }
+        let padded = format!("{}=", token_with_header(r#"{"alg":"HS256"}"#, payload, "s"));
+        assert!(matches!(
+            verify_token(&padded, "s"),
+            Err(TokenError::Malformed(_))
+        ));
+        let four_parts = format!(
+            "{}.x",
+            token_with_header(r#"{"alg":"HS256"}"#, payload, "s")
+        );
+        assert!(matches!(
+            verify_token(&four_parts, "s"),
+            Err(TokenError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn a_changed_payload_no_longer_verifies() {
+        let token = sign_token(&json!({"amount": 3607}), "s").unwrap();
+        let parts: Vec<&str> = token.split('.').collect();
+        let forged = format!(
+            "{}.{}.{}",
+            parts[0],
+            URL_SAFE_NO_PAD.encode(r#"{"amount":1}"#),
+            parts[2]
+        );
+        assert_eq!(verify_token(&forged, "s"), Err(TokenError::BadSignature));
+    }
+
     #[test]
     fn a_token_with_critical_header_extensions_is_refused() {
-        let mut header = Header::new(Algorithm::HS256);
-        header.crit = Some(vec!["exp-ext".into()]);
-        let token = jsonwebtoken::encode(
-            &header,
-            &json!({"partnerId": "p"}),
-            &EncodingKey::from_secret(b"s"),
-        )
-        .unwrap();
+        let token = token_with_header(
+            r#"{"alg":"HS256","crit":["exp-ext"]}"#,
+            r#"{"partnerId":"p"}"#,
+            "s",
+        );
         match verify_token(&token, "s") {
             Err(TokenError::Malformed(why)) => assert!(why.contains("crit"), "{why}"),
             other => panic!("a crit header was accepted: {other:?}"),
@@ -308,9 +434,8 @@ mod tests {
 
     #[test]
     fn a_crit_member_is_found_however_it_is_spelled() {
-        use base64::Engine as _;
         let encode = |header: &str| {
-            let part = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header);
+            let part = URL_SAFE_NO_PAD.encode(header);
             format!("{part}.e30.sig")
         };
         for header in [

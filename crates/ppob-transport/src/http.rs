@@ -152,6 +152,15 @@ pub struct HttpTransport {
     config: HttpConfig,
 }
 
+/// Makes ring's rustls provider the process's TLS crypto, unless the
+/// process already chose one. reqwest is built without a provider of its own
+/// (the default one, aws-lc-rs, costs a long C build); every HTTP client of
+/// the workspace calls this before it is built.
+pub fn install_crypto_provider() {
+    // An error only says a provider is installed already: that one is used.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The error our redirect policy raises for a redirect it refuses.
 #[derive(Debug)]
 struct RefusedRedirect(String);
@@ -249,6 +258,7 @@ impl HttpTransport {
         if inside_tokio_runtime() {
             return Err(HttpSetupError::InsideAsyncRuntime);
         }
+        install_crypto_provider();
         // The blocking client's own timeout restarts at every read of the
         // body; the async client underneath keeps one deadline for the whole
         // exchange, so the timeout is set on both.

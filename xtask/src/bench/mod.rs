@@ -8,10 +8,13 @@
 //! - `fuzz`: `ppob-contract fuzz` cases/s in process and against `mock`.
 //! - `locate`: judging documents of 10 KB–10 MB with a finding every 12 bytes.
 //! - `endless`: the memory of `check` against endless answer bodies.
+//! - `build`: cold release builds of the CLI and of the validate crate, and
+//!   the binary's size, beside another revision's.
 //!
 //! Benchmarks are never part of `cargo test`: they take minutes and their
 //! numbers depend on the machine.
 
+mod build;
 mod check;
 mod endless;
 mod fuzz;
@@ -40,6 +43,8 @@ benchmarks (each builds in release first; see docs/benchmarks.md):
   fuzz [--cases N]          `ppob-contract fuzz` cases/s in process and against mock over HTTP
   locate                    judging 10 KB–10 MB documents with a finding every 12 bytes
   endless                   max RSS of `check` against endless answer bodies on 127.0.0.1
+  build [--against REV]     cold release builds of the CLI and of ppob-validate alone, and the
+                            binary's size; with --against, REV measured the same way first
 
 `cargo xtask bench` alone prints this list; `cargo xtask bench <name> --help` the options.";
 
@@ -52,6 +57,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
         ["fuzz", rest @ ..] => fuzz::run(root, rest),
         ["locate", rest @ ..] => locate::run(root, rest),
         ["endless", rest @ ..] => endless::run(root, rest),
+        ["build", rest @ ..] => build::run(root, rest),
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             Ok(())

@@ -124,6 +124,7 @@ mod tests {
     use super::*;
 
     fn client() -> reqwest::blocking::Client {
+        ppob_transport::http::install_crypto_provider();
         reqwest::blocking::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(10))
