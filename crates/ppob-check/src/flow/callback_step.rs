@@ -74,3 +74,200 @@ pub(super) fn judge_callbacks(
         log.add(at, found);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::callback::{Collected, Received};
+    use crate::flow::StepDocument;
+    use crate::flow::case::Case;
+    use ppob_validate::{Engine, EngineOptions};
+    use serde_json::json;
+
+    /// Hands out fixed callbacks, each `after` the payment.
+    struct Fixed {
+        bodies: Vec<Vec<u8>>,
+        wait: Duration,
+        interrupted: bool,
+        asked: Mutex<Vec<String>>,
+    }
+
+    impl Fixed {
+        fn new(bodies: Vec<Value>) -> Self {
+            Self {
+                bodies: bodies.iter().map(|b| b.to_string().into_bytes()).collect(),
+                wait: Duration::from_secs(5),
+                interrupted: false,
+                asked: Mutex::new(Vec::new()),
+            }
+        }
+    }
+
+    impl CallbackSource for Fixed {
+        fn url(&self) -> &str {
+            "http://127.0.0.1:9/cb"
+        }
+        fn wait(&self) -> Duration {
+            self.wait
+        }
+        fn collect(&self, ref_number: &str) -> Collected {
+            self.asked.lock().unwrap().push(ref_number.to_owned());
+            let received = self
+                .bodies
+                .iter()
+                .enumerate()
+                .map(|(n, body)| Received {
+                    path: "/cb".into(),
+                    body: body.clone(),
+                    at: SystemTime::UNIX_EPOCH + Duration::from_secs(10 + n as u64),
+                })
+                .collect();
+            Collected {
+                received,
+                interrupted: self.interrupted,
+            }
+        }
+    }
+
+    /// Remembers what it was told.
+    #[derive(Default)]
+    struct Heard(Mutex<Vec<String>>);
+
+    impl Observer for Heard {
+        fn waiting(&self, case: &str, duration: Duration, why: &str) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("{case}: {why} ({duration:?})"));
+        }
+        fn waited(&self, case: &str) {
+            self.0.lock().unwrap().push(format!("{case}: waited"));
+        }
+    }
+
+    fn status(code: i64) -> Value {
+        json!({"responseCode": code, "data": {"refNumber": "R1", "transactionId": 7}})
+    }
+
+    /// Judges `source`'s callbacks after a final status answer `code`: the
+    /// documents (status answer first) and what the observer heard.
+    fn judge(source: &Fixed, code: i64) -> (Vec<StepDocument>, Vec<String>) {
+        let engine = Engine::new(EngineOptions::default());
+        let case = Case::new("0811111111");
+        let mut log = Log::new(&engine, &case);
+        let status = status(code);
+        let exchange = ppob_transport::Exchange {
+            request: ppob_transport::WireRequest {
+                operation: ppob_core::contract::Operation::Status,
+                method: "POST".into(),
+                path: "/".into(),
+                headers: vec![],
+                body: vec![],
+                payload: Value::Null,
+            },
+            response: Ok(ppob_transport::WireResponse::json(
+                200,
+                status.to_string().into_bytes(),
+            )),
+            started: SystemTime::UNIX_EPOCH,
+            elapsed: Duration::ZERO,
+        };
+        let reading = crate::flow::classify::read(&exchange);
+        let status_at = log.record(&exchange, &reading, Vec::new(), "success (0)");
+        let settled = Settled {
+            ref_number: "R1",
+            status_at,
+            status: &status,
+            paid_wall: SystemTime::UNIX_EPOCH,
+        };
+        let heard = Heard::default();
+        judge_callbacks(&heard, "case-1", &mut log, source, &settled);
+        let heard = heard.0.into_inner().unwrap();
+        (log.into_documents()[status_at..].to_vec(), heard)
+    }
+
+    fn rules_on(doc: &StepDocument) -> Vec<&str> {
+        doc.report
+            .findings
+            .iter()
+            .map(|f| f.rule.as_str())
+            .filter(|r| r.starts_with("callback."))
+            .collect()
+    }
+
+    #[test]
+    fn each_delivery_is_a_callback_document_and_a_repeat_is_a_duplicate() {
+        let source = Fixed::new(vec![status(0), status(0)]);
+        let (documents, heard) = judge(&source, 0);
+        assert_eq!(*source.asked.lock().unwrap(), ["R1"]);
+        assert_eq!(documents.len(), 3, "the status answer and two callbacks");
+        let verdicts: Vec<&str> = documents[1..]
+            .iter()
+            .map(|d| d.report.step.as_ref().unwrap().verdict.as_str())
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                "callback: success (0)",
+                "callback again (delivery 2): success (0)"
+            ]
+        );
+        assert_eq!(
+            documents[2].report.step.as_ref().unwrap().elapsed_ms,
+            11_000.0
+        );
+        assert!(rules_on(&documents[0]).is_empty());
+        assert!(rules_on(&documents[1]).is_empty());
+        assert_eq!(rules_on(&documents[2]), [callbacks::DUPLICATE]);
+        assert_eq!(
+            heard,
+            ["case-1: waiting for the callback (5s)", "case-1: waited"]
+        );
+    }
+
+    #[test]
+    fn a_callback_that_contradicts_the_status_answer_is_reported_on_the_callback() {
+        let (documents, _) = judge(&Fixed::new(vec![status(105)]), 0);
+        assert_eq!(rules_on(&documents[1]), [callbacks::MATCHES_STATUS]);
+        assert!(rules_on(&documents[0]).is_empty());
+    }
+
+    #[test]
+    fn a_callback_that_is_not_an_envelope_is_labelled_so_and_not_compared() {
+        let mut source = Fixed::new(vec![json!("just text")]);
+        source.bodies.push(b"<xml/>".to_vec());
+        let (documents, _) = judge(&source, 0);
+        let verdicts: Vec<&str> = documents[1..]
+            .iter()
+            .map(|d| d.report.step.as_ref().unwrap().verdict.as_str())
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                "callback: no responseCode",
+                "callback again (delivery 2): not JSON"
+            ]
+        );
+        assert!(rules_on(&documents[1]).is_empty());
+        assert_eq!(rules_on(&documents[2]), [callbacks::DUPLICATE]);
+    }
+
+    #[test]
+    fn no_callback_is_missing_on_the_status_answer_unless_the_wait_was_stopped() {
+        let mut source = Fixed::new(Vec::new());
+        let (documents, _) = judge(&source, 0);
+        assert_eq!(documents.len(), 1);
+        assert_eq!(rules_on(&documents[0]), [callbacks::MISSING]);
+        source.interrupted = true;
+        let (documents, _) = judge(&source, 0);
+        assert!(rules_on(&documents[0]).is_empty());
+        source.interrupted = false;
+        source.wait = Duration::ZERO;
+        let (documents, heard) = judge(&source, 0);
+        assert!(heard.is_empty(), "no wait, nothing to tell: {heard:?}");
+        assert_eq!(rules_on(&documents[0]), [callbacks::MISSING]);
+    }
+}

@@ -98,3 +98,138 @@ fn answered(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+    use ppob_core::rules::{Level, Severities};
+    use ppob_transport::{Exchange, TransportError, WireRequest, WireResponse};
+    use ppob_validate::{Engine, EngineOptions};
+
+    fn exchange(response: Result<WireResponse, TransportError>) -> Exchange {
+        Exchange {
+            request: WireRequest {
+                operation: Operation::Inquiry,
+                method: "POST".into(),
+                path: "/".into(),
+                headers: vec![],
+                body: vec![],
+                payload: Value::Null,
+            },
+            response,
+            started: SystemTime::UNIX_EPOCH,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn envelope(code: i64) -> Exchange {
+        let body = format!(
+            "{{\"responseCode\":{code},\"success\":false,\"message\":{{\"ID\":\"x\",\"EN\":\"x\"}},\"data\":{{\"amount\":5}}}}"
+        );
+        exchange(Ok(WireResponse::json(200, body.into_bytes())))
+    }
+
+    /// What the inquiry answer `exchange` leads to with `engine`, and the
+    /// `flow.unusable-answer` findings' severities on it.
+    fn leads_to(engine: &Engine, exchange: &Exchange) -> (Result<Value, Outcome>, Vec<Severity>) {
+        let case = Case::new("0811111111");
+        let mut log = Log::new(engine, &case);
+        let reading = classify::read(exchange);
+        let verdict = classify::inquiry(&reading);
+        let at = log.record(exchange, &reading, Vec::new(), &label(&verdict));
+        let result = answered(verdict, reading, &mut log, at);
+        let severities = log.documents()[at]
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.rule == rules::UNUSABLE_ANSWER)
+            .map(|f| f.severity)
+            .collect();
+        (result, severities)
+    }
+
+    #[test]
+    fn the_inquiry_sends_the_cases_account_and_product_and_its_amount_if_any() {
+        let mut case = Case::new("0811111111");
+        case.product = "PLN".into();
+        let payload = inquiry_payload("partner-id", &case);
+        assert_eq!(
+            payload,
+            json!({"partnerId": "partner-id", "accountNumber": "0811111111", "productCode": "PLN"})
+        );
+        case.amount = Some(20_000);
+        assert_eq!(inquiry_payload("partner-id", &case)["amount"], 20_000);
+    }
+
+    #[test]
+    fn each_inquiry_verdict_has_its_label() {
+        assert_eq!(label(&InquiryVerdict::Ok), "inquiry ok (300)");
+        assert_eq!(label(&InquiryVerdict::Failed(105)), "inquiry failed (105)");
+        assert_eq!(
+            label(&InquiryVerdict::Broken("HTTP 503".into())),
+            "unusable: HTTP 503"
+        );
+    }
+
+    #[test]
+    fn a_300_is_paid_from_and_a_failure_code_fails_the_case() {
+        let engine = Engine::new(EngineOptions::default());
+        let (ok, found) = leads_to(&engine, &envelope(300));
+        assert_eq!(ok.unwrap()["data"]["amount"], 5);
+        assert!(found.is_empty());
+        let (failed, found) = leads_to(&engine, &envelope(105));
+        assert_eq!(
+            failed,
+            Err(Outcome::Failed {
+                code: 105,
+                operation: Operation::Inquiry
+            })
+        );
+        assert!(found.is_empty());
+    }
+
+    #[test]
+    fn an_unusable_inquiry_answer_is_an_error_unless_the_rule_is_off() {
+        let lowered = Severities::from_overrides([(
+            rules::UNUSABLE_ANSWER,
+            Level::Report(Severity::Warning),
+        )])
+        .unwrap();
+        let engine = Engine::new(EngineOptions {
+            severities: lowered,
+            ..EngineOptions::default()
+        });
+        let broken = exchange(Ok(WireResponse::json(200, b"not json".to_vec())));
+        let (outcome, found) = leads_to(&engine, &broken);
+        let Err(Outcome::Error { reason }) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(reason.contains("is not JSON"), "{reason}");
+        assert_eq!(found, [Severity::Error], "an error whatever its level");
+
+        let off = Severities::from_overrides([(rules::UNUSABLE_ANSWER, Level::Off)]).unwrap();
+        let engine = Engine::new(EngineOptions {
+            severities: off,
+            ..EngineOptions::default()
+        });
+        let (outcome, found) = leads_to(&engine, &broken);
+        assert!(matches!(outcome, Err(Outcome::Error { .. })));
+        assert!(found.is_empty());
+    }
+
+    #[test]
+    fn an_envelope_with_an_unexpected_code_stops_without_an_unusable_finding() {
+        let engine = Engine::new(EngineOptions::default());
+        let (outcome, found) = leads_to(&engine, &envelope(0));
+        let Err(Outcome::Error { reason }) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(
+            reason.starts_with("the inquiry answered code 0 ("),
+            "{reason}"
+        );
+        assert!(found.is_empty(), "the envelope is judged as a document");
+    }
+}

@@ -11,8 +11,6 @@ mod callback_step;
 pub mod callbacks;
 pub mod case;
 pub mod classify;
-pub mod config;
-pub mod config_error;
 pub mod conversation;
 mod document_log;
 mod inquiry_step;

@@ -77,7 +77,7 @@ impl Pacing {
 }
 
 /// Durations as humantime text (`150s`, `2m 30s`) in config files.
-pub(crate) mod duration_text {
+pub mod duration_text {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};
