@@ -28,6 +28,8 @@
 //! assert!(ppob_contract::generated_files().iter().any(|f| f.path == "schemas/openapi.json"));
 //! ```
 
+pub mod config;
+
 pub use ppob_check as check;
 pub use ppob_check::{callback, flow};
 pub use ppob_core::{contract, exit, model, partition, rules};

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use ppob_contract::flow::Pacing;
-use ppob_contract::flow::config::Config;
+use ppob_contract::config::Config;
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = std::str::from_utf8(bytes) else {

@@ -165,7 +165,7 @@ fn parse_callback_url(s: &str) -> Result<String, String> {
 /// `[callbacks]` (flags win).
 fn callback_plan(
     args: &CheckArgs,
-    config: &ppob_check::flow::config::CallbacksSection,
+    config: &ppob_contract::config::CallbacksSection,
 ) -> Result<Option<CallbackPlan>, SetupError> {
     let Some(listen) = args.callback_listen.or(config.listen) else {
         if args.callback_url.is_some() || args.callback_wait.is_some() {
@@ -286,7 +286,7 @@ fn plan(
         .given()
         .unwrap_or_else(|| ppob_check::default_jobs(&target));
     let plan = CheckPlan {
-        engine: merged.judge.engine(),
+        engine: merged.engine(),
         deny_warnings: merged.judge.deny_warnings,
         require_codes: merged.require_codes,
         target,

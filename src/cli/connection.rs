@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::sim_args::parse_duration;
-use ppob_check::flow::config::{Config, ConfigError};
+use ppob_contract::config::{Config, ConfigError};
 use ppob_transport::auth::{BodyMode, Credentials, CredentialsError};
 use ppob_transport::http::{
     DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpConfig, HttpSetupError, HttpTransport,

@@ -269,7 +269,7 @@ fn plan(args: &FuzzArgs) -> Result<(Campaign, JudgeArgs, Vec<FileSpec>), SetupEr
     let merged = super::output::from_config(&args.judge, Some(&args.coverage), config)
         .map_err(SetupError::Config)?;
     let campaign = Campaign {
-        engine: merged.judge.engine(),
+        engine: merged.engine(),
         deny_warnings: merged.judge.deny_warnings,
         require_codes: merged.require_codes,
         latency_budget: args.latency_budget.or(from_config.latency_budget),

@@ -47,26 +47,28 @@ pub struct JudgeArgs {
 }
 
 impl JudgeArgs {
-    /// The level of every rule: the catalogue's defaults, `--strict`, then
-    /// `--severity` in order.
+    /// The level of every rule for a command without a config file:
+    /// `--strict` and `--severity` ([`Severities::resolve`]).
     pub fn severities(&self) -> Severities {
-        let mut out = Severities::new().with_strict(self.strict);
-        for (id, level) in &self.severities {
-            // The ids were checked against the catalogue when parsed.
-            let _ = out.set(id, *level);
-        }
-        out
+        // The ids were checked against the catalogue when parsed, and no
+        // config table is given: nothing can be refused here.
+        Severities::resolve(self.strict, [], &self.severities).unwrap_or_default()
     }
 
-    /// The engine these options describe.
-    pub fn engine(&self) -> Engine {
+    /// The engine these options describe, judging at `severities`.
+    pub fn engine_at(&self, severities: Severities) -> Engine {
         let mut rule_config = RuleConfig::default();
         if !self.reference_keys.is_empty() {
             rule_config.reference_keys = self.reference_keys.clone();
         }
         Engine::new(EngineOptions {
-            severities: self.severities(),
+            severities,
             rule_config,
         })
+    }
+
+    /// The engine these options describe, without a config file.
+    pub fn engine(&self) -> Engine {
+        self.engine_at(self.severities())
     }
 }

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use clap::Args;
 
 use super::judge::JudgeArgs;
+use ppob_core::rules::Severities;
 use ppob_report::{FileSpec, Format, Options, ReportFiles, Reporter, Tee};
 
 /// Report files written next to the terminal output.
@@ -136,11 +137,20 @@ pub fn is_human(judge: &JudgeArgs) -> bool {
     judge.format == Format::Human
 }
 
+impl FromConfig {
+    /// The engine that judges at the resolved severities.
+    pub fn engine(&self) -> ppob_validate::Engine {
+        self.judge.engine_at(self.severities.clone())
+    }
+}
+
 /// What the config file adds to the command line: `[severity]` levels
 /// (flags given later win), `[report]` strictness, report files and required codes.
 pub struct FromConfig {
-    /// The judging options with the config's severities and strictness.
+    /// The judging options with the config's strictness and deny-warnings.
     pub judge: JudgeArgs,
+    /// The level of every rule: catalogue, strictness, `[severity]`, `--severity`.
+    pub severities: Severities,
     /// `[report.files]` as report files.
     pub files: Vec<FileSpec>,
     /// `--require-codes` and `[report] require_codes`.
@@ -151,19 +161,20 @@ pub struct FromConfig {
 pub fn from_config(
     judge: &JudgeArgs,
     coverage: Option<&CoverageArgs>,
-    config: &ppob_check::flow::config::Config,
+    config: &ppob_contract::config::Config,
 ) -> Result<FromConfig, String> {
     let mut merged = judge.clone();
-    let mut severities = Vec::new();
-    for (rule, level) in &config.severity {
-        let parsed = super::judge::parse_severity(&format!("{rule}={level}"))
-            .map_err(|e| format!("the config file's [severity]: {e}"))?;
-        severities.push(parsed);
-    }
-    severities.extend(judge.severities.iter().cloned());
-    merged.severities = severities;
     merged.strict |= config.report.strict;
     merged.deny_warnings |= config.report.deny_warnings;
+    let severities = Severities::resolve(
+        merged.strict,
+        config
+            .severity
+            .iter()
+            .map(|(rule, level)| (rule.as_str(), level.as_str())),
+        &judge.severities,
+    )
+    .map_err(|e| format!("the config file's [severity]: {e}"))?;
     let files = config
         .report
         .files
@@ -181,6 +192,7 @@ pub fn from_config(
     }
     Ok(FromConfig {
         judge: merged,
+        severities,
         files,
         require_codes,
     })

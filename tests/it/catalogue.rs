@@ -264,6 +264,69 @@ fn an_unknown_severity_id_is_a_usage_error_with_the_closest_ids() {
 }
 
 #[test]
+fn severities_resolve_catalogue_then_config_then_flags() {
+    // The seed cassette breaks four flow rules (errors by default, exit 1).
+    let seed = "fixtures/mobile-postpaid/cassettes/seed";
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ppob-contract.toml");
+    std::fs::write(
+        &config,
+        "[severity]\n\"flow.amount-matches-inquiry\" = \"off\"\n\"flow.payment-matches-inquiry\" = \"off\"\n\"flow.ref-number-echo\" = \"warning\"\n\"flow.transaction-id-stable\" = \"off\"\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let by_config = run(&["check", "--replay", seed, "--config", config]);
+    assert_eq!(
+        by_config.code, 0,
+        "{}{}",
+        by_config.stdout, by_config.stderr
+    );
+    let flag_wins = run(&[
+        "check",
+        "--replay",
+        seed,
+        "--config",
+        config,
+        "--severity",
+        "flow.ref-number-echo=error",
+    ]);
+    assert_eq!(
+        flag_wins.code, 1,
+        "{}{}",
+        flag_wins.stdout, flag_wins.stderr
+    );
+    assert!(
+        flag_wins.stdout.contains("flow.ref-number-echo"),
+        "{}",
+        flag_wins.stdout
+    );
+    assert!(
+        !flag_wins.stdout.contains("flow.transaction-id-stable"),
+        "{}",
+        flag_wins.stdout
+    );
+
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[severity]\n\"flow.ref-number-echo\" = \"loud\"\n",
+    )
+    .unwrap();
+    let bad = run(&[
+        "check",
+        "--replay",
+        seed,
+        "--config",
+        dir.path().join("bad.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("[severity]") && bad.stderr.contains("loud"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
 fn a_closed_stdout_ends_quietly_with_0() {
     // The reader went away before anything was written: every write fails.
     for command in [

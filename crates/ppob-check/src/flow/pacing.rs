@@ -82,10 +82,12 @@ pub mod duration_text {
 
     use serde::{Deserialize, Deserializer, Serializer};
 
+    /// Writes `d` as humantime text (`2m 30s`).
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(&humantime::format_duration(*d))
     }
 
+    /// Reads humantime text; anything else is an error that shows an example.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let text = String::deserialize(d)?;
         humantime::parse_duration(&text).map_err(|e| {

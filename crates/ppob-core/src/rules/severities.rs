@@ -129,6 +129,26 @@ impl Severities {
         Ok(out)
     }
 
+    /// The levels of a run, resolved in one place: the catalogue's
+    /// defaults, then `strict` (`--strict` or the config's `[report]
+    /// strict`), then the config file's `[severity]` table (`id = "level"`),
+    /// then the `--severity` flags in order; a later setting of an id wins.
+    /// An unknown or fixed id, or an unknown level, is refused naming it.
+    pub fn resolve<'a>(
+        strict: bool,
+        config: impl IntoIterator<Item = (&'a str, &'a str)>,
+        flags: &[(&'static str, Level)],
+    ) -> Result<Self, SeverityError> {
+        let mut out = Self::new().with_strict(strict);
+        for (id, level) in config {
+            out.set(id, level.trim().parse()?)?;
+        }
+        for &(id, level) in flags {
+            out.set(id, level)?;
+        }
+        Ok(out)
+    }
+
     /// `--strict`: undocumented fields (`drift`) default to error.
     pub fn with_strict(mut self, strict: bool) -> Self {
         self.strict = strict;
@@ -228,5 +248,25 @@ mod tests {
             SeverityError::Syntax("drift".into())
         );
         assert_eq!(parse_override("drift=off").unwrap(), ("drift", Level::Off));
+    }
+
+    #[test]
+    fn flags_win_over_the_config_which_wins_over_strict_and_the_catalogue() {
+        let amount = "inquiry.amount-equals-bill-sum";
+        let config = [(amount, "warning"), ("drift", "off")];
+        let resolved =
+            Severities::resolve(true, config, &[(amount, Level::Off)]).expect("known ids");
+        assert_eq!(resolved.level(amount), Level::Off);
+        assert_eq!(resolved.level("drift"), Level::Off);
+        let strict_only = Severities::resolve(true, [], &[]).expect("nothing to refuse");
+        assert_eq!(strict_only.level("drift"), Level::Report(Severity::Error));
+        assert!(matches!(
+            Severities::resolve(false, [("schema", "off")], &[]),
+            Err(SeverityError::Fixed("schema"))
+        ));
+        assert!(matches!(
+            Severities::resolve(false, [(amount, "loud")], &[]),
+            Err(SeverityError::UnknownLevel(_))
+        ));
     }
 }
