@@ -28,15 +28,22 @@
 //! assert!(ppob_contract::generated_files().iter().any(|f| f.path == "schemas/openapi.json"));
 //! ```
 
+#[cfg(feature = "full")]
 pub mod config;
 
+#[cfg(feature = "full")]
 pub use ppob_check as check;
+#[cfg(feature = "full")]
 pub use ppob_check::{callback, flow};
 pub use ppob_core::{contract, exit, model, partition, rules};
+#[cfg(feature = "full")]
 pub use ppob_fuzz as fuzz;
 pub use ppob_report as report;
+#[cfg(feature = "full")]
 pub use ppob_sim as sim;
+#[cfg(feature = "full")]
 pub use ppob_transport as transport;
+#[cfg(feature = "full")]
 pub use ppob_transport::stop;
 pub use ppob_validate as validate;
 pub use ppob_validate::input;

@@ -370,14 +370,27 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
     };
     let stop = Arc::new(Stop::new());
-    let (mut report, _files) =
-        match output::open(&judge, &args.report, &files, OnSignal::Stop(stop.clone())) {
-            Ok(opened) => opened,
-            Err(e) => {
-                let _ = writeln!(anstream::stderr(), "ppob-contract check: {e}");
-                return ExitStatus::Usage.into();
-            }
-        };
+    let ask_to_stop = {
+        let stop = stop.clone();
+        move |signal: i32| {
+            stop.as_atomic().store(
+                usize::try_from(signal).unwrap_or(1),
+                std::sync::atomic::Ordering::SeqCst,
+            );
+        }
+    };
+    let (mut report, _files) = match output::open(
+        &judge,
+        &args.report,
+        &files,
+        OnSignal::Stop(Box::new(ask_to_stop)),
+    ) {
+        Ok(opened) => opened,
+        Err(e) => {
+            let _ = writeln!(anstream::stderr(), "ppob-contract check: {e}");
+            return ExitStatus::Usage.into();
+        }
+    };
     let observer: Arc<dyn Observer + Send> = if plan.target.is_live() {
         Arc::new(Spinners::default())
     } else {

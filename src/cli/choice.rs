@@ -5,7 +5,9 @@
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use ppob_report::Format;
+#[cfg(feature = "full")]
 use ppob_sim::{Bug, DuplicatePolicy, UnknownFields};
+#[cfg(feature = "full")]
 use ppob_transport::auth::BodyMode;
 
 /// A library enum that a flag takes by name.
@@ -55,10 +57,13 @@ impl Choice for Format {
             Self::Github => {
                 "GitHub Actions workflow commands: an ::error/::warning annotation per finding"
             }
+            // A format added to the library without its help here: the unit test below fails.
+            _ => "",
         }
     }
 }
 
+#[cfg(feature = "full")]
 impl Choice for Bug {
     const ALL: &'static [Self] = &Bug::ALL;
 
@@ -89,6 +94,7 @@ impl Choice for Bug {
     }
 }
 
+#[cfg(feature = "full")]
 impl Choice for DuplicatePolicy {
     const ALL: &'static [Self] = &DuplicatePolicy::ALL;
 
@@ -109,6 +115,7 @@ impl Choice for DuplicatePolicy {
     }
 }
 
+#[cfg(feature = "full")]
 impl Choice for UnknownFields {
     const ALL: &'static [Self] = &UnknownFields::ALL;
 
@@ -126,6 +133,7 @@ impl Choice for UnknownFields {
     }
 }
 
+#[cfg(feature = "full")]
 impl Choice for BodyMode {
     const ALL: &'static [Self] = &BodyMode::ALL;
 
@@ -163,9 +171,12 @@ mod tests {
     #[test]
     fn every_choice_is_taken_by_its_name_and_has_help() {
         round_trips::<Format>();
-        round_trips::<Bug>();
-        round_trips::<DuplicatePolicy>();
-        round_trips::<UnknownFields>();
-        round_trips::<BodyMode>();
+        #[cfg(feature = "full")]
+        {
+            round_trips::<Bug>();
+            round_trips::<DuplicatePolicy>();
+            round_trips::<UnknownFields>();
+            round_trips::<BodyMode>();
+        }
     }
 }

@@ -1,17 +1,22 @@
 //! The command line: clap definitions and one handler per subcommand. No
 //! business logic lives here; handlers call the library and print.
 
+#[cfg(feature = "full")]
 mod check;
 mod choice;
+#[cfg(feature = "full")]
 mod connection;
+#[cfg(feature = "full")]
 mod fuzz;
 mod judge;
+#[cfg(feature = "full")]
 mod mock;
 mod output;
 mod report;
 mod rules;
 mod run_args;
 mod schemas;
+#[cfg(feature = "full")]
 mod sim_args;
 mod validate;
 
@@ -41,10 +46,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run inquiry → payment → status cases against the simulator, a sandbox or cassettes.
+    #[cfg(feature = "full")]
     Check(Box<check::CheckArgs>),
     /// Fuzz request variants through the simulator, `mock` or a sandbox, and shrink failures.
+    #[cfg(feature = "full")]
     Fuzz(Box<fuzz::FuzzArgs>),
     /// Serve the reference simulator on 127.0.0.1 (test accounts, faults, callbacks).
+    #[cfg(feature = "full")]
     Mock(mock::MockArgs),
     /// Check documents (files, directories, NDJSON streams, HAR, stdin) against the contract.
     Validate(validate::ValidateArgs),
@@ -59,10 +67,13 @@ pub enum Command {
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        #[cfg(feature = "full")]
         Command::Check(args) => check::run(*args),
+        #[cfg(feature = "full")]
         Command::Fuzz(args) => fuzz::run(*args),
         Command::Validate(args) => validate::run(args),
         Command::Rules(args) => rules::run(args),
+        #[cfg(feature = "full")]
         Command::Mock(args) => mock::run(args),
         Command::Schemas(args) => schemas::run(args),
         Command::Report(args) => report::run(args),

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use clap::Args;
 
 use super::judge::JudgeArgs;
+#[cfg(feature = "full")]
 use ppob_core::rules::Severities;
 use ppob_report::{FileSpec, Format, Options, ReportFiles, Reporter, Tee};
 
@@ -78,6 +79,7 @@ pub fn open_in(
     match on_signal {
         OnSignal::Exit if !files.is_empty() => interrupt_on_signal(files.clone(), None),
         OnSignal::Exit => {}
+        #[cfg(feature = "full")]
         OnSignal::Stop(stop) => interrupt_on_signal(files.clone(), Some(stop)),
     }
     Ok((Tee::new(reporters), files))
@@ -88,10 +90,15 @@ pub enum OnSignal {
     /// Write every report file with what arrived so far (marked incomplete)
     /// and exit with 128 + the signal's number.
     Exit,
-    /// Ask the run to stop (it reports what ended and returns); a second
-    /// signal exits at once as [`OnSignal::Exit`] does.
-    Stop(std::sync::Arc<ppob_transport::stop::Stop>),
+    /// Ask the run to stop with this (given the signal's number; the run
+    /// reports what ended and returns); a second signal exits at once as
+    /// [`OnSignal::Exit`] does.
+    #[cfg(feature = "full")]
+    Stop(AskToStop),
 }
+
+/// Asks a run to stop, given the number of the signal that asked.
+pub type AskToStop = Box<dyn Fn(i32) + Send>;
 
 /// On SIGINT or SIGTERM: with a `stop`, the first signal asks the run to
 /// stop; otherwise (or at a second signal) every report file is written with
@@ -99,10 +106,7 @@ pub enum OnSignal {
 /// the signal's number.
 #[cfg(unix)]
 #[allow(clippy::print_stderr)]
-fn interrupt_on_signal(
-    files: ReportFiles,
-    stop: Option<std::sync::Arc<ppob_transport::stop::Stop>>,
-) {
+fn interrupt_on_signal(files: ReportFiles, stop: Option<AskToStop>) {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
         return;
@@ -110,11 +114,8 @@ fn interrupt_on_signal(
     std::thread::spawn(move || {
         let mut stop = stop;
         for signal in signals.forever() {
-            if let Some(stop) = stop.take() {
-                stop.as_atomic().store(
-                    usize::try_from(signal).unwrap_or(1),
-                    std::sync::atomic::Ordering::SeqCst,
-                );
+            if let Some(ask) = stop.take() {
+                ask(signal);
                 continue;
             }
             if let Err(e) = files.interrupt() {
@@ -126,17 +127,15 @@ fn interrupt_on_signal(
 }
 
 #[cfg(not(unix))]
-fn interrupt_on_signal(
-    _files: ReportFiles,
-    _stop: Option<std::sync::Arc<ppob_transport::stop::Stop>>,
-) {
-}
+fn interrupt_on_signal(_files: ReportFiles, _stop: Option<AskToStop>) {}
 
 /// Whether the terminal shows the human report.
+#[cfg(feature = "full")]
 pub fn is_human(judge: &JudgeArgs) -> bool {
     judge.format == Format::Human
 }
 
+#[cfg(feature = "full")]
 impl FromConfig {
     /// The engine that judges at the resolved severities.
     pub fn engine(&self) -> ppob_validate::Engine {
@@ -144,6 +143,7 @@ impl FromConfig {
     }
 }
 
+#[cfg(feature = "full")]
 /// What the config file adds to the command line: `[severity]` levels
 /// (flags given later win), `[report]` strictness, report files and required codes.
 pub struct FromConfig {
@@ -158,6 +158,7 @@ pub struct FromConfig {
 }
 
 /// Merges the config file's `[severity]` and `[report]` under the flags.
+#[cfg(feature = "full")]
 pub fn from_config(
     judge: &JudgeArgs,
     coverage: Option<&CoverageArgs>,

@@ -237,6 +237,52 @@ fn the_validate_crate_and_the_libraries_stay_light() {
     }
 }
 
+#[test]
+fn the_validate_only_install_builds_no_network_stack() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let tree = |features: &[&str]| {
+        let output = Command::new(&cargo)
+            .args([
+                "tree",
+                "-p",
+                "ppob-contract",
+                "-e",
+                "normal",
+                "--prefix",
+                "none",
+            ])
+            .args(["--locked", "--offline", "--target", &host_triple()])
+            .args(features)
+            .current_dir(root())
+            .output()
+            .expect("cargo tree runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+            .collect::<BTreeSet<String>>()
+    };
+    let validate_only = tree(&["--no-default-features"]);
+    let heavy: Vec<&&str> = HEAVY
+        .iter()
+        .filter(|h| **h != "clap" && validate_only.contains(**h))
+        .collect();
+    assert!(
+        heavy.is_empty(),
+        "--no-default-features still builds {heavy:?}"
+    );
+    assert!(validate_only.contains("ppob-validate") && validate_only.contains("clap"));
+    let full = tree(&[]);
+    assert!(
+        full.contains("tokio") && full.contains("ppob-fuzz"),
+        "the default install is the full tool"
+    );
+}
+
 /// Every `.rs` file below `dir`.
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

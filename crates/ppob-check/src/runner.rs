@@ -43,6 +43,7 @@ pub struct CheckOutcome {
 
 /// Why a run stopped without a verdict.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CheckError {
     /// The target could not be used at all (unreachable, credentials
     /// refused, not the API): reported once, no further case was run.

@@ -105,6 +105,7 @@ pub struct Hooks<'a> {
 
 /// Why a campaign stopped without a verdict (exit code 2).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CampaignError {
     /// The preflight inquiry found the target unusable.
     #[error("{0}")]

@@ -37,6 +37,7 @@ pub struct Regression {
 
 /// A regression file that cannot be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RegressionError {
     /// The file or directory could not be read.
     #[error("{path}: {error}")]

@@ -13,6 +13,7 @@ use ppob_core::contract::{DocumentReport, Summary};
 /// The command being reported (the `command` member of the JSON report).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Command {
     /// `ppob-contract validate`.
     Validate,

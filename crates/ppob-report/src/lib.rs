@@ -5,7 +5,7 @@
 //! Every output format is one file here implementing [`Reporter`] and one
 //! variant of [`Format`]; [`Tee`] sends one run to the terminal and to the
 //! `--report` files (kept complete and parseable by [`files`]). Finished
-//! JSON reports of a run's shards combine into one ([`merge`]), which
+//! JSON reports of a run's shards combine into one ([`merge`](mod@merge)), which
 //! [`retell`] tells any reporter again.
 //!
 //! Renderers write into the writer they are given; only the CLI chooses
@@ -120,6 +120,7 @@ pub trait Reporter {
 
 /// The output formats. A new one is a file in `crates/ppob-report/src/` and a variant here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Format {
     /// Findings with file:line:col, pointer and the source line with a caret.
     Human,

@@ -45,6 +45,7 @@ pub struct Shard {
 
 /// Why reports cannot be merged (exit code 2).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MergeError {
     /// The file cannot be read.
     #[error("{path}: cannot read it: {source}")]

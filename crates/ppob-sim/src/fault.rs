@@ -86,6 +86,7 @@ pub const FAULT_TARGETS: &str = "@inquiry, @payment (default), @status, @all";
 
 /// Why a fault rule could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FaultParseError {
     /// The name is none of the fault names.
     #[error("unknown fault {0:?}; valid faults: {names}", names = names())]

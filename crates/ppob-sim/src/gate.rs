@@ -127,6 +127,12 @@ pub(crate) fn admit(
     Ok(Admitted { operation, payload })
 }
 
+/// The refusal of a TOKEN that does not verify, in Indonesian and English.
+const BAD_SIGNATURE: (&str, &str) = (
+    "tanda tangan TOKEN tidak valid",
+    "unauthorized: the TOKEN signature does not verify with the partner's API secret",
+);
+
 fn token_refused(error: &TokenError) -> WireResponse {
     let (id, en) = match error {
         TokenError::Missing => (
@@ -141,14 +147,13 @@ fn token_refused(error: &TokenError) -> WireResponse {
             "TOKEN harus ditandatangani dengan HS256",
             "unauthorized: the TOKEN is not signed with HS256",
         ),
-        TokenError::BadSignature | TokenError::Signing(_) => (
-            "tanda tangan TOKEN tidak valid",
-            "unauthorized: the TOKEN signature does not verify with the partner's API secret",
-        ),
+        TokenError::BadSignature | TokenError::Signing(_) => BAD_SIGNATURE,
         TokenError::NotAnObject => (
             "isi TOKEN bukan objek JSON",
             "unauthorized: the TOKEN payload is not a JSON object",
         ),
+        // A refusal this gate does not know yet reads as a bad signature: still 401.
+        _ => BAD_SIGNATURE,
     };
     http_error(401, id, en)
 }

@@ -50,6 +50,7 @@ impl fmt::Debug for Credentials {
 
 /// Why credentials could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CredentialsError {
     /// Only one of the two environment variables is set.
     #[error("{present} is set but {missing} is not: set both, or neither to use the config file")]
@@ -161,6 +162,7 @@ impl BodyMode {
 
 /// Why a TOKEN could not be made or was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TokenError {
     /// No TOKEN header.
     #[error("the request has no TOKEN header")]

@@ -66,6 +66,7 @@ pub struct Cassette {
 
 /// Why a cassette could not be written or read. Every message names the file.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CassetteError {
     /// Reading or writing the file (or its directory) failed.
     #[error("{}: {source}", path.display())]

@@ -92,6 +92,7 @@ impl HttpConfig {
 
 /// Why an [`HttpTransport`] could not be set up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum HttpSetupError {
     /// The base URL does not parse.
     #[error("base URL {url:?} is not a URL: {reason} (expected e.g. https://sandbox.example.com)")]

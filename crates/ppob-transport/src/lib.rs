@@ -113,6 +113,7 @@ fn header_in<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str>
 
 /// Why no HTTP answer came back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// No complete answer within the configured time.
     #[error("no answer within {}", humantime::format_duration(*.0))]

@@ -44,6 +44,7 @@ fn check_one(engine: &Engine, batch: &Batch, doc: &DocRef) -> DocumentReport {
 
 /// Why a run stopped before its end.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RunError {
     /// The worker threads could not be started (too many for the memory or
     /// the thread limit the process has).

@@ -164,6 +164,7 @@ impl SchemaDiff {
 
 /// Why two schema sets could not be compared.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DiffError {
     /// The path does not exist.
     #[error("{}: no such file or directory", .0.display())]

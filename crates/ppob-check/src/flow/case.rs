@@ -71,6 +71,7 @@ impl Case {
 
 /// Why a `--case` value could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CaseSyntaxError {
     /// The account part is empty.
     #[error("`{0}`: the account number is empty (expected ACCOUNT[@PRODUCT][=EXPECT])")]
@@ -136,6 +137,7 @@ pub enum Expectation {
 
 /// Why an expectation did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ExpectationError {
     /// Not one of the words.
     #[error("unknown expectation `{0}`: expected success, pending, failed, or failed:CODE[,CODE…]")]

@@ -26,6 +26,7 @@ pub const RANDOM_DIGITS: usize = 13;
 
 /// Why a refNumber prefix is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PrefixError {
     /// A character other than ASCII letters and digits.
     #[error(

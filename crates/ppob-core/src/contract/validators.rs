@@ -70,7 +70,7 @@ pub struct Validators {
 /// Longest rendering of a document value kept in a finding.
 pub const MAX_ACTUAL_CHARS: usize = 80;
 
-/// Renders a value for a finding, cut to [`MAX_ACTUAL_CHARS`] characters.
+/// Renders a value for a finding, cut to `MAX_ACTUAL_CHARS` characters.
 pub fn shorten(value: &Value) -> String {
     let text = match value {
         // Never serialize a huge string or container just to cut it.

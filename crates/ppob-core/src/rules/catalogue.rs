@@ -3,7 +3,7 @@
 //! API facts it comes from.
 //!
 //! Everything that shows, resolves or reports a rule reads it from here:
-//! `ppob-contract rules`, `--severity` (through [`Severities`]), the
+//! `ppob-contract rules`, `--severity` (through [`Severities`](super::Severities)), the
 //! semantic rules' severities ([`super::RuleSet`]), the flow rules, the fuzz
 //! oracles and the report formats. The code that emits a finding names it by
 //! id only; a test keeps every id the code can emit in this table and every id
@@ -35,6 +35,7 @@ pub mod ids {
 /// Where a rule applies: what kind of run can report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Scope {
     /// The input could not be read (exit 2): every command.
     Input,

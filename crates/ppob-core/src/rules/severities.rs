@@ -46,6 +46,7 @@ impl FromStr for Level {
 
 /// Why a severity setting was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SeverityError {
     /// Not `RULE=LEVEL`.
     #[error("expected RULE=LEVEL (LEVEL: error, warning or off), got {0:?}")]
