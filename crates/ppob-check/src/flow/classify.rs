@@ -473,23 +473,11 @@ pub fn money(reading: &Reading) -> MoneyVerdict {
 mod tests {
     use super::*;
     use ppob_core::contract::Operation;
-    use ppob_transport::{WireRequest, WireResponse};
-    use std::time::{Duration, SystemTime};
+    use ppob_transport::WireResponse;
+    use std::time::Duration;
 
     fn exchange(response: Result<WireResponse, TransportError>) -> Exchange {
-        Exchange {
-            request: WireRequest {
-                operation: Operation::Payment,
-                method: "POST".into(),
-                path: "/".into(),
-                headers: vec![],
-                body: vec![],
-                payload: Value::Null,
-            },
-            response,
-            started: SystemTime::UNIX_EPOCH,
-            elapsed: Duration::ZERO,
-        }
+        crate::flow::test_support::exchange(Operation::Payment, response)
     }
 
     fn answer(status: u16, body: &str) -> Reading {

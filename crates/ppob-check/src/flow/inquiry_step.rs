@@ -101,27 +101,13 @@ fn answered(
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, SystemTime};
-
     use super::*;
     use ppob_core::rules::{Level, Severities};
-    use ppob_transport::{Exchange, TransportError, WireRequest, WireResponse};
+    use ppob_transport::{Exchange, TransportError, WireResponse};
     use ppob_validate::{Engine, EngineOptions};
 
     fn exchange(response: Result<WireResponse, TransportError>) -> Exchange {
-        Exchange {
-            request: WireRequest {
-                operation: Operation::Inquiry,
-                method: "POST".into(),
-                path: "/".into(),
-                headers: vec![],
-                body: vec![],
-                payload: Value::Null,
-            },
-            response,
-            started: SystemTime::UNIX_EPOCH,
-            elapsed: Duration::ZERO,
-        }
+        crate::flow::test_support::exchange(Operation::Inquiry, response)
     }
 
     fn envelope(code: i64) -> Exchange {

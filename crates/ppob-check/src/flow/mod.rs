@@ -21,6 +21,8 @@ pub mod rules;
 mod settle;
 pub mod setup;
 mod setup_stop;
+#[cfg(test)]
+mod test_support;
 mod transaction_checks;
 
 use std::time::Duration;

@@ -90,15 +90,12 @@ and PPOB_API_SECRET (or the config file's [credentials]) and the body mode"
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, SystemTime};
-
     use super::*;
     use crate::flow::case::Case;
     use crate::flow::classify;
     use ppob_core::contract::Operation;
     use ppob_transport::{TransportError, WireRequest, WireResponse};
     use ppob_validate::{Engine, EngineOptions};
-    use serde_json::Value;
 
     /// A target that is never called: these checks only describe it.
     struct Target {
@@ -120,19 +117,7 @@ mod tests {
     const LIVE: Target = Target { replay: false };
 
     fn exchange(response: Result<WireResponse, TransportError>) -> Exchange {
-        Exchange {
-            request: WireRequest {
-                operation: Operation::Inquiry,
-                method: "POST".into(),
-                path: "/".into(),
-                headers: vec![],
-                body: vec![],
-                payload: Value::Null,
-            },
-            response,
-            started: SystemTime::UNIX_EPOCH,
-            elapsed: Duration::ZERO,
-        }
+        crate::flow::test_support::exchange(Operation::Inquiry, response)
     }
 
     fn html(status: u16) -> Exchange {
