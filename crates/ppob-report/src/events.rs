@@ -3,36 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::coverage::Coverage;
+pub use super::wire::Command;
 use super::wire::{CaseSummary, FuzzFailure, FuzzSummary, InterruptedCase, SetupProblem};
 use ppob_core::contract::{DocumentReport, Summary};
-
-/// The command being reported (the `command` member of the JSON report).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum Command {
-    /// `ppob-contract validate`.
-    Validate,
-    /// `ppob-contract check`.
-    Check,
-    /// `ppob-contract fuzz`.
-    Fuzz,
-}
-
-impl Command {
-    /// The subcommand's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Validate => "validate",
-            Self::Check => "check",
-            Self::Fuzz => "fuzz",
-        }
-    }
-}
 
 /// The run as it starts.
 #[derive(Debug, Clone)]

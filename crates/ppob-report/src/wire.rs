@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use super::events::Command;
 pub use ppob_core::contract::{DocumentReport, Finding, Severity, StepInfo, Summary};
 use ppob_core::exit::ExitStatus;
 
@@ -15,6 +14,30 @@ use ppob_core::exit::ExitStatus;
 /// to the microsecond.
 pub fn millis(d: std::time::Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+/// The command being reported (the `command` member of the JSON report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Command {
+    /// `ppob-contract validate`.
+    Validate,
+    /// `ppob-contract check`.
+    Check,
+    /// `ppob-contract fuzz`.
+    Fuzz,
+}
+
+impl Command {
+    /// The subcommand's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Validate => "validate",
+            Self::Check => "check",
+            Self::Fuzz => "fuzz",
+        }
+    }
 }
 
 /// How one `check` case ended, against what it expected.

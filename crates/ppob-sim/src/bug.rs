@@ -111,13 +111,13 @@ pub(crate) fn without_inquiry_id<T: Serialize>(answer: &T) -> Vec<u8> {
 }
 
 impl std::str::FromStr for Bug {
-    type Err = super::config::UnknownName;
+    type Err = super::unknown_name::UnknownName;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|b| b.name() == s)
-            .ok_or_else(|| super::config::UnknownName::new(s, Self::ALL.map(Self::name)))
+            .ok_or_else(|| super::unknown_name::UnknownName::new(s, Self::ALL.map(Self::name)))
     }
 }
 

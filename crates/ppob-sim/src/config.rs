@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::bug::Bug;
 use super::fault::FaultRule;
+use super::unknown_name::UnknownName;
 use ppob_transport::auth::Credentials;
 
 /// What a second payment with an already used `refNumber` gets (api-facts:
@@ -78,26 +79,6 @@ impl std::str::FromStr for UnknownFields {
             .into_iter()
             .find(|u| u.name() == s)
             .ok_or_else(|| UnknownName::new(s, Self::ALL.map(Self::name)))
-    }
-}
-
-/// A name that is not one of an option's values.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown value {given:?}; expected one of: {}", .expected.join(", "))]
-pub struct UnknownName {
-    /// The name given.
-    pub given: String,
-    /// The names that would have been taken.
-    pub expected: Vec<&'static str>,
-}
-
-impl UnknownName {
-    /// `given` is none of `expected`.
-    pub fn new(given: &str, expected: impl IntoIterator<Item = &'static str>) -> Self {
-        Self {
-            given: given.to_owned(),
-            expected: expected.into_iter().collect(),
-        }
     }
 }
 

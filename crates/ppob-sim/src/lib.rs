@@ -54,10 +54,11 @@ pub mod server;
 mod simulator;
 mod store;
 mod transport;
+mod unknown_name;
 
 pub use accounts::{TestAccount, test_accounts};
 pub use bug::Bug;
-pub use config::{DuplicatePolicy, SimConfig, UnknownFields, UnknownName};
+pub use config::{DuplicatePolicy, SimConfig, UnknownFields};
 pub use fault::{FAULT_NAMES, FAULT_TARGETS, Fault, FaultParseError, FaultRule, FaultRules};
 pub use gate::{HTTP_ERROR_CODE, MAX_BODY, http_error, operation_of};
 pub use render::{REFERENCE_KEY, display_time, reference_number};
@@ -68,3 +69,4 @@ pub use simulator::{
 };
 pub use store::{FIRST_INQUIRY_ID, FIRST_TRANSACTION_ID, MAX_INQUIRIES, MAX_PAYMENTS};
 pub use transport::SimTransport;
+pub use unknown_name::UnknownName;

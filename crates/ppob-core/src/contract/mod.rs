@@ -3,6 +3,7 @@
 
 pub mod examples;
 mod finding;
+mod generated;
 mod kind;
 pub mod locate;
 pub mod numbers;
@@ -15,11 +16,12 @@ pub mod version;
 pub use finding::{
     CALLBACK_SIDE, DocumentReport, Finding, Severity, StepInfo, Summary, input_rules,
 };
+pub use generated::{GeneratedFile, generated_file, generated_files};
 pub use kind::{DocKind, Operation, UnknownKind};
+pub use openapi::document as openapi;
 pub use schemas::{
-    DEFINITIONS_FILE, GeneratedFile, SchemaVariant, definitions, derived_schema, generated_file,
-    generated_files, kind_schema, openapi, published_schema, schema_base_uri, schema_file,
-    schema_id, strict_schema,
+    DEFINITIONS_FILE, SchemaVariant, definitions, derived_schema, kind_schema, published_schema,
+    schema_base_uri, schema_file, schema_id, strict_schema,
 };
 pub use typed::{Envelope, Typed, parse_value, refuses_syntax};
 pub use validators::{SchemaViolation, Validators, compile_schema, json_type_name, shorten};

@@ -148,8 +148,9 @@ fn servers() -> Value {
     ])
 }
 
-/// The whole document.
-pub(super) fn document() -> Value {
+/// The OpenAPI 3.1 document (`schemas/openapi.json`): the same types as the
+/// schemas under `components/schemas`, once.
+pub fn document() -> Value {
     let mut generator = components_generator();
     let error = error_schema(&mut generator);
     let mut paths = Map::new();

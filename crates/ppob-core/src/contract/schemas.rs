@@ -53,15 +53,6 @@ pub enum SchemaVariant {
     Published,
 }
 
-/// One generated file: its path relative to the repository root and its text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    /// Path relative to the repository root, e.g. `schemas/openapi.json`.
-    pub path: String,
-    /// The exact file contents (pretty JSON with a trailing newline).
-    pub contents: String,
-}
-
 /// The base every `$id` starts with, e.g.
 /// `https://ppob-contract.example/schemas/v1/`. It is an identifier, not a
 /// location: nothing is served there (`.example` is a reserved name), and
@@ -108,7 +99,7 @@ fn derived(kind: DocKind) -> Value {
 /// schemas, and are skipped; the keys of name maps (`properties`, `$defs`,
 /// `components/schemas`, …) are names, so a field called `default` is still
 /// walked.
-fn for_each_schema(value: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
+pub(super) fn for_each_schema(value: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
     walk(value, f, false);
 }
 
@@ -138,7 +129,7 @@ fn walk(value: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>), names: bo
 }
 
 /// The `format` values JSON Schema 2020-12 defines; any other is dropped.
-const STANDARD_FORMATS: &[&str] = &[
+pub(super) const STANDARD_FORMATS: &[&str] = &[
     "date-time",
     "date",
     "time",
@@ -313,11 +304,6 @@ pub fn derived_schema<T: JsonSchema>(file: &str, description: &str) -> Value {
     schema
 }
 
-/// The OpenAPI 3.1 document (`schemas/openapi.json`).
-pub fn openapi() -> Value {
-    super::openapi::document()
-}
-
 /// Shared with the OpenAPI builder: a generator writing definitions under
 /// `components/schemas`.
 pub(super) fn components_generator() -> SchemaGenerator {
@@ -361,30 +347,6 @@ pub(super) fn callback_schema(generator: &mut SchemaGenerator) -> Value {
 /// Finishes a whole published document (OpenAPI): standard formats, unknown fields allowed.
 pub(super) fn publish(document: Value) -> Value {
     apply_variant(document, SchemaVariant::Published)
-}
-
-/// `value` as the pretty-printed file `path`, ending in a newline.
-pub fn generated_file(path: String, value: &Value) -> GeneratedFile {
-    let mut contents = serde_json::to_string_pretty(value).unwrap_or_default();
-    contents.push('\n');
-    GeneratedFile { path, contents }
-}
-
-/// Every contract file under `schemas/`, as `cargo xtask schemas` writes it
-/// (the report schema is the reporter layer's: `ppob_report::report_schema_file`).
-pub fn generated_files() -> Vec<GeneratedFile> {
-    let mut files = vec![generated_file(
-        format!("schemas/{DEFINITIONS_FILE}"),
-        &definitions(SchemaVariant::Published),
-    )];
-    files.extend(DocKind::ALL.iter().map(|&kind| {
-        generated_file(
-            format!("schemas/{}", schema_file(kind)),
-            &published_schema(kind),
-        )
-    }));
-    files.push(generated_file("schemas/openapi.json".into(), &openapi()));
-    files
 }
 
 #[cfg(test)]
@@ -448,7 +410,7 @@ mod tests {
         for name in names {
             assert!(name.chars().all(char::is_alphanumeric), "{name}");
         }
-        let mut all = vec![bundle, openapi()];
+        let mut all = vec![bundle];
         all.extend(DocKind::ALL.map(published_schema));
         for mut schema in all {
             for_each_schema(&mut schema, &mut |map| {
