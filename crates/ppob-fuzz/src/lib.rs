@@ -1,21 +1,22 @@
 //! Property-based fuzzing of request variants through any transport.
 //!
-//! [`strategy`] generates [`FuzzCase`]s with proptest: valid requests
+//! `strategy` generates [`FuzzCase`]s with proptest: valid requests
 //! (optional fields present or absent, boundary values, unicode, long
 //! strings) and negative ones ([`Mutation`]: missing and wrong-typed
 //! fields, bad amounts, another inquiry's id, bad signatures, a body that
 //! disagrees with its TOKEN), in short conversations ([`Scenario`]:
 //! inquiry → payment → status, paying twice with one refNumber, an unknown
-//! refNumber, an expired inquiry). [`exec`] runs a case over a
-//! [`ppob_transport::Transport`], [`oracle`] judges it (stable ids,
-//! [`acceptable`] refusals read from data), [`runner`] drives a seeded run
-//! on several threads and shrinks each failure, [`regressions`] saves and
-//! replays the shrunk failures, [`repro`] prints a `curl` line for them.
+//! refNumber, an expired inquiry). `exec` runs a case over a
+//! [`ppob_transport::Transport`], the oracles judge it ([`Judge`], stable
+//! ids in [`ORACLES`], [`acceptable`] refusals read from data), [`runner`]
+//! drives a seeded run on several threads and shrinks each failure,
+//! [`regressions`] saves and replays the shrunk failures, and `repro`
+//! prints a `curl` line for them. [`campaign`] is a whole `fuzz` run told to
+//! a reporter, the way the CLI runs it.
 //!
-//! Modules, one job each: `case` (what a case is), `fields` (request fields
-//! from the schemas), [`campaign`] (a whole `fuzz` run told to a reporter),
-//! [`targets`] (the simulator and shared transports as targets), [`report`]
-//! (failures as report events); the `--rate` cap is `ppob_transport::rate`.
+//! The public modules are what a caller uses; the others (`case`, `exec`,
+//! `fields`, `oracle`, `report`, `repro`, `strategy`, `targets`) give the
+//! crate root what it re-exports. The `--rate` cap is `ppob_transport::rate`.
 //!
 //! A short campaign against the in-process simulator, the way a Rust test
 //! would run one (the same seed gives the same cases on every machine):
@@ -61,16 +62,16 @@
 
 pub mod acceptable;
 pub mod campaign;
-pub mod case;
-pub mod exec;
-pub mod fields;
-pub mod oracle;
+mod case;
+mod exec;
+mod fields;
+mod oracle;
 pub mod regressions;
-pub mod report;
-pub mod repro;
+mod report;
+mod repro;
 pub mod runner;
-pub mod strategy;
-pub mod targets;
+mod strategy;
+mod targets;
 
 pub use acceptable::AcceptableTable;
 pub use case::{FuzzCase, Mutation, Scenario};

@@ -231,7 +231,7 @@ impl Failure {
 /// A run-level warning (a pass that means little).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunWarning {
-    /// The rule id ([`VACUOUS_PASS`]).
+    /// The rule id (`fuzz.vacuous-pass`).
     pub rule: &'static str,
     /// What it means.
     pub message: String,

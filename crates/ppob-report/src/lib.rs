@@ -41,7 +41,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod coverage;
+mod coverage;
 mod events;
 pub mod files;
 mod github;

@@ -8,10 +8,10 @@
 //! [`server::start`] (what `ppob-contract mock` runs).
 //!
 //! Modules, one job each: [`accounts`] (seeded accounts and products),
-//! `bug` (deliberate bug switches, to prove the fuzzer), `config` (options), [`fault`] (faults and their syntax), `gate`
+//! `bug` (deliberate bug switches, to prove the fuzzer), `config` (options), `fault` (faults and their syntax: [`Fault`], [`FaultRule`]), `gate`
 //! (HTTP-level checks), `request` (reading the TOKEN payload), `store`
 //! (bounded inquiry and payment stores), `render` (answers from the model
-//! types), [`messages`] (code → message), `simulator` (the state machine),
+//! types), `messages` (code → message), `simulator` (the state machine),
 //! `transport` (in-process transport), [`server`] (axum HTTP server).
 //!
 //! One signed inquiry through the in-process simulator (simulated time, no
@@ -45,9 +45,9 @@
 pub mod accounts;
 mod bug;
 mod config;
-pub mod fault;
+mod fault;
 mod gate;
-pub mod messages;
+mod messages;
 mod render;
 mod request;
 pub mod server;
