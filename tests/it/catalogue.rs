@@ -3,12 +3,11 @@
 //! closed stdout ends a run quietly.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use ppob_contract::contract::input_rules;
 use ppob_contract::rules::{CATALOGUE, Scope, catalogue};
 
-use crate::support::{closed_stdout_run, first_line_run, root, run};
+use crate::support::{closed_stdout_run, first_line_run, root, run, rust_files};
 
 fn catalogue_ids() -> BTreeSet<&'static str> {
     CATALOGUE.iter().map(|r| r.id).collect()
@@ -66,23 +65,11 @@ fn ids_in_source(source: &str) -> Vec<String> {
     found
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn every_id_written_in_the_source_is_in_the_catalogue() {
     let ids = catalogue_ids();
-    let mut files = Vec::new();
-    rust_files(&root().join("src"), &mut files);
-    rust_files(&root().join("crates"), &mut files);
+    let mut files = rust_files(&root().join("src"));
+    files.extend(rust_files(&root().join("crates")));
     let mut seen = BTreeSet::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();

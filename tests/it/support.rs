@@ -149,3 +149,21 @@ pub fn first_line_run(args: &[&str]) -> (String, Run) {
         finish(child.wait_with_output().expect("the binary ends")),
     )
 }
+
+/// Every `.rs` file below `dir`.
+pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::root;
+use crate::support::{root, rust_files};
 
 /// The crates that must never reach the validate crate's normal build.
 const HEAVY: &[&str] = &[
@@ -281,24 +281,6 @@ fn the_validate_only_install_builds_no_network_stack() {
         full.contains("tokio") && full.contains("ppob-fuzz"),
         "the default install is the full tool"
     );
-}
-
-/// Every `.rs` file below `dir`.
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// A file's code without its unit tests: everything before the first
