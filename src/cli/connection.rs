@@ -13,6 +13,7 @@ use ppob_transport::auth::{BodyMode, Credentials, CredentialsError};
 use ppob_transport::http::{
     DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, HttpConfig, HttpSetupError, HttpTransport,
 };
+use ppob_transport::redact::redact_url;
 use ppob_transport::size::parse_size;
 
 /// The options saying where requests go and how (shared by `check` and `fuzz`).
@@ -118,13 +119,16 @@ impl Connection {
         let credentials = match (&self.credentials, Credentials::demo_for_loopback(url)) {
             (Some(set), _) => set.clone(),
             (None, Some(demo)) => {
+                let url = redact_url(url);
                 eprintln!(
                     "ppob-contract: no credentials set; using the simulator's demo partner for the loopback target {url} \
 (a `ppob-contract mock`); set PPOB_API_KEY and PPOB_API_SECRET for anything else"
                 );
                 demo
             }
-            (None, None) => return Err(ConnectionError::NoCredentials(url.to_owned())),
+            (None, None) => {
+                return Err(ConnectionError::NoCredentials(redact_url(url).into_owned()));
+            }
         };
         Ok((transport, credentials))
     }

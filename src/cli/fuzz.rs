@@ -215,7 +215,9 @@ fn plan(args: &FuzzArgs) -> Result<(Campaign, JudgeArgs, Vec<FileSpec>), SetupEr
             let (transport, credentials) = connection.http(&url)?;
             let universe = given_accounts();
             if universe.payable.is_empty() && universe.others.is_empty() {
-                return Err(SetupError::NoAccounts(url));
+                return Err(SetupError::NoAccounts(
+                    ppob_transport::redact::redact_url(&url).into_owned(),
+                ));
             }
             let target = SharedTarget::new(Arc::new(transport));
             (

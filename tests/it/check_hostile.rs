@@ -200,6 +200,30 @@ fn a_hanging_status_ends_at_the_deadline_not_after_the_timeout() {
     );
 }
 
+/// A payment that hangs is cut at the deadline, not at `--timeout`: the
+/// deadline counts from the payment, so the payment itself is inside it.
+#[test]
+fn a_hanging_payment_is_cut_at_the_deadline() {
+    let server = ScriptedServer::start(|request: &crate::scripted::Request| {
+        match request.operation.as_str() {
+            "check" => Reply::json(200, &inquiry_ok("0811111111", 3607)),
+            _ => Reply::Hang,
+        }
+    });
+    let (_, report) = check(&server, &["--deadline", "1s", "--timeout", "8s"]);
+    assert_eq!(outcomes(&report), ["pending"], "{report:#}");
+    let payment = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["step"]["operation"] == "payment" && d["step"]["side"] == "response")
+        .unwrap();
+    let waited = payment["step"]["elapsedMs"].as_f64().unwrap();
+    // Before the fix: the whole 8 s timeout.
+    assert!((900.0..3_000.0).contains(&waited), "{payment:#}");
+    assert_eq!(server.operations(), ["check", "payment"]);
+}
+
 /// `--first-wait` longer than `--deadline` waits until the deadline only.
 #[test]
 fn a_first_wait_longer_than_the_deadline_ends_at_the_deadline() {

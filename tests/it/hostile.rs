@@ -405,6 +405,84 @@ fn a_server_echoing_headers_in_a_binary_body_leaks_nothing() {
     );
 }
 
+/// The canary in a URL: the key and the secret (and a third value) in a
+/// `--target` or config `target` URL's query, fragment and userinfo, with an
+/// unsupported scheme or a malformed host besides. Every run is refused
+/// (exit 2) and no credential shows in stdout, stderr, any report format or
+/// any recording.
+#[test]
+fn a_secret_in_a_target_url_is_never_echoed() {
+    let urls = [
+        format!("http://127.0.0.1:9/?key={KEY}&secret={SECRET}"),
+        format!("http://127.0.0.1:9/#{SECRET}"),
+        format!("http://{KEY}:{SECRET}@127.0.0.1:9/"),
+        format!("ftp://127.0.0.1:9/?key={KEY}#{SECRET}"),
+        format!("ftp://{KEY}:{SECRET}@127.0.0.1:9/"),
+        format!("http://bad host/?apiKey={KEY}&t=CANARY-URL-1"),
+        format!("http://[::1/?secret={SECRET}"),
+        format!("127.0.0.1:9?key={KEY}#CANARY-URL-2"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports");
+    let cassettes = dir.path().join("cassettes");
+    let config = dir.path().join("ppob-contract.toml");
+    let mut texts = Vec::new();
+    for url in &urls {
+        for format in ["human", "json", "junit", "sarif", "github"] {
+            let file = format!("{format}={}", reports.join(format).display());
+            let common = [
+                "--format",
+                format,
+                "--report",
+                &file,
+                "--record",
+                cassettes.to_str().unwrap(),
+            ];
+            let by_flag = check(url, &common);
+            std::fs::write(&config, format!("target = {url:?}\n")).unwrap();
+            let mut args = vec!["check", "--config", config.to_str().unwrap()];
+            args.extend_from_slice(&common);
+            let by_config = run_env(&args, &[("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)]);
+            let fuzz = run_env(
+                &[
+                    "fuzz",
+                    "--target",
+                    url,
+                    "--account",
+                    "0811111111",
+                    "--format",
+                    format,
+                ],
+                &[("PPOB_API_KEY", KEY), ("PPOB_API_SECRET", SECRET)],
+            );
+            for run in [by_flag, by_config, fuzz] {
+                assert_eq!(run.code, 2, "{url}\n{}\n{}", run.stdout, run.stderr);
+                assert!(
+                    run.stderr.contains("base URL"),
+                    "the refusal names the URL: {}",
+                    run.stderr
+                );
+                texts.push(run.stdout);
+                texts.push(run.stderr);
+            }
+        }
+    }
+    for root in [&reports, &cassettes] {
+        if let Ok(entries) = std::fs::read_dir(root) {
+            for entry in entries {
+                texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
+            }
+        }
+    }
+    for text in &texts {
+        assert!(!text.contains("CANARY"), "a credential leaked:\n{text}");
+    }
+    assert!(
+        texts.iter().any(|t| t.contains("?key=***")),
+        "the URL is shown, its values hidden"
+    );
+}
+
 #[test]
 fn config_file_errors_never_echo_a_credential() {
     let dir = tempfile::tempdir().unwrap();

@@ -39,6 +39,7 @@ use reqwest::Url;
 use reqwest::blocking::Client;
 use reqwest::redirect::{Attempt, Policy};
 
+use super::redact::redact_url;
 use super::{Exchange, Transport, TransportError, WireRequest, WireResponse};
 
 /// Environment variable holding the server's base URL.
@@ -97,7 +98,7 @@ pub enum HttpSetupError {
     /// The base URL does not parse.
     #[error("base URL {url:?} is not a URL: {reason} (expected e.g. https://sandbox.example.com)")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, redacted (`redact_url`).
         url: String,
         /// What the parser said.
         reason: String,
@@ -105,7 +106,7 @@ pub enum HttpSetupError {
     /// The base URL's scheme is not http or https.
     #[error("base URL {url:?}: scheme {scheme:?} is not supported (expected http or https)")]
     UnsupportedScheme {
-        /// The URL as given.
+        /// The URL as given, redacted (`redact_url`).
         url: String,
         /// Its scheme.
         scheme: String,
@@ -113,13 +114,13 @@ pub enum HttpSetupError {
     /// The base URL names no host.
     #[error("base URL {url:?} has no host (expected e.g. https://sandbox.example.com)")]
     NoHost {
-        /// The URL as given.
+        /// The URL as given, redacted (`redact_url`).
         url: String,
     },
     /// The base URL has a part that cannot be combined with request paths or that would leak.
     #[error("base URL {url:?}: {reason}")]
     Unsupported {
-        /// The URL, with any credentials in it hidden.
+        /// The URL, redacted (`redact_url`).
         url: String,
         /// What is wrong.
         reason: &'static str,
@@ -210,22 +211,23 @@ fn inside_tokio_runtime() -> bool {
     tokio::runtime::Handle::try_current().is_ok()
 }
 
-/// Checks a base URL: http or https, a host, no credentials, query or fragment.
+/// Checks a base URL: http or https, a host, no credentials, query or
+/// fragment. An error quotes the URL through [`redact_url`]: a key in its
+/// userinfo, query or fragment is never echoed.
 pub fn parse_base_url(text: &str) -> Result<Url, HttpSetupError> {
+    let shown = || redact_url(text).into_owned();
     let url = Url::parse(text.trim()).map_err(|e| HttpSetupError::InvalidUrl {
-        url: text.to_owned(),
+        url: shown(),
         reason: e.to_string(),
     })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(HttpSetupError::UnsupportedScheme {
-            url: text.to_owned(),
+            url: shown(),
             scheme: url.scheme().to_owned(),
         });
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(HttpSetupError::NoHost {
-            url: text.to_owned(),
-        });
+        return Err(HttpSetupError::NoHost { url: shown() });
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(HttpSetupError::Unsupported {
@@ -235,7 +237,7 @@ pub fn parse_base_url(text: &str) -> Result<Url, HttpSetupError> {
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(HttpSetupError::Unsupported {
-            url: text.to_owned(),
+            url: shown(),
             reason: "a query or fragment cannot be combined with the request paths",
         });
     }
@@ -276,7 +278,7 @@ impl HttpTransport {
             .timeout(config.timeout)
             .build()
             .map_err(|e| HttpSetupError::Client(error_text(&e)))?;
-        let shown = base.as_str().trim_end_matches('/').to_owned();
+        let shown = redact_url(base.as_str().trim_end_matches('/')).into_owned();
         Ok(Self {
             client,
             base,

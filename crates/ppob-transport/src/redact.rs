@@ -3,7 +3,9 @@
 //!
 //! A [`Redactor`] knows the configured credentials and replaces them, and
 //! anything shaped like a JWT, wherever they appear in a text. Header values
-//! of `KEY` and `TOKEN` are replaced whole.
+//! of `KEY` and `TOKEN` are replaced whole. [`redact_url`] hides what a URL
+//! may carry beside its address — userinfo, query values, the fragment —
+//! wherever a URL is printed or recorded, whether or not it parses.
 
 use std::borrow::Cow;
 
@@ -96,6 +98,74 @@ impl Redactor {
             self.redact(value)
         }
     }
+}
+
+/// What replaces a URL's userinfo, each query value and its fragment.
+pub const REDACTED_URL_PART: &str = "***";
+
+/// `url` with its userinfo, every query value and its fragment replaced by
+/// [`REDACTED_URL_PART`]; scheme, host, port, path and the query's names are
+/// kept, so the URL is still recognisable. Works on text: a URL that does
+/// not parse (an unsupported scheme, a malformed host) is redacted alike,
+/// because that is exactly the URL an error message quotes back.
+///
+/// ```
+/// use ppob_transport::redact::redact_url;
+/// assert_eq!(
+///     redact_url("ftp://key:secret@h:8/p?apiKey=K1&debug#s3cret"),
+///     "ftp://***@h:8/p?apiKey=***&***#***"
+/// );
+/// assert_eq!(redact_url("https://h/api"), "https://h/api");
+/// ```
+pub fn redact_url(url: &str) -> Cow<'_, str> {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[authority_start..];
+    let authority_end = authority_start + rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let userinfo_end = url[authority_start..authority_end]
+        .rfind('@')
+        .map(|i| authority_start + i);
+    let query_start = url.find('?');
+    let fragment_start = url.find('#');
+    // A `?` after the `#` belongs to the fragment.
+    let query_start = query_start.filter(|&q| fragment_start.is_none_or(|f| q < f));
+    if userinfo_end.is_none() && query_start.is_none() && fragment_start.is_none() {
+        return Cow::Borrowed(url);
+    }
+    let mut out = String::with_capacity(url.len());
+    let address_start = match userinfo_end {
+        Some(at) => {
+            out.push_str(&url[..authority_start]);
+            out.push_str(REDACTED_URL_PART);
+            at
+        }
+        None => 0,
+    };
+    let address_end = query_start.or(fragment_start).unwrap_or(url.len());
+    out.push_str(&url[address_start..address_end]);
+    if let Some(q) = query_start {
+        out.push('?');
+        let query = &url[q + 1..fragment_start.unwrap_or(url.len())];
+        for (i, pair) in query.split('&').enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            match pair.split_once('=') {
+                Some((name, _)) => {
+                    out.push_str(name);
+                    out.push('=');
+                    out.push_str(REDACTED_URL_PART);
+                }
+                // A bare token may be the secret itself.
+                None if pair.is_empty() => {}
+                None => out.push_str(REDACTED_URL_PART),
+            }
+        }
+    }
+    if fragment_start.is_some() {
+        out.push('#');
+        out.push_str(REDACTED_URL_PART);
+    }
+    Cow::Owned(out)
 }
 
 fn is_base64url(b: u8) -> bool {
@@ -232,6 +302,24 @@ mod tests {
             Redactor::new(Some(&creds)).redact_bytes(b"\xff clean"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn urls_keep_their_address_and_names_but_no_value() {
+        for (url, shown) in [
+            ("https://h.example/p", "https://h.example/p"),
+            ("http://u:pw@h/p", "http://***@h/p"),
+            ("http://u@h", "http://***@h"),
+            ("http://h/p?k=v&x=&flag", "http://h/p?k=***&x=***&***"),
+            ("http://h/#frag?k=v", "http://h/#***"),
+            ("http://h/p?k=v#f", "http://h/p?k=***#***"),
+            ("http://h/p/a@b", "http://h/p/a@b"),
+            ("ftp://a:b@ho st/?key=1", "ftp://***@ho st/?key=***"),
+            ("h?k=1", "h?k=***"),
+            ("u:p@h", "***@h"),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
     }
 
     #[test]

@@ -36,7 +36,8 @@ impl Flow<'_> {
         }
         let paid_at = self.clock.now();
         let paid_wall = self.clock.wall();
-        let exchange = self.send(Operation::Payment, payload);
+        // The deadline counts from the payment: the payment itself is cut there too.
+        let exchange = self.send_within(Operation::Payment, payload, self.pacing.deadline);
         // A replay hands back the recorded request: judge what was really sent.
         let request = exchange.request.payload.clone();
         let mut paid = Paid {
