@@ -418,8 +418,8 @@ fn a_secret_in_a_target_url_is_never_echoed() {
         format!("http://{KEY}:{SECRET}@127.0.0.1:9/"),
         format!("ftp://127.0.0.1:9/?key={KEY}#{SECRET}"),
         format!("ftp://{KEY}:{SECRET}@127.0.0.1:9/"),
-        format!("http://bad host/?apiKey={KEY}&t=CANARY-URL-1"),
-        format!("http://[::1/?secret={SECRET}"),
+        format!("http://127.0.0.1 x/?apiKey={KEY}&t=CANARY-URL-1"),
+        format!("http://127.0.0.1:99999/?secret={SECRET}"),
         format!("127.0.0.1:9?key={KEY}#CANARY-URL-2"),
     ];
     let dir = tempfile::tempdir().unwrap();
