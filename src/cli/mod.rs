@@ -12,6 +12,8 @@ mod judge;
 #[cfg(feature = "full")]
 mod mock;
 mod output;
+#[cfg(feature = "full")]
+mod proxy;
 mod report;
 mod rules;
 mod run_args;
@@ -34,7 +36,7 @@ use clap::{Parser, Subcommand};
 runs inquiry → payment → status against the built-in simulator, a partner sandbox or recorded \
 cassettes, and checks every document against the documented contract: the JSON Schemas derived \
 from the Rust models plus the rules a schema cannot say (money adds up, echoes, the money rule).",
-    after_help = "Examples:\n  ppob-contract check\n  ppob-contract fuzz --seed 42\n  ppob-contract mock --port 8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n  ppob-contract schemas diff schemas/released/1.0.0 schemas\n  ppob-contract report merge shard-1.json shard-2.json shard-3.json\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
+    after_help = "Examples:\n  ppob-contract check\n  ppob-contract fuzz --seed 42\n  ppob-contract mock --port 8080\n  ppob-contract proxy --upstream http://127.0.0.1:8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n  ppob-contract schemas diff schemas/released/1.0.0 schemas\n  ppob-contract report merge shard-1.json shard-2.json shard-3.json\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
 )]
 pub struct Cli {
     /// What to do.
@@ -54,6 +56,9 @@ pub enum Command {
     /// Serve the reference simulator on 127.0.0.1 (test accounts, faults, callbacks).
     #[cfg(feature = "full")]
     Mock(mock::MockArgs),
+    /// Sit between a partner's own application and its sandbox: forward, judge every exchange.
+    #[cfg(feature = "full")]
+    Proxy(Box<proxy::ProxyArgs>),
     /// Check documents (files, directories, NDJSON streams, HAR, stdin) against the contract.
     Validate(validate::ValidateArgs),
     /// List every rule and oracle: ids, scopes, default severities (what --severity takes).
@@ -75,6 +80,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rules(args) => rules::run(args),
         #[cfg(feature = "full")]
         Command::Mock(args) => mock::run(args),
+        #[cfg(feature = "full")]
+        Command::Proxy(args) => proxy::run(*args),
         Command::Schemas(args) => schemas::run(args),
         Command::Report(args) => report::run(args),
     }

@@ -63,12 +63,36 @@ pub fn open_in(
     extra: &[FileSpec],
     on_signal: OnSignal,
 ) -> Result<(Tee<'static>, ReportFiles), ppob_report::files::FileError> {
+    open_into(terminal(), format, quiet, reports, extra, on_signal)
+}
+
+/// [`open`] for a command that reports as things happen over a long time
+/// (`proxy`): the terminal is written line by line, so each finding shows
+/// when it is found.
+#[cfg(feature = "full")]
+pub fn open_live(
+    judge: &JudgeArgs,
+    reports: &ReportArgs,
+    on_signal: OnSignal,
+) -> Result<(Tee<'static>, ReportFiles), ppob_report::files::FileError> {
+    let terminal = Box::new(io::LineWriter::new(anstream::stdout()));
+    open_into(terminal, judge.format, judge.quiet, reports, &[], on_signal)
+}
+
+fn open_into(
+    terminal: Box<dyn Write>,
+    format: Format,
+    quiet: bool,
+    reports: &ReportArgs,
+    extra: &[FileSpec],
+    on_signal: OnSignal,
+) -> Result<(Tee<'static>, ReportFiles), ppob_report::files::FileError> {
     let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from);
     let options = Options {
         quiet,
         step_summary: step_summary.as_deref(),
     };
-    let terminal = format.reporter(terminal(), options);
+    let terminal = format.reporter(terminal, options);
     let specs: Vec<FileSpec> = reports.reports.iter().chain(extra).cloned().collect();
     let files = ReportFiles::new(specs);
     let mut reporters: Vec<Box<dyn Reporter>> = vec![terminal];

@@ -9,6 +9,7 @@ fn help_of_every_command_is_reviewed_and_teaches_by_example() {
         vec!["validate", "--help"],
         vec!["check", "--help"],
         vec!["mock", "--help"],
+        vec!["proxy", "--help"],
         vec!["fuzz", "--help"],
         vec!["rules", "--help"],
         vec!["schemas", "diff", "--help"],

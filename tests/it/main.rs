@@ -17,6 +17,7 @@ mod fuzz;
 mod hostile;
 mod hostile_input;
 mod partition;
+mod proxy;
 mod report;
 mod report_merge;
 mod reports;

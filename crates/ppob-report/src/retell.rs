@@ -43,7 +43,8 @@ pub fn retell(report: &Report, reporter: &mut dyn Reporter) -> io::Result<()> {
         next: 0,
     };
     match command {
-        Command::Validate => {}
+        // A proxy session's documents are its exchanges in order, as validate's.
+        Command::Validate | Command::Proxy => {}
         Command::Check => {
             for case in &report.cases {
                 reporter.case_started(&CaseStart {

@@ -27,6 +27,8 @@ pub enum Command {
     Check,
     /// `ppob-contract fuzz`.
     Fuzz,
+    /// `ppob-contract proxy`.
+    Proxy,
 }
 
 impl Command {
@@ -36,6 +38,7 @@ impl Command {
             Self::Validate => "validate",
             Self::Check => "check",
             Self::Fuzz => "fuzz",
+            Self::Proxy => "proxy",
         }
     }
 }
@@ -120,7 +123,7 @@ pub struct Report {
     pub tool: String,
     /// The version of ppob-contract that wrote the report.
     pub version: String,
-    /// The command that wrote it: `validate`, `check` or `fuzz` (absent in
+    /// The command that wrote it: `validate`, `check`, `fuzz` or `proxy` (absent in
     /// reports of versions before `report merge`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Command>,

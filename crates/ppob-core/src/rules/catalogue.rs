@@ -50,16 +50,20 @@ pub enum Scope {
     Callback,
     /// Fuzz oracles: what must hold for every generated case: `fuzz`.
     Fuzz,
+    /// What only live traffic through `proxy` shows: the partner's own
+    /// requests (headers, TOKEN), re-payments, reused refNumbers.
+    Proxy,
     /// What the target was seen to answer over a whole run: `check`, `fuzz`.
     Coverage,
 }
 
 impl Scope {
     /// Every scope, in the order `rules` lists them.
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Self::Document,
         Self::Flow,
         Self::Callback,
+        Self::Proxy,
         Self::Fuzz,
         Self::Coverage,
         Self::Input,
@@ -75,6 +79,7 @@ impl Scope {
             Self::Flow => "flow",
             Self::Callback => "callback",
             Self::Fuzz => "fuzz",
+            Self::Proxy => "proxy",
             Self::Coverage => "coverage",
         }
     }
@@ -87,6 +92,7 @@ impl Scope {
             Self::Callback => {
                 "callback rules (check --callback-listen: each callback against the final status)"
             }
+            Self::Proxy => "proxy rules (proxy: the partner's own traffic)",
             Self::Fuzz => "fuzz oracles (fuzz)",
             Self::Coverage => "coverage (check, fuzz)",
             Self::Input => "input problems (exit 2; severity fixed)",
@@ -169,7 +175,7 @@ const fn fixed(
     }
 }
 
-use Scope::{Callback, Coverage, Document, Flow, Fuzz, Input, Setup};
+use Scope::{Callback, Coverage, Document, Flow, Fuzz, Input, Proxy, Setup};
 use Severity::{Error, Warning};
 
 /// Every rule and oracle, grouped by scope.
@@ -432,6 +438,62 @@ this run never sent, cannot be checked against any status; reported after the ca
 repeat of a judged case's callback is callback.duplicate instead).",
         FACTS_CALLBACK,
     ),
+    // Proxy rules.
+    rule(
+        "proxy.headers",
+        Proxy,
+        Error,
+        "a request carries the KEY and VERSION headers the API requires (VERSION 2.0; KEY the configured partner's when known)",
+        "Every request names its partner in KEY and the API version in VERSION (2.0). A request \
+without them, or with another version, is refused by the vendor; with PPOB_API_KEY set the \
+proxy also checks KEY is that partner's. Reported on the request.",
+        FACTS_TRANSPORT,
+    ),
+    rule(
+        "proxy.token",
+        Proxy,
+        Error,
+        "a request's TOKEN is an HS256 JWT of its fields (signed with the partner's secret when known) and agrees with its body",
+        "The vendor reads the request fields from TOKEN, an HS256 JWT signed with the partner's API \
+secret. A missing or unreadable TOKEN, one signed with another algorithm or (with \
+PPOB_API_SECRET set) another secret, or a JSON body that says otherwise than the TOKEN is a \
+request the vendor refuses or reads differently from what the partner meant. Reported on the \
+request.",
+        FACTS_TRANSPORT,
+    ),
+    rule(
+        "proxy.auth-refused",
+        Proxy,
+        Error,
+        "the upstream refused the partner's credentials (HTTP 401/403)",
+        "An answer HTTP 401 or 403 means the KEY or TOKEN was refused: the request did nothing. \
+Reported on the answer, with the vendor's message when it sent one.",
+        FACTS_TRANSPORT,
+    ),
+    rule(
+        "proxy.repaid-after-timeout",
+        Proxy,
+        Error,
+        "a bill whose payment's outcome is still unknown (timeout, 5xx, processing) is paid again with a new refNumber",
+        "The money rule from the partner's side: a payment answered with a timeout, a connection \
+error, a 5xx, an unreadable body or a processing code may have gone through. Paying the same \
+bill (same inquiryId, or same account and product) again with a new refNumber before status \
+said the first one failed can charge the customer twice; ask status with the first refNumber \
+(or retry with the same refNumber) instead. Also reported when the bill was already paid \
+successfully. Reported on the second payment's request.",
+        FACTS_MONEY,
+    ),
+    rule(
+        "proxy.ref-number-reused",
+        Proxy,
+        Error,
+        "a payment reuses the refNumber of an earlier payment of another bill",
+        "refNumber identifies the partner's transaction: status, callbacks and duplicate detection \
+go by it. A refNumber sent again for another inquiry, account, product or amount is refused as \
+a duplicate (102/108) or, worse, read as the first payment. A retry of the same payment with \
+the same refNumber is fine. Reported on the request.",
+        FACTS_CODES,
+    ),
     // Fuzz oracles.
     rule(
         "fuzz.no-double-charge",
@@ -646,6 +708,7 @@ mod tests {
             match rule.scope {
                 Scope::Flow
                 | Scope::Callback
+                | Scope::Proxy
                 | Scope::Fuzz
                 | Scope::Coverage
                 | Scope::Input

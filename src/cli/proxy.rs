@@ -1,0 +1,326 @@
+//! `ppob-contract proxy`: the validating proxy between a partner's own
+//! application and its sandbox. Turns flags into a `ppob_proxy::ProxyConfig`,
+//! streams every judged exchange to the terminal and the `--report` files as
+//! it completes, and on Ctrl-C/SIGTERM stops, writes the recording and
+//! finishes every report.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use clap::Args;
+
+use super::judge::JudgeArgs;
+use super::output::{self, OnSignal, ReportArgs};
+use super::sim_args::parse_duration;
+use ppob_core::contract::Summary;
+use ppob_core::exit::ExitStatus;
+use ppob_proxy::{Proxy, ProxyConfig, ProxyEvent};
+use ppob_report::{Command, Reporter, RunEnd, RunInfo};
+use ppob_transport::auth::{Credentials, KEY_ENV, SECRET_ENV};
+use ppob_transport::listener::{DEFAULT_MAX_CONNECTIONS, ServerLimits};
+use ppob_transport::size::parse_size;
+
+const AFTER_HELP: &str = "\
+Point the application's base URL at the proxy (http://127.0.0.1:8081 by default) instead of the
+sandbox. Every request is forwarded to --upstream unchanged (method, path, query, the
+application's own headers and TOKEN, the body byte for byte); every request and answer is judged
+as its document kind, and exchanges are joined into conversations by inquiryId and refNumber, so
+the cross-step rules and the money rule run on real traffic. Findings stream as they are found;
+each names its side (request or response). Every answer carries a header
+  ppob-contract-findings: 2; rules=flow.ref-number-echo,schema; request=0; answer=2
+(at most 256 bytes; --no-findings-header drops it).
+
+Listening: 127.0.0.1 by default. Anyone who can reach the proxy can use the upstream with the
+credentials they send and sees its answers, so another address (e.g. --listen 0.0.0.0:8081 for
+an application in a container) needs --allow-remote as well; on loopback, requests naming another
+Host are refused. Only the upstream is ever reached: CONNECT, absolute-form requests (the proxy is
+not an HTTP proxy setting) and paths other than the API's three operations are refused.
+
+Credentials: with PPOB_API_KEY and PPOB_API_SECRET set, KEY is compared and TOKEN signatures are
+verified (proxy.headers, proxy.token); without them TOKENs are read unverified. KEY values and
+TOKENs never appear in the output, the reports or the recording.
+
+Ctrl-C or SIGTERM stops the proxy, writes --record and every --report file (also while it runs,
+each file is complete at every moment) and exits 0 when the contract held, 1 when not.
+
+Examples:
+  ppob-contract proxy --upstream https://sandbox.vendor.example
+  ppob-contract proxy --upstream http://127.0.0.1:8080 --listen 127.0.0.1:9000 --report junit=out/proxy.xml
+  ppob-contract proxy --upstream http://127.0.0.1:8080 --enforce --record out/session.har";
+
+/// Arguments of `proxy`.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct ProxyArgs {
+    /// The sandbox (or `mock`) base URL every request is forwarded to; its path is a prefix.
+    #[arg(long, value_name = "URL")]
+    pub upstream: String,
+
+    /// Where to listen: loopback by default; another address needs --allow-remote (see below).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8081")]
+    pub listen: SocketAddr,
+
+    /// Allow --listen on an address other than loopback.
+    #[arg(long)]
+    pub allow_remote: bool,
+
+    /// Answer a request that breaks the contract (body, KEY, TOKEN or VERSION) with HTTP 400
+    /// naming its findings, and never forward it. Default: observe only.
+    #[arg(long)]
+    pub enforce: bool,
+
+    /// Do not add the ppob-contract-findings header to answers.
+    #[arg(long)]
+    pub no_findings_header: bool,
+
+    /// Record the session as a HAR cassette at PATH (redacted), written on exit.
+    #[arg(long, value_name = "PATH")]
+    pub record: Option<PathBuf>,
+
+    /// How long the upstream may take to answer a request completely.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration,
+          help_heading = "Limits")]
+    pub upstream_timeout: Duration,
+
+    /// How long opening a connection to the upstream may take.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = positive_duration,
+          help_heading = "Limits")]
+    pub connect_timeout: Duration,
+
+    /// The longest request and answer body (e.g. 1MiB); a longer request is answered 413, a
+    /// longer answer is no answer (502).
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = positive_size,
+          help_heading = "Limits")]
+    pub max_body: u64,
+
+    /// How long a client may take to send a request's head, and again its body.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration,
+          help_heading = "Limits")]
+    pub header_timeout: Duration,
+
+    /// How long a client connection may stay open without a request.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = positive_duration,
+          help_heading = "Limits")]
+    pub idle_timeout: Duration,
+
+    /// Client connections at most; one more closes the least useful idle one.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS as u32,
+          value_parser = clap::value_parser!(u32).range(1..), help_heading = "Limits")]
+    pub max_connections: u32,
+
+    /// How documents are judged and shown.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+
+    /// Report files.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        Duration::ZERO => Err("must be longer than 0: write e.g. 10s, 500ms".into()),
+        d => Ok(d),
+    }
+}
+
+fn positive_size(s: &str) -> Result<u64, String> {
+    match parse_size(s)? {
+        0 => Err("must be more than 0 bytes: write e.g. 1MiB".into()),
+        n => Ok(n),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    let _ = writeln!(anstream::stderr(), "ppob-contract proxy: {message}");
+    ExitStatus::Usage.into()
+}
+
+/// What the main thread waits for.
+enum Message {
+    Event(ProxyEvent),
+    Stop,
+}
+
+impl ProxyArgs {
+    fn config(&self, credentials: Option<Credentials>) -> ProxyConfig {
+        let mut config = ProxyConfig::new(self.upstream.clone());
+        config.listen = self.listen;
+        config.limits = ServerLimits {
+            header_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections as usize,
+        };
+        config.upstream_timeout = self.upstream_timeout;
+        config.connect_timeout = self.connect_timeout;
+        config.max_body = usize::try_from(self.max_body).unwrap_or(usize::MAX);
+        config.enforce = self.enforce;
+        config.findings_header = !self.no_findings_header;
+        config.credentials = credentials;
+        config
+    }
+}
+
+/// Runs the proxy until Ctrl-C/SIGTERM; exits with the session's verdict.
+pub fn run(args: ProxyArgs) -> ExitCode {
+    if !args.listen.ip().is_loopback() && !args.allow_remote {
+        return fail(&format!(
+            "--listen {} is not a loopback address: anyone who reaches it can use the upstream; \
+add --allow-remote if that is what you want",
+            args.listen
+        ));
+    }
+    let credentials = match Credentials::from_env() {
+        Ok(credentials) => credentials,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let mut stderr = anstream::stderr();
+    let _ = match &credentials {
+        Some(_) => writeln!(
+            stderr,
+            "credentials: from {KEY_ENV} and {SECRET_ENV}: KEY compared, TOKEN signatures verified"
+        ),
+        None => writeln!(
+            stderr,
+            "credentials: {KEY_ENV}/{SECRET_ENV} not set: TOKENs are read but not verified"
+        ),
+    };
+    let (tx, rx) = mpsc::channel::<Message>();
+    let stop_tx = tx.clone();
+    let on_signal = OnSignal::Stop(Box::new(move |_signal| {
+        let _ = stop_tx.send(Message::Stop);
+    }));
+    let (mut report, _files) = match output::open_live(&args.judge, &args.report, on_signal) {
+        Ok(opened) => opened,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let engine = args.judge.engine();
+    let sink_tx = std::sync::Mutex::new(tx);
+    let sink = Arc::new(move |event: ProxyEvent| {
+        if let Ok(tx) = sink_tx.lock() {
+            let _ = tx.send(Message::Event(event));
+        }
+    });
+    let proxy = match Proxy::start(args.config(credentials), engine, sink) {
+        Ok(proxy) => proxy,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let upstream = args.upstream.trim_end_matches('/').to_owned();
+    let _ = writeln!(
+        stderr,
+        "listening on {}, forwarding to {upstream}{}",
+        proxy.url(),
+        if args.enforce { " (--enforce)" } else { "" }
+    );
+    let started = report.start(&RunInfo {
+        command: Command::Proxy,
+        target: Some(upstream),
+        fuzz: None,
+        partition: None,
+    });
+    if let Err(e) = started {
+        return fail(&format!("cannot write the report: {e}"));
+    }
+    let mut summary = Summary::default();
+    let mut tell = |event: ProxyEvent, report: &mut dyn Reporter| match event {
+        ProxyEvent::Exchange(documents) => {
+            for doc in documents {
+                summary.add(&doc.report);
+                let _ = report.document(&doc.report, &doc.bytes, doc.first_line);
+            }
+        }
+        ProxyEvent::Notice(text) => {
+            let _ = writeln!(anstream::stderr(), "proxy: {text}");
+        }
+        _ => {}
+    };
+    while let Ok(message) = rx.recv() {
+        match message {
+            Message::Event(event) => tell(event, &mut report),
+            Message::Stop => break,
+        }
+    }
+    let session = proxy.session().clone();
+    proxy.stop();
+    while let Ok(message) = rx.try_recv() {
+        if let Message::Event(event) = message {
+            tell(event, &mut report);
+        }
+    }
+    let mut status = ExitStatus::Holds;
+    if let Some(path) = &args.record {
+        match ppob_proxy::write_recording(&session, path) {
+            Ok((written, dropped)) => {
+                let beyond = if dropped > 0 {
+                    format!(" ({dropped} more beyond the cap not kept)")
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    anstream::stderr(),
+                    "recorded {written} exchanges to {}{beyond}",
+                    path.display()
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(anstream::stderr(), "ppob-contract proxy: {e}");
+                status = ExitStatus::Usage;
+            }
+        }
+    }
+    if let Err(e) = report.finish(&RunEnd::new(summary.clone())) {
+        let _ = writeln!(
+            anstream::stderr(),
+            "ppob-contract proxy: cannot write the report: {e}"
+        );
+        return ExitStatus::Usage.into();
+    }
+    if status == ExitStatus::Usage {
+        return status.into();
+    }
+    summary.exit_status(args.judge.deny_warnings).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        proxy: ProxyArgs,
+    }
+
+    #[test]
+    fn flags_become_the_config_with_loopback_and_the_header_by_default() {
+        let cli = Cli::try_parse_from(["proxy", "--upstream", "http://127.0.0.1:8080"]).unwrap();
+        let config = cli.proxy.config(None);
+        assert!(config.listen.ip().is_loopback());
+        assert_eq!(config.listen.port(), 8081);
+        assert!(config.findings_header && !config.enforce);
+        assert_eq!(config.max_body, 1 << 20);
+        let cli = Cli::try_parse_from([
+            "proxy",
+            "--upstream",
+            "http://x",
+            "--enforce",
+            "--no-findings-header",
+            "--max-body",
+            "2KiB",
+        ])
+        .unwrap();
+        let config = cli.proxy.config(None);
+        assert!(config.enforce && !config.findings_header);
+        assert_eq!(config.max_body, 2048);
+        for bad in [["--max-body", "0"], ["--upstream-timeout", "0s"]] {
+            assert!(
+                Cli::try_parse_from(["proxy", "--upstream", "http://x", bad[0], bad[1]]).is_err()
+            );
+        }
+    }
+}

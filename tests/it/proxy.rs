@@ -1,0 +1,501 @@
+//! `ppob-contract proxy` between a small hand-built client (reqwest, its
+//! own HS256 TOKENs: not ppob-contract's check) and the simulator served on
+//! loopback: a correct conversation gives no finding; each broken client
+//! behaviour and each simulator bug gives its finding with the right rule
+//! id in the live output and in every report format.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use ppob_contract::sim::{Bug, RunningServer, SimConfig, Simulator};
+use ppob_contract::transport::auth::Credentials;
+use ppob_contract::transport::clock::SystemClock;
+
+const INQUIRY: &str = "/api/v2/bill/check";
+const PAYMENT: &str = "/api/v2/bill/payment";
+const STATUS: &str = "/api/v2/bill/status";
+
+/// The simulator on loopback, settling fast.
+fn mock(bugs: Vec<Bug>) -> RunningServer {
+    let config = SimConfig {
+        settle_after: Duration::from_millis(100),
+        hang_for: Duration::from_millis(300),
+        bugs,
+        ..SimConfig::default()
+    };
+    let sim = Arc::new(Simulator::new(config, Arc::new(SystemClock::new())));
+    ppob_contract::sim::start(sim, SocketAddr::from(([127, 0, 0, 1], 0))).unwrap()
+}
+
+/// The partner's application: signs its own TOKENs (HS256 by hand).
+struct Client {
+    base: String,
+    http: reqwest::blocking::Client,
+    key: String,
+    secret: String,
+}
+
+/// An answer as the client sees it.
+struct Answer {
+    status: u16,
+    findings: String,
+    body: Value,
+}
+
+fn hs256(payload: &Value, secret: &str) -> String {
+    let signed = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(payload).unwrap())
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(signed.as_bytes());
+    format!(
+        "{signed}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
+}
+
+impl Client {
+    fn new(base: &str) -> Self {
+        let demo = Credentials::simulator_demo();
+        Self {
+            base: base.to_owned(),
+            http: reqwest::blocking::Client::builder()
+                .no_proxy()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap(),
+            key: demo.key().to_owned(),
+            secret: demo.secret().to_owned(),
+        }
+    }
+
+    /// POSTs `payload` signed into TOKEN, the body empty (token-only).
+    fn call(&self, path: &str, payload: Value) -> Answer {
+        let token = hs256(&payload, &self.secret);
+        self.send(path, &token, Vec::new())
+    }
+
+    fn send(&self, path: &str, token: &str, body: Vec<u8>) -> Answer {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("KEY", &self.key)
+            .header("TOKEN", token)
+            .header("VERSION", "2.0")
+            .header("Accept", "application/json")
+            .body(body)
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        let findings = response
+            .headers()
+            .get("ppob-contract-findings")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = response.bytes().unwrap();
+        Answer {
+            status,
+            findings,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    fn inquire(&self, account: &str) -> Answer {
+        self.call(
+            INQUIRY,
+            json!({"partnerId": self.key, "accountNumber": account, "productCode": "product-code"}),
+        )
+    }
+
+    /// Pays what `inquiry` answered, with `reference`.
+    fn pay(&self, inquiry: &Answer, reference: &str) -> Answer {
+        let data = &inquiry.body["data"];
+        self.call(
+            PAYMENT,
+            json!({"partnerId": self.key, "refNumber": reference, "accountNumber": data["accountNumber"],
+                   "productCode": data["productCode"], "amount": data["amount"], "inquiryId": data["inquiryId"]}),
+        )
+    }
+
+    /// Asks status until it is final (at most 2 s).
+    fn settle(&self, reference: &str) -> Answer {
+        for _ in 0..40 {
+            let answer = self.call(
+                STATUS,
+                json!({"partnerId": self.key, "refNumber": reference}),
+            );
+            let code = answer.body["responseCode"].as_i64().unwrap_or(-1);
+            if !(200..300).contains(&code) {
+                return answer;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{reference} never settled");
+    }
+}
+
+/// A running `ppob-contract proxy`, with every report format written.
+struct Session {
+    child: Child,
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+/// What a stopped session wrote.
+struct Written {
+    status: i32,
+    live: String,
+    json: Value,
+    junit: String,
+    sarif: String,
+    github: String,
+    human: String,
+}
+
+fn report_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}
+
+impl Session {
+    fn start(upstream: &str, flags: &[&str], env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = |format: &str, name: &str| {
+            format!("{format}={}", report_path(dir.path(), name).display())
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
+            .args(["proxy", "--upstream", upstream, "--listen", "127.0.0.1:0"])
+            .args([
+                "--report",
+                &spec("json", "report.json"),
+                "--report",
+                &spec("junit", "junit.xml"),
+                "--report",
+                &spec("sarif", "report.sarif"),
+                "--report",
+                &spec("github", "github.txt"),
+                "--report",
+                &spec("human", "human.txt"),
+            ])
+            .args(flags)
+            .env_remove("PPOB_API_KEY")
+            .env_remove("PPOB_API_SECRET")
+            .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut url = None;
+        for _ in 0..5 {
+            let mut line = String::new();
+            stderr.read_line(&mut line).unwrap();
+            if let Some(rest) = line.strip_prefix("listening on ") {
+                url = rest.split(',').next().map(str::to_owned);
+                break;
+            }
+        }
+        // Keep draining stderr so the proxy never blocks on it.
+        std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = stderr.read_to_string(&mut rest);
+        });
+        Self {
+            child,
+            url: url.expect("the proxy names its address"),
+            dir,
+        }
+    }
+
+    fn client(&self) -> Client {
+        Client::new(&self.url)
+    }
+
+    /// SIGTERM, then everything it wrote.
+    fn stop(mut self) -> Written {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let mut live = String::new();
+        self.child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut live)
+            .unwrap();
+        let status = self.child.wait().unwrap().code().unwrap_or(-1);
+        let read =
+            |name: &str| std::fs::read_to_string(report_path(self.dir.path(), name)).unwrap();
+        Written {
+            status,
+            live,
+            json: serde_json::from_str(&read("report.json")).unwrap(),
+            junit: read("junit.xml"),
+            sarif: read("report.sarif"),
+            github: read("github.txt"),
+            human: read("human.txt"),
+        }
+    }
+}
+
+impl Written {
+    /// `(rule, side)` of every finding in the JSON report.
+    fn findings(&self) -> Vec<(String, String)> {
+        self.json["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|doc| {
+                let side = doc["step"]["side"].as_str().unwrap_or("").to_owned();
+                doc["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(move |f| (f["rule"].as_str().unwrap().to_owned(), side.clone()))
+            })
+            .collect()
+    }
+
+    /// Asserts `rule` was found on `side`, and shows in every format.
+    fn assert_found(&self, rule: &str, side: &str) {
+        let findings = self.findings();
+        assert!(
+            findings.iter().any(|(r, s)| r == rule && s == side),
+            "{rule} on the {side} not in {findings:?}\n{}",
+            self.live
+        );
+        let marked = format!("[{rule}]");
+        assert!(
+            self.live.contains(&marked),
+            "live output lacks {rule}:\n{}",
+            self.live
+        );
+        assert!(self.human.contains(&marked), "human report lacks {rule}");
+        assert!(self.junit.contains(rule), "JUnit lacks {rule}");
+        assert!(
+            self.sarif.contains(&format!("\"ruleId\": \"{rule}\""))
+                || self.sarif.contains(&format!("\"ruleId\":\"{rule}\"")),
+            "SARIF lacks {rule}"
+        );
+        assert!(self.github.contains(rule), "GitHub annotations lack {rule}");
+        assert_eq!(self.status, 1, "a broken contract exits 1");
+        assert_eq!(self.json["command"], "proxy");
+    }
+}
+
+#[test]
+fn a_correct_conversation_gives_no_finding_and_keeps_the_bytes() {
+    let upstream = mock(Vec::new());
+    let base = format!("http://{}", upstream.local_addr());
+    let session = Session::start(&base, &[], &[]);
+    let client = session.client();
+    let inquiry = client.inquire("0811111111");
+    assert_eq!((inquiry.status, inquiry.findings.as_str()), (200, "0"));
+    let direct = Client::new(&base).inquire("0811111111");
+    assert_eq!(
+        inquiry.body["data"]["amount"], direct.body["data"]["amount"],
+        "the same answer as without the proxy"
+    );
+    let paid = client.pay(&inquiry, "PROXYOK0001");
+    assert_eq!(paid.findings, "0", "{}", paid.body);
+    let settled = client.settle("PROXYOK0001");
+    assert_eq!(settled.body["responseCode"], 0);
+    assert_eq!(settled.findings, "0");
+    let written = session.stop();
+    assert_eq!(
+        written.findings(),
+        Vec::<(String, String)>::new(),
+        "{}",
+        written.live
+    );
+    assert_eq!(written.status, 0, "{}", written.live);
+    assert!(written.live.contains("contract holds"), "{}", written.live);
+    let documents = written.json["documents"].as_array().unwrap();
+    assert!(documents.len() >= 6, "three exchanges, both sides each");
+    assert!(
+        documents.iter().all(|d| d["step"]["case"]
+            .as_str()
+            .unwrap()
+            .starts_with("c1 0811111111")),
+        "one conversation, joined by inquiryId and refNumber"
+    );
+    for text in [
+        &written.live,
+        &written.human,
+        &written.junit,
+        &written.sarif,
+        &written.github,
+    ] {
+        assert!(
+            !text.contains(&client.secret) && !text.contains("eyJ"),
+            "no secret or TOKEN"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_token_is_found_on_the_request_and_the_refusal_on_the_answer() {
+    let upstream = mock(Vec::new());
+    let demo = Credentials::simulator_demo();
+    let session = Session::start(
+        &format!("http://{}", upstream.local_addr()),
+        &[],
+        &[
+            ("PPOB_API_KEY", demo.key()),
+            ("PPOB_API_SECRET", demo.secret()),
+        ],
+    );
+    let mut client = session.client();
+    client.secret = "not-the-partners-secret".into();
+    let answer = client.inquire("0811111111");
+    assert_eq!(answer.status, 401, "{}", answer.body);
+    assert!(
+        answer.findings.contains("proxy.token"),
+        "{}",
+        answer.findings
+    );
+    let written = session.stop();
+    written.assert_found("proxy.token", "request");
+    written.assert_found("proxy.auth-refused", "response");
+}
+
+#[test]
+fn paying_another_inquirys_amount_is_found_on_the_payment_request() {
+    let upstream = mock(Vec::new());
+    let session = Session::start(&format!("http://{}", upstream.local_addr()), &[], &[]);
+    let client = session.client();
+    let first = client.inquire("0811111111");
+    let second = client.inquire("0811111112");
+    let mut mixed = first.body.clone();
+    mixed["data"]["amount"] = second.body["data"]["amount"].clone();
+    let paid = client.pay(
+        &Answer {
+            status: 200,
+            findings: String::new(),
+            body: mixed,
+        },
+        "PROXYAMT0001",
+    );
+    assert!(
+        paid.findings.contains("flow.payment-matches-inquiry"),
+        "{}",
+        paid.findings
+    );
+    let written = session.stop();
+    written.assert_found("flow.payment-matches-inquiry", "request");
+}
+
+#[test]
+fn a_ref_number_reused_for_another_bill_is_found() {
+    let upstream = mock(Vec::new());
+    let session = Session::start(&format!("http://{}", upstream.local_addr()), &[], &[]);
+    let client = session.client();
+    let first = client.inquire("0811111111");
+    client.pay(&first, "PROXYREF0001");
+    let second = client.inquire("0811111112");
+    let reused = client.pay(&second, "PROXYREF0001");
+    assert!(
+        reused.findings.contains("proxy.ref-number-reused"),
+        "{}",
+        reused.findings
+    );
+    let written = session.stop();
+    written.assert_found("proxy.ref-number-reused", "request");
+}
+
+#[test]
+fn paying_again_with_a_new_ref_number_after_a_timeout_is_the_key_finding() {
+    let upstream = mock(Vec::new());
+    let session = Session::start(&format!("http://{}", upstream.local_addr()), &[], &[]);
+    let client = session.client();
+    let inquiry = client.inquire("0811111120");
+    let timed_out = client.pay(&inquiry, "PROXYTMO0001");
+    assert_eq!(
+        timed_out.status, 502,
+        "no answer from the upstream: {}",
+        timed_out.body
+    );
+    let again = client.pay(&inquiry, "PROXYTMO0002");
+    assert!(
+        again.findings.contains("proxy.repaid-after-timeout"),
+        "{}",
+        again.findings
+    );
+    let written = session.stop();
+    written.assert_found("flow.unusable-answer", "response");
+    written.assert_found("proxy.repaid-after-timeout", "request");
+}
+
+#[test]
+fn a_misspelled_field_breaks_the_request_schema() {
+    let upstream = mock(Vec::new());
+    let session = Session::start(&format!("http://{}", upstream.local_addr()), &[], &[]);
+    let client = session.client();
+    let answer = client.call(
+        INQUIRY,
+        json!({"partnerId": client.key, "acountNumber": "0811111111", "productCode": "product-code"}),
+    );
+    assert!(answer.findings.contains("schema"), "{}", answer.findings);
+    let written = session.stop();
+    written.assert_found("schema", "request");
+    written.assert_found("drift", "request");
+}
+
+#[test]
+fn each_simulator_bug_gives_its_finding() {
+    // drop-inquiry-id: the inquiry answer lacks data.inquiryId.
+    let upstream = mock(vec![Bug::DropInquiryId]);
+    let session = Session::start(&format!("http://{}", upstream.local_addr()), &[], &[]);
+    session.client().inquire("0811111111");
+    session.stop().assert_found("schema", "response");
+
+    // malformed-200: a non-ASCII account is answered HTTP 200 with a non-JSON body.
+    let upstream = mock(vec![Bug::Malformed200]);
+    let session = Session::start(&format!("http://{}", upstream.local_addr()), &[], &[]);
+    session.client().inquire("08111111é1");
+    session
+        .stop()
+        .assert_found("flow.unusable-answer", "response");
+
+    // double-charge: a retry with the same refNumber is a new transaction.
+    let upstream = mock(vec![Bug::DoubleCharge]);
+    let session = Session::start(&format!("http://{}", upstream.local_addr()), &[], &[]);
+    let client = session.client();
+    let inquiry = client.inquire("0811111111");
+    client.pay(&inquiry, "PROXYDBL0001");
+    client.pay(&inquiry, "PROXYDBL0001");
+    session
+        .stop()
+        .assert_found("flow.transaction-id-stable", "response");
+
+    // accept-negative-amount: a negative amount is accepted instead of refused.
+    let upstream = mock(vec![Bug::AcceptNegativeAmount]);
+    let session = Session::start(&format!("http://{}", upstream.local_addr()), &[], &[]);
+    let client = session.client();
+    let inquiry = client.inquire("0811111111");
+    let mut negative = inquiry.body.clone();
+    negative["data"]["amount"] = json!(-1);
+    let answer = client.pay(
+        &Answer {
+            status: 200,
+            findings: String::new(),
+            body: negative,
+        },
+        "PROXYNEG0001",
+    );
+    let written = session.stop();
+    written.assert_found("schema", "request");
+    assert!(answer.status == 200, "{}", answer.body);
+    written.assert_found("flow.payment-matches-inquiry", "request");
+}
