@@ -5,8 +5,9 @@
 MODELS_DIR is what `datamodel-codegen --output-model-type pydantic_v2.BaseModel` generated from
 the schema set (one module per schema file). Every valid fixture must parse as its kind's model
 in strict mode; every type-level invalid fixture (same rule as typescript.mjs) must be refused,
-so a string amount is never coerced to an integer. For each response kind, `data` must be
-annotated as a union of generated models: no Any, no bare dict.
+so a string amount is never coerced to an integer. Each response kind must be a RootModel over
+<Op>Success | <Op>Failure told apart by `success` (Literal[True] / Literal[False]), and the
+invalid success shapes (success with `data: {}`, success without inquiryId) must raise.
 """
 
 import importlib
@@ -58,13 +59,38 @@ def model_for(package: str, schemas: Path, kind: str) -> type[BaseModel]:
     return model
 
 
-def union_problem(model: type[BaseModel]):
-    annotation = model.model_fields["data"].annotation
-    members = typing.get_args(annotation)
-    named = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
-    if len(members) < 2 or len(named) != len(members):
-        return f"data is {annotation!r}, not a union of generated models"
+RESPONSES = [("inquiry.response", "Inquiry", "InquiryData"), ("payment.response", "Payment", "PaymentData"),
+             ("status.response", "Status", "StatusData"), ("callback", "Status", "StatusData")]
+
+
+def union_problem(model: type[BaseModel], op: str, complete: str):
+    """The response model must be a RootModel over <Op>Success | <Op>Failure, told apart by
+    `success` (Literal[True] / Literal[False]), data the complete model / FailureData."""
+    if "root" not in model.model_fields:
+        return f"{model.__name__} is not a RootModel over a union"
+    members = typing.get_args(model.model_fields["root"].annotation)
+    names = [getattr(m, "__name__", repr(m)) for m in members]
+    if names != [f"{op}Success", f"{op}Failure"]:
+        return f"root is {names}, not [{op}Success, {op}Failure]"
+    for member, flag, data in zip(members, (True, False), (complete, "FailureData")):
+        success = member.model_fields["success"].annotation
+        if typing.get_origin(success) is not typing.Literal or typing.get_args(success) != (flag,):
+            return f"{member.__name__}.success is {success!r}, not Literal[{flag}]"
+        data_type = member.model_fields["data"].annotation
+        if getattr(data_type, "__name__", None) != data:
+            return f"{member.__name__}.data is {data_type!r}, not {data}"
     return None
+
+
+def invalid_success_shapes(fixtures_dir: Path):
+    """The invalid success answers a discriminated model must refuse."""
+    seed = json.loads((fixtures_dir / "inquiry.response.json").read_text())
+    without_id = {k: v for k, v in seed["data"].items() if k != "inquiryId"}
+    return [
+        ("success with code 300 and data {}", {**seed, "responseCode": 300, "success": True, "data": {}}),
+        ("success without inquiryId", {**seed, "data": without_id}),
+        ("success with a failure code and data {}", {**seed, "responseCode": 100, "success": True, "data": {}}),
+    ]
 
 
 def main() -> int:
@@ -89,12 +115,24 @@ def main() -> int:
         return 1
     print(f"ok pydantic strict: {checked[True]} valid fixtures parse, {checked[False]} type-level invalid ones are refused")
     if "--skip-unions" not in sys.argv:
-        problems = [f"{kind}: {p}" for kind in KINDS if not kind.endswith(".request")
-                    if (p := union_problem(model_for(package, schemas, kind)))]
+        problems = [f"{kind}: {p}" for kind, op, complete in RESPONSES
+                    if (p := union_problem(model_for(package, schemas, kind), op, complete))]
         if problems:
-            print("consumer harness: pydantic data union FAILED\n  " + "\n  ".join(problems), file=sys.stderr)
+            print("consumer harness: pydantic discriminated union FAILED\n  " + "\n  ".join(problems), file=sys.stderr)
             return 1
-        print("ok data is a union of named models in the pydantic output")
+        print("ok responses are unions told apart by success (Literal) in the pydantic output")
+        model = model_for(package, schemas, "inquiry.response")
+        accepted = []
+        for what, doc in invalid_success_shapes(fixtures_dir):
+            try:
+                model.model_validate(doc, strict=True)
+                accepted.append(what)
+            except ValidationError:
+                pass
+        if accepted:
+            print("consumer harness: pydantic accepts invalid success shapes: " + ", ".join(accepted), file=sys.stderr)
+            return 1
+        print(f"ok pydantic refuses the {len(invalid_success_shapes(fixtures_dir))} invalid success shapes")
     return 0
 
 

@@ -7,7 +7,10 @@
 // 2. Writes one .ts file per fixture and generator: a valid fixture is assigned to its kind's
 //    generated type; a type-level invalid fixture (see typeLevel) gets `// @ts-expect-error`.
 // 3. Runs `tsc --strict --noEmit` over all of it.
-// 4. Asserts that `data` of every response kind is a union of named types in both outputs.
+// 4. Asserts that every response type is a union of two named shapes told apart by `success`
+//    in both outputs; a snippet narrowing on `success` reads `data.inquiryId` / `data.token`
+//    with no cast under tsc --strict; typed literals of the invalid success shapes are each
+//    refused by tsc (counted per line).
 // 5. Compiles every schema with Ajv 2020 (default, strict mode) and checks its verdict on
 //    every fixture against `ppob-contract validate` (VERDICTS_JSON, its --format json report).
 // Exits 1 on the first failed group, printing every problem of that group.
@@ -123,7 +126,7 @@ function writeFixtureChecks(out, all) {
   writeFileSync(join(out, "tsconfig.json"), JSON.stringify({
     compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "es2022",
       moduleResolution: "bundler", skipLibCheck: true, types: [] },
-    include: ["**/*.ts"],
+    include: ["j2t/*.ts", "openapi.ts", "fixtures/*.ts", "narrow/*.ts"],
   }, null, 2));
 }
 
@@ -136,33 +139,161 @@ function typeCheck(out) {
   }
 }
 
-/** The type text after `data:` / `data?:` inside the declaration of `name`. */
-function dataType(source, startPattern) {
+/** The type text after `name:` / `name?:` inside the declaration that `startPattern` finds. */
+function memberType(source, startPattern, name) {
   const start = source.search(startPattern);
   if (start < 0) return undefined;
-  const match = /\n\s*data\??:\s*([^;]+);/.exec(source.slice(start));
+  const match = new RegExp(`\\n\\s*${name}\\??:\\s*([^;]+);`).exec(source.slice(start));
   return match?.[1].replace(/\s+/g, " ").trim();
 }
 
-const FORBIDDEN = /\bunknown\b|\bany\b|Record<string, never>|\{/;
+/** The response kinds with their operation name and complete data type. */
+const RESPONSES = [
+  ["inquiry.response", "Inquiry", "InquiryData"],
+  ["payment.response", "Payment", "PaymentData"],
+  ["status.response", "Status", "StatusData"],
+  ["callback", "Status", "StatusData"],
+];
 
-function assertUnions(out) {
-  for (const kind of KINDS.filter(isResponse)) {
+/**
+ * Every response type is a union of two named shapes told apart by `success` (`true` in
+ * <Op>Success with the complete data type, `false` in <Op>Failure with FailureData), in both
+ * outputs.
+ */
+function assertDiscriminated(out) {
+  const j2tDecl = (name) => new RegExp(`export (interface|type) ${name}\\b`);
+  const oatDecl = (name) => new RegExp(`\\n\\s*${name}: \\{`);
+  const oat = readFileSync(join(out, "openapi.ts"), "utf8");
+  for (const [kind, op, complete] of RESPONSES) {
     const title = readJson(schemaFile(kind)).title;
     const j2t = readFileSync(join(out, "j2t", `${kind}.ts`), "utf8");
-    const fromJ2t = dataType(j2t, new RegExp(`export (interface|type) ${typeName(title)}\\b`));
-    const members = fromJ2t?.split("|").map((m) => m.trim()) ?? [];
-    if (!fromJ2t || members.length < 2 || FORBIDDEN.test(fromJ2t) || !members.every((m) => /^[A-Z]\w*$/.test(m))) {
-      fail(`json-schema-to-typescript: ${kind} data is ${fromJ2t ?? "missing"}, not a union of named types`);
+    const union = new RegExp(`export type ${typeName(title)} = (\\w+) \\| (\\w+);`).exec(j2t);
+    if (!union || union[1] !== `${op}Success` || union[2] !== `${op}Failure`) {
+      fail(`json-schema-to-typescript: ${kind} is not ${op}Success | ${op}Failure`);
     }
-    const oat = readFileSync(join(out, "openapi.ts"), "utf8");
-    const fromOat = dataType(oat, new RegExp(`\\n\\s*${componentName(kind)}: \\{`));
-    const oatMembers = fromOat?.split("|").map((m) => m.trim()) ?? [];
-    if (!fromOat || oatMembers.length < 2 || FORBIDDEN.test(fromOat) ||
-        !oatMembers.every((m) => /^components\["schemas"\]\["\w+"\]$/.test(m))) {
-      fail(`openapi-typescript: ${kind} data is ${fromOat ?? "missing"}, not a union of named types`);
+    const oatUnion = new RegExp(`\\n\\s*${componentName(kind)}: components\\["schemas"\\]\\["(\\w+)"\\] \\| components\\["schemas"\\]\\["(\\w+)"\\];`).exec(oat);
+    if (!oatUnion || oatUnion[1] !== `${op}Success` || oatUnion[2] !== `${op}Failure`) {
+      fail(`openapi-typescript: ${kind} is not ${op}Success | ${op}Failure`);
+    }
+    for (const [branch, flag, data] of [[`${op}Success`, "true", complete], [`${op}Failure`, "false", "FailureData"]]) {
+      const j2tFlag = memberType(j2t, j2tDecl(branch), "success");
+      const j2tData = memberType(j2t, j2tDecl(branch), "data");
+      if (j2tFlag !== flag || j2tData !== data) {
+        fail(`json-schema-to-typescript: ${branch} has success: ${j2tFlag}, data: ${j2tData}; expected ${flag}, ${data}`);
+      }
+      const oatFlag = memberType(oat, oatDecl(branch), "success");
+      const oatData = memberType(oat, oatDecl(branch), "data");
+      if (oatFlag !== flag || oatData !== `components["schemas"]["${data}"]`) {
+        fail(`openapi-typescript: ${branch} has success: ${oatFlag}, data: ${oatData}; expected ${flag}, ${data}`);
+      }
     }
   }
+}
+
+/** The seed's inquiry and payment answers, for the narrowing snippets and the invalid literals. */
+const seed = (kind) => readJson(join(fixturesDir, `${kind}.json`));
+
+/** How each generator names a response type, from a file in `out/narrow/`. */
+const GENERATORS = {
+  j2t: {
+    imports: RESPONSES.slice(0, 3).map(([kind, op]) =>
+      `import type { ${op}Response } from "../j2t/${kind}";`).join("\n"),
+    type: (op) => `${op}Response`,
+  },
+  oat: {
+    imports: `import type { components } from "../openapi";`,
+    type: (op) => `components["schemas"]["${op}Response"]`,
+  },
+};
+
+/**
+ * Narrowing on `success` reaches the complete object with no cast (`data.inquiryId`,
+ * `data.token` as non-optional number and string) under tsc --strict.
+ */
+function writeNarrowing(out) {
+  mkdirSync(join(out, "narrow"), { recursive: true });
+  for (const [name, gen] of Object.entries(GENERATORS)) {
+    writeFileSync(join(out, "narrow", `narrow.${name}.ts`), `${gen.imports}
+
+export function inquiryIdOf(res: ${gen.type("Inquiry")}): number | undefined {
+  if (res.success) {
+    const id: number = res.data.inquiryId;
+    return id;
+  }
+  const code: number = res.responseCode;
+  return code >= 0 ? undefined : undefined;
+}
+
+export function tokenOf(res: ${gen.type("Payment")} | ${gen.type("Status")}): string | undefined {
+  if (res.success === true) {
+    const token: string = res.data.token;
+    return token;
+  }
+  return res.data.token ?? undefined;
+}
+`);
+  }
+}
+
+/**
+ * Typed literals of the invalid success shapes, one per line, each of which tsc must refuse:
+ * `success: true` with code 300 and `data: {}`, and a success without `inquiryId`. Compiled
+ * on their own so that the error of each line is counted.
+ */
+function writeInvalidLiterals(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const inquiry = seed("inquiry.response");
+  const { inquiryId: _dropped, ...withoutId } = inquiry.data;
+  const shapes = [
+    ["success with code 300 and data {}", { ...inquiry, responseCode: 300, success: true, data: {} }],
+    ["success without inquiryId", { ...inquiry, data: withoutId }],
+    ["success with a failure code and data {}", { ...inquiry, responseCode: 100, success: true, data: {} }],
+  ];
+  const expected = [];
+  for (const [name, gen] of Object.entries(GENERATORS)) {
+    const lines = [...gen.imports.split("\n"), ""];
+    shapes.forEach(([what, value], i) => {
+      lines.push(`// ${what}`);
+      lines.push(`export const invalid${i}: ${gen.type("Inquiry")} = ${JSON.stringify(value)};`);
+      expected.push({ file: `invalid.${name}.ts`, line: lines.length, what });
+    });
+    writeFileSync(join(dir, `invalid.${name}.ts`), lines.join("\n") + "\n");
+  }
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "es2022",
+      moduleResolution: "bundler", skipLibCheck: true, types: [] },
+    include: ["*.ts"],
+  }, null, 2));
+  return expected;
+}
+
+/** tsc must report an error on every invalid literal's line, and nowhere else. */
+function invalidLiteralsRefused(out) {
+  const dir = join(out, "invalid-literals");
+  const expected = writeInvalidLiterals(dir);
+  let output = "";
+  try {
+    execFileSync(process.execPath, [join(nodeModules, "typescript/bin/tsc"), "-p", dir, "--strict", "--noEmit"],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    fail("tsc --strict accepted every invalid success literal");
+    return expected.length;
+  } catch (error) {
+    output = `${error.stdout}${error.stderr}`;
+  }
+  const errors = [...output.matchAll(/(invalid\.\w+\.ts)\((\d+),\d+\): error (TS\d+)/g)]
+    .map((m) => ({ file: m[1], line: Number(m[2]), code: m[3] }));
+  for (const e of expected) {
+    if (!errors.some((x) => x.file === e.file && x.line === e.line)) {
+      fail(`tsc --strict accepts ${e.what} (${e.file}:${e.line})`);
+    }
+  }
+  for (const x of errors) {
+    if (!expected.some((e) => e.file === x.file && e.line === x.line)) {
+      fail(`unexpected tsc error ${x.code} at ${x.file}:${x.line}:\n${output}`);
+    }
+  }
+  return expected.length;
 }
 
 function ajvAgrees(all) {
@@ -225,7 +356,13 @@ step(`tsc --strict: ${typeChecked.filter((f) => f.valid).length} valid fixtures 
   typeCheck(out);
 });
 if (process.env.PPOB_CONSUMERS_UNIONS !== "skip") {
-  step("data is a union of named types in both TypeScript outputs", () => assertUnions(out));
+  step("responses are unions told apart by success in both TypeScript outputs", () => assertDiscriminated(out));
+  step("tsc --strict: narrowing on success reads data.inquiryId and data.token with no cast (x2 generators)", () => {
+    writeNarrowing(out);
+    typeCheck(out);
+  });
+  const refused = step("tsc --strict refuses the invalid success shapes", () => invalidLiteralsRefused(out));
+  console.log(`ok tsc --strict reports an error for each of ${refused} invalid success literals (3 shapes x2 generators)`);
 }
 const compiled = step(`Ajv2020 strict agrees with ppob-contract on ${all.length} fixtures`, () => ajvAgrees(all));
 console.log(`ok Ajv2020 strict compiled ${compiled} schemas`);

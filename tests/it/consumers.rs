@@ -53,6 +53,11 @@ fn generated_types_accept_every_fixture() {
     );
     for step in [
         "ok tsc --strict",
+        "ok responses are unions told apart by success in both TypeScript outputs",
+        "ok tsc --strict: narrowing on success reads data.inquiryId and data.token with no cast",
+        "ok tsc --strict reports an error for each of 6 invalid success literals",
+        "ok responses are unions told apart by success (Literal) in the pydantic output",
+        "ok pydantic refuses the 3 invalid success shapes",
         "ok pydantic strict",
         "ok Ajv2020 strict compiled",
         "ok actionlint: 1 workflow file(s), no finding",

@@ -2,8 +2,8 @@
 //! their shape is snapshotted so that every change is reviewed.
 
 use ppob_contract::contract::{
-    DocKind, Operation, SCHEMA_VERSION, SchemaVariant, compile_schema, definitions, openapi,
-    published_schema, schema_id,
+    DocKind, Operation, SCHEMA_VERSION, SchemaVariant, bundled_schema, compile_schema, definitions,
+    openapi, published_schema, schema_id,
 };
 use ppob_contract::generated_files;
 use serde_json::{Value, json};
@@ -50,7 +50,12 @@ fn schemas_are_draft_2020_12_with_id_title_description_and_examples() {
         );
         let name = file.path.trim_start_matches("schemas/");
         assert_eq!(value["$id"], json!(schema_id(name)), "{}", file.path);
-        assert!(value["$id"].as_str().unwrap().contains("/v1/"));
+        let major = SCHEMA_VERSION.split('.').next().unwrap();
+        assert!(
+            value["$id"].as_str().unwrap().contains(&format!("/v{major}/")),
+            "{}",
+            file.path
+        );
         for key in ["title", "description"] {
             assert!(value[key].is_string(), "{} has no {key}", file.path);
         }
@@ -71,33 +76,107 @@ fn schemas_are_draft_2020_12_with_id_title_description_and_examples() {
     }
 }
 
+/// A response is a union of two named shapes told apart by `success` (a
+/// constant in each), the complete object required in the success one, and
+/// the code -> shape constraint kept beside the union.
 #[test]
-fn response_data_is_a_union_of_named_types() {
+fn responses_are_a_union_told_apart_by_success() {
     let bundle = definitions(SchemaVariant::Published);
-    for (kind, complete) in [
-        (DocKind::InquiryResponse, "InquiryData"),
-        (DocKind::PaymentResponse, "PaymentData"),
-        (DocKind::StatusResponse, "StatusData"),
-        (DocKind::Callback, "StatusData"),
+    for (kind, operation, complete) in [
+        (DocKind::InquiryResponse, "Inquiry", "InquiryData"),
+        (DocKind::PaymentResponse, "Payment", "PaymentData"),
+        (DocKind::StatusResponse, "Status", "StatusData"),
+        (DocKind::Callback, "Status", "StatusData"),
     ] {
         let schema = published_schema(kind);
-        let union: Vec<&str> = schema["properties"]["data"]["anyOf"]
+        let union: Vec<&str> = schema["oneOf"]
             .as_array()
-            .unwrap_or_else(|| panic!("{kind}: data is not a union"))
+            .unwrap_or_else(|| panic!("{kind}: not a union"))
             .iter()
             .map(|s| s["$ref"].as_str().unwrap())
             .collect();
-        let expected = [complete, "FailureData"].map(|n| format!("defs.schema.json#/$defs/{n}"));
+        let branches = [format!("{operation}Success"), format!("{operation}Failure")];
+        let expected = branches
+            .each_ref()
+            .map(|n| format!("defs.schema.json#/$defs/{n}"));
         assert_eq!(union, expected, "{kind}");
-        for name in [complete, "FailureData"] {
-            assert!(bundle["$defs"][name]["properties"].is_object(), "{name}");
+        for (branch, (flag, data)) in branches
+            .iter()
+            .zip([(true, complete), (false, "FailureData")])
+        {
+            let shape = &bundle["$defs"][branch];
+            assert_eq!(shape["properties"]["success"]["const"], json!(flag), "{branch}");
+            assert_eq!(
+                shape["properties"]["data"]["$ref"],
+                json!(format!("#/$defs/{data}")),
+                "{branch}"
+            );
+            assert_eq!(
+                shape["required"],
+                json!(["responseCode", "success", "message", "data"]),
+                "{branch}"
+            );
         }
-        // The code -> shape constraint is kept beside the union.
         assert_eq!(
             schema["then"]["properties"]["data"]["$ref"],
-            json!(expected[0]),
+            json!("defs.schema.json#/$defs/".to_owned() + complete),
             "{kind}"
         );
+    }
+}
+
+/// The invalid success answers a discriminated type must refuse are refused by
+/// the published schemas too, and the union accepts what `validate` accepts.
+#[test]
+fn invalid_success_shapes_are_refused_and_failures_accepted() {
+    let schema = published_schema(DocKind::InquiryResponse);
+    let validator = compile_schema(&schema, SchemaVariant::Published).unwrap();
+    let seed = &schema["examples"][0];
+    let message = json!({"ID": "x", "EN": "x"});
+    let mut no_inquiry_id = seed.clone();
+    no_inquiry_id["data"]
+        .as_object_mut()
+        .unwrap()
+        .remove("inquiryId");
+    for (what, doc) in [
+        (
+            "success with code 300 and data {}",
+            json!({"responseCode": 300, "success": true, "message": message, "data": {}}),
+        ),
+        (
+            "success with a failure code and data {}",
+            json!({"responseCode": 100, "success": true, "message": message, "data": {}}),
+        ),
+        ("success without inquiryId", no_inquiry_id),
+    ] {
+        assert!(!validator.is_valid(&doc), "{what} is accepted");
+    }
+    let mut flagged_false = seed.clone();
+    flagged_false["success"] = json!(false);
+    for (what, doc) in [
+        ("the seed", seed.clone()),
+        ("a failure", schema["examples"][1].clone()),
+        ("code 300 flagged false (a rule's finding)", flagged_false),
+    ] {
+        assert!(validator.is_valid(&doc), "{what} is refused");
+    }
+}
+
+/// Each bundled schema is one self-contained file: every `$ref` local, and
+/// it accepts exactly what the two-file form accepts on its examples.
+#[test]
+fn bundled_schemas_are_self_contained() {
+    for kind in DocKind::ALL {
+        let bundled = bundled_schema(kind);
+        let text = bundled.to_string();
+        assert!(!text.contains("defs.schema.json#"), "{kind}");
+        let validator = jsonschema::options()
+            .offline()
+            .build(&bundled)
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        for example in bundled["examples"].as_array().unwrap() {
+            assert!(validator.is_valid(example), "{kind}");
+        }
     }
 }
 
@@ -118,12 +197,18 @@ fn shared_types_are_defined_once_in_the_bundle() {
             "FailureData",
             "InquiryBillDetail",
             "InquiryData",
+            "InquiryFailure",
+            "InquirySuccess",
             "KeyValue",
             "Message",
             "PaymentBillDetail",
             "PaymentData",
+            "PaymentFailure",
+            "PaymentSuccess",
             "StatusBillDetail",
-            "StatusData"
+            "StatusData",
+            "StatusFailure",
+            "StatusSuccess"
         ]
     );
 }
@@ -167,6 +252,31 @@ fn openapi_is_3_1_with_security_servers_and_every_simulator_status() {
             .unwrap();
         assert!(examples.contains_key(op.response().name()), "{op:?}");
     }
+    // openapi-python-client refuses a const header: the one value is an enum.
+    assert_eq!(
+        doc["components"]["parameters"]["VERSION"]["schema"],
+        json!({"type": "string", "enum": ["2.0"]})
+    );
+    // Links for a stateful client: inquiry -> payment by inquiryId, payment -> status by refNumber.
+    let link = |op: &str| doc["paths"][op]["post"]["responses"]["200"]["links"].clone();
+    let inquiry_links = link(Operation::Inquiry.path());
+    assert_eq!(
+        inquiry_links["PayTheInquiry"]["operationId"],
+        json!("payment")
+    );
+    assert_eq!(
+        inquiry_links["PayTheInquiry"]["requestBody"]["inquiryId"],
+        json!("$response.body#/data/inquiryId")
+    );
+    let payment_links = link(Operation::Payment.path());
+    assert_eq!(
+        payment_links["StatusOfThePayment"]["operationId"],
+        json!("status")
+    );
+    assert_eq!(
+        payment_links["StatusOfThePayment"]["requestBody"]["refNumber"],
+        json!("$request.body#/refNumber")
+    );
     let webhook = &doc["webhooks"]["paymentCallback"]["post"];
     ids.push(webhook["operationId"].as_str().unwrap().to_owned());
     assert_eq!(ids, ["inquiry", "payment", "status", "paymentCallback"]);

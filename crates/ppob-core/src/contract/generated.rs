@@ -1,13 +1,16 @@
 //! The files of `schemas/` that the contract derives, as `cargo xtask
-//! schemas` writes them: the bundle, one schema per document kind and the
-//! OpenAPI document. It sits on both [`super::schemas`] and
+//! schemas` writes them: the bundle, one schema per document kind, the same
+//! schema self-contained under `schemas/bundled/`, and the OpenAPI document. It sits on both [`super::schemas`] and
 //! [`super::openapi`], which do not know each other's files.
 
 use serde_json::Value;
 
 use super::kind::DocKind;
 use super::openapi;
-use super::schemas::{DEFINITIONS_FILE, SchemaVariant, definitions, published_schema, schema_file};
+use super::schemas::{
+    BUNDLED_DIR, DEFINITIONS_FILE, SchemaVariant, bundled_schema, definitions, published_schema,
+    schema_file,
+};
 
 /// One generated file: its path relative to the repository root and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +41,12 @@ pub fn generated_files() -> Vec<GeneratedFile> {
             &published_schema(kind),
         )
     }));
+    files.extend(DocKind::ALL.iter().map(|&kind| {
+        generated_file(
+            format!("schemas/{BUNDLED_DIR}/{}", schema_file(kind)),
+            &bundled_schema(kind),
+        )
+    }));
     files.push(generated_file(
         "schemas/openapi.json".into(),
         &openapi::document(),
@@ -54,7 +63,7 @@ mod tests {
     fn every_generated_file_is_pretty_json_with_standard_formats_only() {
         let files = generated_files();
         assert!(files.iter().any(|f| f.path == "schemas/openapi.json"));
-        assert_eq!(files.len(), DocKind::ALL.len() + 2);
+        assert_eq!(files.len(), 2 * DocKind::ALL.len() + 2);
         for file in files {
             assert!(file.contents.ends_with("}\n"), "{}", file.path);
             let mut value: Value = serde_json::from_str(&file.contents).unwrap();

@@ -20,8 +20,8 @@ pub use generated::{GeneratedFile, generated_file, generated_files};
 pub use kind::{DocKind, Operation, UnknownKind};
 pub use openapi::document as openapi;
 pub use schemas::{
-    DEFINITIONS_FILE, SchemaVariant, definitions, derived_schema, kind_schema, published_schema,
-    schema_base_uri, schema_file, schema_id, strict_schema,
+    BUNDLED_DIR, DEFINITIONS_FILE, SchemaVariant, bundled_schema, definitions, derived_schema,
+    kind_schema, published_schema, schema_base_uri, schema_file, schema_id, strict_schema,
 };
 pub use typed::{Envelope, Typed, parse_value, refuses_syntax};
 pub use validators::{SchemaViolation, Validators, compile_schema, json_type_name, shorten};

@@ -53,7 +53,7 @@ fn description(op: Operation) -> &'static str {
 
 fn operation(op: Operation, request: Value, response: Value) -> Value {
     let (request_kind, response_kind) = (op.request(), op.response());
-    json!({
+    let mut operation = json!({
         "operationId": op.name(),
         "tags": ["bill"],
         "summary": summary(op),
@@ -69,7 +69,7 @@ fn operation(op: Operation, request: Value, response: Value) -> Value {
         },
         "responses": {
             "200": {
-                "description": "The response envelope; responseCode tells the outcome and which shape data has.",
+                "description": "The response envelope; success and responseCode tell the outcome and which shape data has.",
                 "content": {"application/json": {
                     "schema": response,
                     "examples": examples(response_kind)
@@ -83,6 +83,40 @@ fn operation(op: Operation, request: Value, response: Value) -> Value {
             "413": {"$ref": "#/components/responses/PayloadTooLarge"},
             "5XX": {"$ref": "#/components/responses/ServerError"}
         }
+    });
+    if let Some(links) = links(op) {
+        operation["responses"]["200"]["links"] = links;
+    }
+    operation
+}
+
+/// What a client may do next with this operation's answer (OpenAPI `links`,
+/// which Schemathesis' stateful phase and documentation tools follow): an
+/// inquiry's `inquiryId` (with its account and product) is what a payment
+/// sends; a payment's `refNumber` is what status looks up. A link's fields go
+/// in the request body (and, signed, in TOKEN).
+fn links(op: Operation) -> Option<Value> {
+    Some(match op {
+        Operation::Inquiry => json!({"PayTheInquiry": {
+            "operationId": "payment",
+            "description": "Pay what the inquiry found: its inquiryId, with the same account and product, under a new refNumber of the partner's.",
+            "requestBody": {
+                "partnerId": "$request.body#/partnerId",
+                "inquiryId": "$response.body#/data/inquiryId",
+                "accountNumber": "$response.body#/data/accountNumber",
+                "productCode": "$request.body#/productCode",
+                "amount": "$response.body#/data/amount"
+            }
+        }}),
+        Operation::Payment => json!({"StatusOfThePayment": {
+            "operationId": "status",
+            "description": "Ask how the payment ended, by its refNumber (on processing, a timeout or a 5xx too).",
+            "requestBody": {
+                "partnerId": "$request.body#/partnerId",
+                "refNumber": "$request.body#/refNumber"
+            }
+        }}),
+        Operation::Status => return None,
     })
 }
 
@@ -200,8 +234,8 @@ pub fn document() -> Value {
                 "name": "VERSION",
                 "in": "header",
                 "required": true,
-                "description": "The API version; always 2.0.",
-                "schema": {"type": "string", "const": "2.0"}
+                "description": "The API version; always 2.0. (An enum of one value rather than const: some generators, e.g. openapi-python-client, refuse a const header.)",
+                "schema": {"type": "string", "enum": ["2.0"]}
             }},
             "responses": responses(&error),
             "securitySchemes": security_schemes()

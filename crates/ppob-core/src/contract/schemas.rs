@@ -291,6 +291,72 @@ pub fn definitions(variant: SchemaVariant) -> Value {
     apply_variant(schema, variant)
 }
 
+/// The folder of `schemas/` holding the self-contained variant of each kind's schema.
+pub const BUNDLED_DIR: &str = "bundled";
+
+/// Every `$ref` string below `value`.
+fn references(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.push(r.clone());
+            }
+            map.values().for_each(|v| references(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| references(v, out)),
+        _ => {}
+    }
+}
+
+/// A kind's published schema as one self-contained file
+/// (`schemas/bundled/<kind>.schema.json`): the named types it uses, and the
+/// types those use, copied from the bundle into its own `$defs`, every
+/// `$ref` local (`#/$defs/<Name>`). Single-file tools (check-jsonschema,
+/// editors, pre-commit hooks) read it offline with no base URI; it accepts
+/// exactly what the two-file form accepts.
+pub fn bundled_schema(kind: DocKind) -> Value {
+    let mut schema = published_schema(kind);
+    let Value::Object(bundle) = definitions(SchemaVariant::Published)
+        .get_mut("$defs")
+        .map(Value::take)
+        .unwrap_or_default()
+    else {
+        return schema;
+    };
+    let prefix = format!("{DEFINITIONS_FILE}#/$defs/");
+    for_each_schema(&mut schema, &mut |map| {
+        if let Some(Value::String(reference)) = map.get_mut("$ref")
+            && let Some(name) = reference.strip_prefix(prefix.as_str())
+        {
+            *reference = format!("#/$defs/{name}");
+        }
+    });
+    let mut wanted = Vec::new();
+    references(&schema, &mut wanted);
+    let mut defs = Map::new();
+    while let Some(reference) = wanted.pop() {
+        let Some(name) = reference.strip_prefix("#/$defs/") else {
+            continue;
+        };
+        if defs.contains_key(name) {
+            continue;
+        }
+        if let Some(def) = bundle.get(name) {
+            references(def, &mut wanted);
+            defs.insert(name.to_owned(), def.clone());
+        }
+    }
+    defs.sort_keys();
+    if let Value::Object(map) = &mut schema {
+        map.insert(
+            "$id".into(),
+            json!(schema_id(&format!("{BUNDLED_DIR}/{}", schema_file(kind)))),
+        );
+        map.insert("$defs".into(), Value::Object(defs));
+    }
+    schema
+}
+
 /// The schema of any other type derived with the contract's settings (the
 /// reporter layer's `--format json` report): `$id` for `file`, `description`
 /// unless the type's doc comment gave one, standard formats only.
@@ -352,20 +418,6 @@ pub(super) fn publish(document: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every `$ref` string below `value`.
-    fn references(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::Object(map) => {
-                if let Some(Value::String(r)) = map.get("$ref") {
-                    out.push(r.clone());
-                }
-                map.values().for_each(|v| references(v, out));
-            }
-            Value::Array(items) => items.iter().for_each(|v| references(v, out)),
-            _ => {}
-        }
-    }
 
     #[test]
     fn every_kind_derives_the_same_definition_for_a_shared_name() {

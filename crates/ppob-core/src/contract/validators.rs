@@ -4,25 +4,30 @@ use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Registry, ValidationError, Validator};
-use serde_json::Value;
+use serde_json::{Value, json};
+
+use crate::model::envelope_schema;
 
 use super::kind::DocKind;
 use super::locate::escape_token;
 use super::schemas::{DEFINITIONS_FILE, SchemaVariant, definitions, schema_id, strict_schema};
 
-/// Drops the union a response schema spells `data` as (`properties.data.anyOf`,
-/// its two named shapes, there for consumers' generators) from a schema about
-/// to be compiled for findings. The union only repeats what the
-/// `if`/`then`/`else` on `responseCode` says: a `data` that passes the branch
-/// that applies is in the union, and one that fails it gets the branch's
-/// precise error, so the union's own error (every branch's errors, each with a
-/// copy of the value) would only be thrown away.
-fn without_data_union(mut schema: Value) -> Value {
-    if let Some(data) = schema
-        .pointer_mut("/properties/data")
-        .and_then(Value::as_object_mut)
-    {
-        data.remove("anyOf");
+/// A response schema as compiled for findings: its union of two named shapes
+/// (`oneOf`, there for consumers' generators, told apart by `success`) becomes
+/// the one envelope object of [`envelope_schema`]. The if/then/else beside the
+/// union already says everything the union adds (`success: true` and the
+/// success codes require the complete object), so the two accept the same
+/// documents, and an error is reported at its place rather than as "matches no
+/// branch" with a copy of every branch's errors. Request schemas pass through.
+fn for_findings(mut schema: Value) -> Value {
+    let Some(map) = schema.as_object_mut() else {
+        return schema;
+    };
+    if map.remove("oneOf").is_some() {
+        let message = json!({"$ref": format!("{DEFINITIONS_FILE}#/$defs/Message")});
+        if let Value::Object(envelope) = envelope_schema(message) {
+            map.extend(envelope);
+        }
     }
     schema
 }
@@ -205,7 +210,7 @@ impl Validators {
     fn validator(&self, kind: DocKind) -> &Validator {
         self.by_kind[kind.index()].get_or_init(|| {
             compile_schema(
-                &without_data_union(strict_schema(kind)),
+                &for_findings(strict_schema(kind)),
                 SchemaVariant::Strict,
             )
             .unwrap_or_else(|e| panic!("the derived {kind} schema compiles: {e}"))
@@ -224,7 +229,6 @@ impl Validators {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn shorten_cuts_long_values_without_serializing_them_whole() {

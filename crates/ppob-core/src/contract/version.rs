@@ -17,7 +17,7 @@
 //! OpenAPI document's `info.version`.
 
 /// The version of the schema set under `schemas/`.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "2.0.0";
 
 /// The major part of [`SCHEMA_VERSION`], as it appears in `$id`s (`"1"`).
 pub fn schema_major() -> &'static str {

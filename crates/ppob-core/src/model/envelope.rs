@@ -3,8 +3,11 @@
 //! Which `data` a response carries depends on its code: the complete object of
 //! the operation for success, processing and inquiry-ok codes, and the lenient
 //! [`FailureData`] (`{}`, the blank object, or any part) for every other code.
-//! Deserialization and the derived schema (an `if`/`then`/`else` on
-//! `responseCode`) say exactly the same thing.
+//! `success: true` promises the complete object whatever the code. The
+//! derived schema is a union of two named shapes told apart by `success`
+//! ([`Branch`]: `InquirySuccess`, `InquiryFailure`, …) beside an
+//! `if`/`then`/`else` on `responseCode` and `success`; deserialization and the
+//! schema say exactly the same thing.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -119,11 +122,12 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
-fn data_for_code<D: DeserializeOwned, E: de::Error>(
+fn data_for<D: DeserializeOwned, E: de::Error>(
     code: i64,
+    success: bool,
     value: serde_json::Value,
 ) -> Result<ResponseData<D>, E> {
-    if CodeClass::of(code).carries_complete_data() {
+    if carries_complete_data(code, success) {
         D::deserialize(ObjectOnly(value))
             .map(ResponseData::Complete)
             .map_err(E::custom)
@@ -174,13 +178,21 @@ impl<'de, D: DeserializeOwned> Visitor<'de> for ResponseVisitor<D> {
                     if data.is_some() || early_data.is_some() {
                         return Err(de::Error::duplicate_field("data"));
                     }
-                    match code {
-                        Some(c) if CodeClass::of(c).carries_complete_data() => {
+                    // Complete when the code's class says so or `success` is true;
+                    // until both are known, a failure code leaves it open.
+                    let complete = match (code, success) {
+                        (Some(c), _) if CodeClass::of(c).carries_complete_data() => Some(true),
+                        (_, Some(true)) => Some(true),
+                        (Some(c), Some(s)) => Some(carries_complete_data(c, s)),
+                        _ => None,
+                    };
+                    match complete {
+                        Some(true) => {
                             data = Some(ResponseData::Complete(
                                 map.next_value_seed(ObjectSeed::default())?,
                             ));
                         }
-                        Some(_) => {
+                        Some(false) => {
                             data = Some(ResponseData::Failure(
                                 map.next_value_seed(ObjectSeed::default())?,
                             ))
@@ -191,14 +203,15 @@ impl<'de, D: DeserializeOwned> Visitor<'de> for ResponseVisitor<D> {
             }
         }
         let response_code = code.ok_or_else(|| de::Error::missing_field("responseCode"))?;
+        let success = success.ok_or_else(|| de::Error::missing_field("success"))?;
         let data = match (data, early_data) {
             (Some(d), _) => d,
-            (None, Some(value)) => data_for_code(response_code, value)?,
+            (None, Some(value)) => data_for(response_code, success, value)?,
             (None, None) => return Err(de::Error::missing_field("data")),
         };
         Ok(Response {
             response_code,
-            success: success.ok_or_else(|| de::Error::missing_field("success"))?,
+            success,
             message: message.ok_or_else(|| de::Error::missing_field("message"))?,
             data,
         })
@@ -217,34 +230,105 @@ impl<D: OperationData> JsonSchema for Response<D> {
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let success = generator.subschema_for::<Branch<D, true>>();
+        let failure = generator.subschema_for::<Branch<D, false>>();
         let complete = generator.subschema_for::<D>();
-        let failure = generator.subschema_for::<FailureData>();
-        let message = generator.subschema_for::<Message>();
+        let failure_data = generator.subschema_for::<FailureData>();
         json_schema!({
-            "description": "The response envelope. `data` is the operation's complete object when `responseCode` is a success (0-99), processing (200-299) or inquiry-ok (300) code; for any other code it may be `{}`, the blank object (strings \"\", numbers 0, arrays null) or part of the complete object.",
-            "type": "object",
-            "properties": {
-                "responseCode": response_code_schema(),
-                "success": {
-                    "description": "true for success, processing and inquiry-ok codes, false otherwise.",
-                    "type": "boolean"
-                },
-                "message": message,
-                "data": {
-                    "description": "The payload: one of two named shapes, told apart by responseCode. The operation's complete object for a success (0-99), processing (200-299) or inquiry-ok (300) code (the if/then/else of this schema requires it), FailureData otherwise.",
-                    "anyOf": [complete.clone(), failure.clone()]
-                }
-            },
-            "required": ["responseCode", "success", "message", "data"],
-            "additionalProperties": false,
-            "if": {
-                "properties": {"responseCode": complete_data_codes_schema()},
-                "required": ["responseCode"]
-            },
-            "then": {"properties": {"data": complete}},
-            "else": {"properties": {"data": failure}}
+            "description": "The response envelope {responseCode, success, message, data}: one of two named shapes told apart by `success`. `success: true` (a success 0-99, processing 200-299 or inquiry-ok 300 code) carries the operation's complete object in `data`; `success: false` (any other code) carries FailureData: `{}`, the blank object (strings \"\", numbers 0, arrays null) or part of the complete object. Whatever `success` says, a success, processing or inquiry-ok code requires the complete object (the if/then/else of this schema).",
+            "oneOf": [success, failure],
+            "if": complete_data_condition(),
+            "then": {"type": "object", "properties": {"data": complete}},
+            "else": {"type": "object", "properties": {"data": failure_data}}
         })
     }
+}
+
+/// One branch of a response's union: `SUCCESS` says which (`success` is that
+/// constant, `data` the complete object or [`FailureData`]). Exists only for
+/// its schema; responses are read as [`Response`].
+pub struct Branch<D, const SUCCESS: bool>(PhantomData<D>);
+
+impl<D: OperationData, const SUCCESS: bool> JsonSchema for Branch<D, SUCCESS> {
+    fn schema_name() -> Cow<'static, str> {
+        let operation = D::RESPONSE_NAME
+            .strip_suffix("Response")
+            .unwrap_or(D::RESPONSE_NAME);
+        let outcome = if SUCCESS { "Success" } else { "Failure" };
+        Cow::Owned(format!("{operation}{outcome}"))
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let message = generator.subschema_for::<Message>();
+        let (description, code, success, data) = if SUCCESS {
+            (
+                "A response with `success: true`: a success (0-99), processing (200-299) or inquiry-ok (300) code, and the operation's complete object in `data`.",
+                "The vendor's result code; with success: true, 0-99 (success), 200-299 (processing) or 300 (inquiry success).",
+                "Always true in this shape.",
+                generator.subschema_for::<D>(),
+            )
+        } else {
+            (
+                "A response with `success: false`: a failed (100-199) or inquiry-failed (301-399) code, and FailureData in `data` (`{}`, the blank object, or part of the complete object).",
+                "The vendor's result code; with success: false, 100-199 (failed) or 301-399 (inquiry failed).",
+                "Always false in this shape.",
+                generator.subschema_for::<FailureData>(),
+            )
+        };
+        let mut response_code = response_code_schema();
+        response_code["description"] = code.into();
+        json_schema!({
+            "description": description,
+            "type": "object",
+            "properties": {
+                "responseCode": response_code,
+                "success": {"description": success, "type": "boolean", "const": SUCCESS},
+                "message": message,
+                "data": data
+            },
+            "required": ["responseCode", "success", "message", "data"],
+            "additionalProperties": false
+        })
+    }
+}
+
+/// The JSON Schema condition (as a JSON value) under which `data` must be the
+/// complete object: a code whose class [carries complete
+/// data](CodeClass::carries_complete_data), or `success: true` (which promises
+/// it whatever the code says).
+pub fn complete_data_condition() -> serde_json::Value {
+    serde_json::json!({
+        "anyOf": [
+            {"type": "object", "properties": {"responseCode": complete_data_codes_schema()}, "required": ["responseCode"]},
+            {"type": "object", "properties": {"success": {"const": true}}, "required": ["success"]}
+        ]
+    })
+}
+
+/// Whether a response with `code` and `success` must carry the complete object:
+/// the model's reading of [`complete_data_condition`].
+pub fn carries_complete_data(code: i64, success: bool) -> bool {
+    success || CodeClass::of(code).carries_complete_data()
+}
+
+/// The envelope schema that [`Response`]'s findings are computed against: one
+/// object (`responseCode`, `success` a boolean, `message`, `data`) with the same
+/// if/then/else, so an error is reported where it is and not as "matches no
+/// branch of oneOf". It accepts exactly what the published union accepts:
+/// `success` tells the branch, and the if/then/else requires the complete
+/// object wherever the success branch would.
+pub fn envelope_schema(message: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "properties": {
+            "responseCode": response_code_schema(),
+            "success": {"type": "boolean"},
+            "message": message,
+            "data": {}
+        },
+        "required": ["responseCode", "success", "message", "data"],
+        "additionalProperties": false
+    })
 }
 
 /// The schema of `responseCode`: any JSON-safe integer.
