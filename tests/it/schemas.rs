@@ -52,7 +52,10 @@ fn schemas_are_draft_2020_12_with_id_title_description_and_examples() {
         assert_eq!(value["$id"], json!(schema_id(name)), "{}", file.path);
         let major = SCHEMA_VERSION.split('.').next().unwrap();
         assert!(
-            value["$id"].as_str().unwrap().contains(&format!("/v{major}/")),
+            value["$id"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("/v{major}/")),
             "{}",
             file.path
         );
@@ -105,7 +108,11 @@ fn responses_are_a_union_told_apart_by_success() {
             .zip([(true, complete), (false, "FailureData")])
         {
             let shape = &bundle["$defs"][branch];
-            assert_eq!(shape["properties"]["success"]["const"], json!(flag), "{branch}");
+            assert_eq!(
+                shape["properties"]["success"]["const"],
+                json!(flag),
+                "{branch}"
+            );
             assert_eq!(
                 shape["properties"]["data"]["$ref"],
                 json!(format!("#/$defs/{data}")),

@@ -209,11 +209,8 @@ impl Validators {
 
     fn validator(&self, kind: DocKind) -> &Validator {
         self.by_kind[kind.index()].get_or_init(|| {
-            compile_schema(
-                &for_findings(strict_schema(kind)),
-                SchemaVariant::Strict,
-            )
-            .unwrap_or_else(|e| panic!("the derived {kind} schema compiles: {e}"))
+            compile_schema(&for_findings(strict_schema(kind)), SchemaVariant::Strict)
+                .unwrap_or_else(|e| panic!("the derived {kind} schema compiles: {e}"))
         })
     }
 

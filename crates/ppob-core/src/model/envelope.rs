@@ -364,3 +364,50 @@ pub struct ErrorResponse {
 fn error_code_schema(_: &mut SchemaGenerator) -> Schema {
     Schema::try_from(response_code_schema()).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn envelope(code: i64, success: bool, data: serde_json::Value) -> serde_json::Value {
+        json!({"responseCode": code, "success": success, "message": {"ID": "", "EN": ""}, "data": data})
+    }
+
+    #[test]
+    fn success_true_promises_the_complete_object_whatever_the_code() {
+        for code in [100, 303, 500, -1] {
+            let doc = envelope(code, true, json!({}));
+            assert!(
+                serde_json::from_value::<InquiryResponse>(doc).is_err(),
+                "{code}"
+            );
+            assert!(
+                serde_json::from_value::<InquiryResponse>(envelope(code, false, json!({}))).is_ok(),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn data_before_the_flag_is_judged_once_both_are_known() {
+        let text = r#"{"data": {}, "responseCode": 303, "success": true, "message": {"ID": "", "EN": ""}}"#;
+        assert!(serde_json::from_str::<InquiryResponse>(text).is_err());
+        let text = r#"{"responseCode": 303, "data": {}, "success": false, "message": {"ID": "", "EN": ""}}"#;
+        let read: InquiryResponse = serde_json::from_str(text).unwrap();
+        assert_eq!(read.data, ResponseData::Failure(FailureData::default()));
+    }
+
+    #[test]
+    fn branches_are_named_after_the_operation() {
+        assert_eq!(Branch::<InquiryData, true>::schema_name(), "InquirySuccess");
+        assert_eq!(
+            Branch::<PaymentData, false>::schema_name(),
+            "PaymentFailure"
+        );
+        assert!(carries_complete_data(303, true));
+        assert!(carries_complete_data(300, false));
+        assert!(!carries_complete_data(303, false));
+    }
+}

@@ -23,9 +23,8 @@ pub use data::{
     TransactionKind,
 };
 pub use envelope::{
-    Branch, ErrorResponse, InquiryResponse, OperationData, PaymentResponse, Response,
-    ResponseData, StatusResponse, carries_complete_data, complete_data_condition,
-    envelope_schema,
+    Branch, ErrorResponse, InquiryResponse, OperationData, PaymentResponse, Response, ResponseData,
+    StatusResponse, carries_complete_data, complete_data_condition, envelope_schema,
 };
 pub use requests::{InquiryRequest, PaymentRequest, StatusRequest};
 pub use response_code::CodeClass;

@@ -153,11 +153,10 @@ mod tests {
 
     #[test]
     fn failed_code_with_success_true_is_reported() {
-        let found = run(
-            &SuccessMatchesCode,
-            DocKind::PaymentResponse,
-            failure(103, true),
-        );
+        // `success: true` promises the complete object, so the document carries one.
+        let mut doc = seed_status_response();
+        doc["responseCode"] = json!(103);
+        let found = run(&SuccessMatchesCode, DocKind::StatusResponse, doc);
         assert_eq!(
             found,
             [RuleFinding {
@@ -171,11 +170,9 @@ mod tests {
 
     #[test]
     fn inquiry_failed_with_success_true_is_reported() {
-        let found = run(
-            &SuccessMatchesCode,
-            DocKind::InquiryResponse,
-            failure(303, true),
-        );
+        let mut doc = seed_inquiry_response();
+        doc["responseCode"] = json!(303);
+        let found = run(&SuccessMatchesCode, DocKind::InquiryResponse, doc);
         assert_eq!(found.len(), 1);
         assert_eq!(
             found[0].message,
@@ -243,14 +240,9 @@ mod tests {
                 "code {code}"
             );
         }
-        assert_eq!(
-            run(
-                &SuccessMatchesCode,
-                DocKind::StatusResponse,
-                failure(500, true)
-            ),
-            []
-        );
+        let mut doc = seed_status_response();
+        doc["responseCode"] = json!(500);
+        assert_eq!(run(&SuccessMatchesCode, DocKind::StatusResponse, doc), []);
     }
 
     #[test]
