@@ -20,7 +20,7 @@ fn sarif_validator() -> jsonschema::Validator {
 }
 
 /// Parses a SARIF log and checks it against the official schema.
-fn valid_sarif(text: &str) -> Value {
+pub fn valid_sarif(text: &str) -> Value {
     let log: Value =
         serde_json::from_str(text).unwrap_or_else(|e| panic!("SARIF is JSON ({e}): {text}"));
     let errors: Vec<String> = sarif_validator()

@@ -51,7 +51,9 @@ mod junit;
 mod location;
 pub mod merge;
 mod retell;
+mod rule_help;
 mod sarif;
+mod schema_place;
 pub mod wire;
 
 use std::io::{self, Write};

@@ -79,6 +79,34 @@ pub fn describe(report: &DocumentReport, finding: &Finding, cassette: Option<&st
     parts.join(" ")
 }
 
+/// `path` relative to the repository root, taken as the working directory
+/// (where CI jobs run): `./` dropped, an absolute path under the working
+/// directory made relative, `\\` read as `/`. None for a path outside it
+/// (`../x`, another absolute directory) or stdin.
+pub fn repository_relative(path: &str) -> Option<String> {
+    if path.is_empty() || path == "-" {
+        return None;
+    }
+    let path = path.replace('\\', "/");
+    let relative = if path.starts_with('/') {
+        let cwd = std::env::current_dir().ok()?;
+        let cwd = cwd.to_string_lossy().replace('\\', "/");
+        path.strip_prefix(cwd.trim_end_matches('/'))?
+            .strip_prefix('/')?
+            .to_owned()
+    } else {
+        path
+    };
+    let mut rest = relative.as_str();
+    while let Some(tail) = rest.strip_prefix("./") {
+        rest = tail;
+    }
+    let outside = rest.is_empty()
+        || rest.split('/').any(|segment| segment == "..")
+        || rest.as_bytes().get(1) == Some(&b':');
+    (!outside).then(|| rest.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +155,24 @@ mod tests {
             live.logical.as_deref(),
             Some("case 0811 › #2 payment.response")
         );
+    }
+
+    #[test]
+    fn paths_are_made_relative_to_the_repository_or_refused() {
+        assert_eq!(
+            repository_relative("./a/b.json").as_deref(),
+            Some("a/b.json")
+        );
+        assert_eq!(
+            repository_relative("a\\b.json").as_deref(),
+            Some("a/b.json")
+        );
+        let cwd = std::env::current_dir().unwrap();
+        let inside = cwd.join("x/y.har").to_string_lossy().into_owned();
+        assert_eq!(repository_relative(&inside).as_deref(), Some("x/y.har"));
+        assert_eq!(repository_relative("../elsewhere.json"), None);
+        assert_eq!(repository_relative("/definitely/not/here.json"), None);
+        assert_eq!(repository_relative("-"), None);
+        assert_eq!(repository_relative("C:/x.json"), None);
     }
 }
