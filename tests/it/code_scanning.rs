@@ -209,10 +209,10 @@ fn validate_places_findings_in_the_files_read() {
         .collect();
     assert!(!far_results.is_empty());
     for r in far_results {
-        assert_eq!(
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-            "schemas/inquiry.response.schema.json"
-        );
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.starts_with("schemas/"), "{uri}");
     }
 }
 
@@ -373,7 +373,6 @@ fn the_multitool_refuses_what_github_refuses() {
     std::fs::write(
         &file,
         serde_json::json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
             "runs": [{
                 "tool": {"driver": {"name": "ppob-contract", "rules": [{
