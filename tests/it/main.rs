@@ -19,6 +19,7 @@ mod hostile;
 mod hostile_input;
 mod partition;
 mod proxy;
+mod proxy_safety;
 mod report;
 mod report_merge;
 mod report_tools;

@@ -26,7 +26,7 @@ const PAYMENT: &str = "/api/v2/bill/payment";
 const STATUS: &str = "/api/v2/bill/status";
 
 /// The simulator on loopback, settling fast.
-fn mock(bugs: Vec<Bug>) -> RunningServer {
+pub(crate) fn mock(bugs: Vec<Bug>) -> RunningServer {
     let config = SimConfig {
         settle_after: Duration::from_millis(100),
         hang_for: Duration::from_millis(300),
@@ -38,21 +38,21 @@ fn mock(bugs: Vec<Bug>) -> RunningServer {
 }
 
 /// The partner's application: signs its own TOKENs (HS256 by hand).
-struct Client {
+pub(crate) struct Client {
     base: String,
     http: reqwest::blocking::Client,
-    key: String,
-    secret: String,
+    pub(crate) key: String,
+    pub(crate) secret: String,
 }
 
 /// An answer as the client sees it.
-struct Answer {
-    status: u16,
-    findings: String,
-    body: Value,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) findings: String,
+    pub(crate) body: Value,
 }
 
-fn hs256(payload: &Value, secret: &str) -> String {
+pub(crate) fn hs256(payload: &Value, secret: &str) -> String {
     let signed = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#),
@@ -67,7 +67,7 @@ fn hs256(payload: &Value, secret: &str) -> String {
 }
 
 impl Client {
-    fn new(base: &str) -> Self {
+    pub(crate) fn new(base: &str) -> Self {
         let demo = Credentials::simulator_demo();
         Self {
             base: base.to_owned(),
@@ -82,12 +82,12 @@ impl Client {
     }
 
     /// POSTs `payload` signed into TOKEN, the body empty (token-only).
-    fn call(&self, path: &str, payload: Value) -> Answer {
+    pub(crate) fn call(&self, path: &str, payload: Value) -> Answer {
         let token = hs256(&payload, &self.secret);
         self.send(path, &token, Vec::new())
     }
 
-    fn send(&self, path: &str, token: &str, body: Vec<u8>) -> Answer {
+    pub(crate) fn send(&self, path: &str, token: &str, body: Vec<u8>) -> Answer {
         let response = self
             .http
             .post(format!("{}{path}", self.base))
@@ -112,7 +112,7 @@ impl Client {
         }
     }
 
-    fn inquire(&self, account: &str) -> Answer {
+    pub(crate) fn inquire(&self, account: &str) -> Answer {
         self.call(
             INQUIRY,
             json!({"partnerId": self.key, "accountNumber": account, "productCode": "product-code"}),
@@ -120,7 +120,7 @@ impl Client {
     }
 
     /// Pays what `inquiry` answered, with `reference`.
-    fn pay(&self, inquiry: &Answer, reference: &str) -> Answer {
+    pub(crate) fn pay(&self, inquiry: &Answer, reference: &str) -> Answer {
         let data = &inquiry.body["data"];
         self.call(
             PAYMENT,
@@ -130,7 +130,7 @@ impl Client {
     }
 
     /// Asks status until it is final (at most 2 s).
-    fn settle(&self, reference: &str) -> Answer {
+    pub(crate) fn settle(&self, reference: &str) -> Answer {
         for _ in 0..40 {
             let answer = self.call(
                 STATUS,
@@ -147,21 +147,31 @@ impl Client {
 }
 
 /// A running `ppob-contract proxy`, with every report format written.
-struct Session {
+pub(crate) struct Session {
     child: Child,
-    url: String,
-    dir: tempfile::TempDir,
+    pub(crate) url: String,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // A test that failed before `stop` leaves no proxy behind.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// What a stopped session wrote.
-struct Written {
-    status: i32,
-    live: String,
-    json: Value,
-    junit: String,
-    sarif: String,
-    github: String,
-    human: String,
+pub(crate) struct Written {
+    pub(crate) status: i32,
+    pub(crate) live: String,
+    pub(crate) json: Value,
+    pub(crate) junit: String,
+    pub(crate) sarif: String,
+    pub(crate) github: String,
+    pub(crate) human: String,
+    /// The session's directory (reports, a recording).
+    pub(crate) dir: tempfile::TempDir,
 }
 
 fn report_path(dir: &Path, name: &str) -> PathBuf {
@@ -169,7 +179,7 @@ fn report_path(dir: &Path, name: &str) -> PathBuf {
 }
 
 impl Session {
-    fn start(upstream: &str, flags: &[&str], env: &[(&str, &str)]) -> Self {
+    pub(crate) fn start(upstream: &str, flags: &[&str], env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let spec = |format: &str, name: &str| {
             format!("{format}={}", report_path(dir.path(), name).display())
@@ -188,7 +198,12 @@ impl Session {
                 "--report",
                 &spec("human", "human.txt"),
             ])
-            .args(flags)
+            // `{dir}` in a flag is the session's directory.
+            .args(
+                flags
+                    .iter()
+                    .map(|f| f.replace("{dir}", &dir.path().display().to_string())),
+            )
             .env_remove("PPOB_API_KEY")
             .env_remove("PPOB_API_SECRET")
             .env("NO_COLOR", "1")
@@ -215,16 +230,16 @@ impl Session {
         Self {
             child,
             url: url.expect("the proxy names its address"),
-            dir,
+            dir: Some(dir),
         }
     }
 
-    fn client(&self) -> Client {
+    pub(crate) fn client(&self) -> Client {
         Client::new(&self.url)
     }
 
     /// SIGTERM, then everything it wrote.
-    fn stop(mut self) -> Written {
+    pub(crate) fn stop(mut self) -> Written {
         let pid = self.child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         let mut live = String::new();
@@ -235,8 +250,8 @@ impl Session {
             .read_to_string(&mut live)
             .unwrap();
         let status = self.child.wait().unwrap().code().unwrap_or(-1);
-        let read =
-            |name: &str| std::fs::read_to_string(report_path(self.dir.path(), name)).unwrap();
+        let dir = self.dir.take().unwrap();
+        let read = |name: &str| std::fs::read_to_string(report_path(dir.path(), name)).unwrap();
         Written {
             status,
             live,
@@ -245,13 +260,14 @@ impl Session {
             sarif: read("report.sarif"),
             github: read("github.txt"),
             human: read("human.txt"),
+            dir,
         }
     }
 }
 
 impl Written {
     /// `(rule, side)` of every finding in the JSON report.
-    fn findings(&self) -> Vec<(String, String)> {
+    pub(crate) fn findings(&self) -> Vec<(String, String)> {
         self.json["documents"]
             .as_array()
             .unwrap()
@@ -268,7 +284,7 @@ impl Written {
     }
 
     /// Asserts `rule` was found on `side`, and shows in every format.
-    fn assert_found(&self, rule: &str, side: &str) {
+    pub(crate) fn assert_found(&self, rule: &str, side: &str) {
         let findings = self.findings();
         assert!(
             findings.iter().any(|(r, s)| r == rule && s == side),
@@ -289,7 +305,12 @@ impl Written {
             "SARIF lacks {rule}"
         );
         assert!(self.github.contains(rule), "GitHub annotations lack {rule}");
-        assert_eq!(self.status, 1, "a broken contract exits 1");
+        let errors = self.json["summary"]["errors"].as_u64().unwrap();
+        assert_eq!(
+            self.status,
+            i32::from(errors > 0),
+            "exit 1 exactly when an error was found"
+        );
         assert_eq!(self.json["command"], "proxy");
     }
 }

@@ -54,6 +54,10 @@ impl<W: Write> HumanReport<W> {
     }
 
     fn step_line(&mut self, step: &StepInfo) -> io::Result<()> {
+        // A proxy's conversations interleave: each line names its own.
+        if self.command == Some(Command::Proxy) {
+            write!(self.out, "{BOLD}{}{BOLD:#}", step.case)?;
+        }
         writeln!(
             self.out,
             "  {DIM}{:>2}{DIM:#} {:<8} {:<9} {:>10}  {}",
