@@ -17,6 +17,7 @@ mod fixtures;
 mod fuzz;
 mod hostile;
 mod hostile_input;
+mod html_report;
 mod partition;
 mod proxy;
 mod proxy_safety;

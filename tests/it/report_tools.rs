@@ -96,3 +96,38 @@ pub fn multitool(log: &std::path::Path) -> Option<Vec<String>> {
             .collect(),
     )
 }
+
+/// Debian's Chromium, as .ci/run installs it.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// What a reader of the HTML report at `page` meets in headless Chromium
+/// (`tests/report-tools/html.mjs`). None when the tools or Chromium are not
+/// installed (outside CI).
+pub fn browse(page: &std::path::Path) -> Option<serde_json::Value> {
+    let dir = tools()?;
+    if !std::path::Path::new(CHROMIUM).exists() {
+        assert!(
+            !in_ci(),
+            "CI=true but {CHROMIUM} is missing: .ci/run installs it"
+        );
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("browser check skipped: {CHROMIUM} not installed");
+        }
+        return None;
+    }
+    let output = Command::new("node")
+        .arg(root().join("tests/report-tools/html.mjs"))
+        .arg(page)
+        .env("PPOB_REPORT_TOOLS", &dir)
+        .env("PPOB_CHROMIUM", CHROMIUM)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "html.mjs failed on {}: {}",
+        page.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).expect("html.mjs prints JSON"))
+}

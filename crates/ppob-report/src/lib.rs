@@ -42,9 +42,11 @@
 //! ```
 
 mod coverage;
+mod ctrf;
 mod events;
 pub mod files;
 mod github;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -59,9 +61,11 @@ pub mod wire;
 use std::io::{self, Write};
 
 pub use coverage::{Coverage, CoverageTally};
+pub use ctrf::CtrfReport;
 pub use events::{CaseEnd, CaseStart, Command, FailureReport, FuzzStart, Judged, RunEnd, RunInfo};
 pub use files::{FileSpec, ReportFiles};
 pub use github::GithubReport;
+pub use html::{HtmlReport, MAX_BODY_BYTES, MAX_DOCUMENTS_SHOWN};
 pub use human::{HumanReport, MAX_FINDINGS_SHOWN, fuzz_header};
 pub use json::JsonReport;
 pub use junit::JunitReport;
@@ -134,6 +138,10 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: an ::error/::warning annotation per finding.
     Github,
+    /// CTRF JSON (Common Test Report Format) for CI summary actions.
+    Ctrf,
+    /// One self-contained HTML page: summary, timelines, findings, coverage, rule help.
+    Html,
 }
 
 /// How a reporter is set up besides its writer.
@@ -147,12 +155,14 @@ pub struct Options<'p> {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 7] = [
         Self::Human,
         Self::Json,
         Self::Junit,
         Self::Sarif,
         Self::Github,
+        Self::Ctrf,
+        Self::Html,
     ];
 
     /// The name used on the command line and in config files.
@@ -163,6 +173,8 @@ impl Format {
             Self::Junit => "junit",
             Self::Sarif => "sarif",
             Self::Github => "github",
+            Self::Ctrf => "ctrf",
+            Self::Html => "html",
         }
     }
 
@@ -181,6 +193,8 @@ impl Format {
                 out,
                 options.step_summary.map(std::path::Path::to_path_buf),
             )),
+            Self::Ctrf => Box::new(CtrfReport::new(out)),
+            Self::Html => Box::new(HtmlReport::new(out)),
         }
     }
 }
