@@ -57,12 +57,8 @@ impl Choice for Format {
             Self::Github => {
                 "GitHub Actions workflow commands: an ::error/::warning annotation per finding"
             }
-            Self::Ctrf => {
-                "CTRF JSON test report for CI summary actions: a test per document, case or failure"
-            }
-            Self::Html => {
-                "One self-contained HTML page: summary, case timelines, findings, coverage, rule help"
-            }
+            Self::Ctrf => "CTRF JSON for CI summary actions: a test per document, case or failure",
+            Self::Html => "One self-contained HTML page: summary, timelines, findings, coverage",
             // A format added to the library without its help here: the unit test below fails.
             _ => "",
         }
