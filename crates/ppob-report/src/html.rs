@@ -650,7 +650,7 @@ impl<W: Write> Reporter for HtmlReport<W> {
             uri = esc(RULES_URI),
             version = env!("CARGO_PKG_VERSION"),
         );
-        let _ = write!(page, "</main><script>{SCRIPT}</script></body></html>\n");
+        let _ = writeln!(page, "</main><script>{SCRIPT}</script></body></html>");
         self.out.write_all(page.as_bytes())?;
         self.out.flush()
     }
