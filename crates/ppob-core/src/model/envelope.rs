@@ -282,7 +282,7 @@ impl<D: OperationData, const SUCCESS: bool> JsonSchema for Branch<D, SUCCESS> {
             "type": "object",
             "properties": {
                 "responseCode": response_code,
-                "success": {"description": success, "type": "boolean", "const": SUCCESS},
+                "success": {"description": success, "const": SUCCESS},
                 "message": message,
                 "data": data
             },
