@@ -118,9 +118,9 @@ PPOB_CONSUMERS_NODE_MODULES="$node_dir/node_modules" node "$here/fetch_conversat
 # the mock; configured for the API's HTTP-200-failure-code convention (schemathesis.toml,
 # schemathesis_hooks.py). A fixed seed keeps the run reproducible.
 st_log="$build/schemathesis.log"
-if ! PYTHONPATH="$here" SCHEMATHESIS_HOOKS=schemathesis_hooks PPOB_SCHEMAS="$schemas" \
+if ! (cd "$build" && PYTHONPATH="$here" SCHEMATHESIS_HOOKS=schemathesis_hooks PPOB_SCHEMAS="$schemas" \
     "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" run "$schemas/openapi.json" \
-    --url "$base_url" --phases stateful --seed 24 --no-color > "$st_log" 2>&1; then
+    --url "$base_url" --phases stateful --seed 24 --no-color > "$st_log" 2>&1); then
   cat "$st_log" >&2; echo "consumer harness: Schemathesis stateful run failed" >&2; exit 1
 fi
 grep -q 'API Links: *2 covered / 2 selected / 2 total' "$st_log" \
