@@ -224,6 +224,48 @@ fn a_hanging_payment_is_cut_at_the_deadline() {
     assert_eq!(server.operations(), ["check", "payment"]);
 }
 
+/// The payment answer of the issue: 7.9 MB, 330 000 `customerDetails` lines
+/// of two schema violations each (over 200 MB as a DOM). It is too costly to
+/// judge in full: the money rule reads it as doubtful (processing), status
+/// is asked and decides, and the document lists the first error and
+/// `json.too-costly` instead of 660 000 findings.
+#[test]
+fn a_payment_answer_too_costly_to_judge_is_processing_and_status_is_asked() {
+    let server = ScriptedServer::start(script(|request| {
+        let answer = payment_processing(request).to_string();
+        let lines = vec![r#"{"key":1,"value":2222}"#; 330_000].join(",\n");
+        let body = answer.replace(
+            r#""customerDetails":[]"#,
+            &format!("\"customerDetails\":[\n{lines}\n]"),
+        );
+        assert!(body.len() > 7_500_000, "{}", body.len());
+        Reply::Answer(200, body.into_bytes())
+    }));
+    let (_, report) = check(&server, &["--deadline", "3s", "--timeout", "5s"]);
+    assert_eq!(
+        server.operations(),
+        ["check", "payment", "status"],
+        "{report:#}"
+    );
+    assert_eq!(outcomes(&report), ["success"], "status decided: {report:#}");
+    let payment = payment_response(&report);
+    assert_eq!(
+        payment["step"]["verdict"], "processing (money rule: too costly to judge)",
+        "{payment:#}"
+    );
+    let rules: Vec<&str> = payment["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["json.too-costly", "flow.unusable-answer", "schema"],
+        "{payment:#}"
+    );
+}
+
 /// `--first-wait` longer than `--deadline` waits until the deadline only.
 #[test]
 fn a_first_wait_longer_than_the_deadline_ends_at_the_deadline() {

@@ -22,8 +22,10 @@ fn answer_with_unknown_members(extra: usize) -> (String, usize) {
     )
 }
 
+/// 64 000 findings: the first `MAX_FINDINGS_IN_FULL` are placed one by one,
+/// the rest counted under their rule and pointer prefix in one summary.
 #[test]
-fn a_document_with_64_000_findings_is_placed_finding_by_finding() {
+fn a_document_with_64_000_findings_lists_the_first_ones_and_counts_the_rest() {
     let (doc, first_member) = answer_with_unknown_members(64_000);
     assert!((600_000..800_000).contains(&doc.len()), "{}", doc.len());
     let engine = Engine::new(EngineOptions::default());
@@ -33,16 +35,65 @@ fn a_document_with_64_000_findings_is_placed_finding_by_finding() {
         kind: Some(DocKind::InquiryResponse),
         first_line: 1,
     });
-    assert_eq!(report.findings.len(), 64_000);
+    let full = ppob_contract::contract::cost::MAX_FINDINGS_IN_FULL;
+    assert_eq!(report.findings.len(), full + 1);
+    let (listed, summary) = report.findings.split_at(full);
+    assert_eq!(summary[0].rule, "drift");
+    assert_eq!(summary[0].pointer, "");
+    assert!(
+        summary[0]
+            .message
+            .contains(&format!("{} more findings of this rule in the document", 64_000 - full)),
+        "{:?}",
+        summary[0]
+    );
     // Each unknown member is 10 bytes plus a comma, all on line 1 (ASCII):
     // finding i points at the opening quote of "x<i>".
-    for (i, f) in report.findings.iter().enumerate() {
+    for (i, f) in listed.iter().enumerate() {
         assert_eq!(f.rule, "drift");
         assert_eq!(f.pointer, format!("/x{i:05}"));
         let offset = first_member + i * 11;
         assert_eq!((f.line, f.column), (1, offset as u64 + 1), "{}", f.pointer);
         assert_eq!(&doc[offset..offset + 8], format!("\"x{i:05}\""));
     }
+}
+
+/// 5 000 bill lines of two schema violations each, within the explain
+/// budget: the first findings in full, the rest counted under
+/// `/data/customerDetails`, and the document judged invalid.
+#[test]
+fn violations_past_the_cap_are_counted_per_rule_and_pointer_prefix() {
+    let seed = std::fs::read_to_string(fixtures().join("payment.response.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&seed).unwrap();
+    value["data"]["customerDetails"] =
+        serde_json::Value::Array(vec![serde_json::json!({"key": 1, "value": 2}); 5_000]);
+    let doc = serde_json::to_string_pretty(&value).unwrap();
+    let engine = Engine::new(EngineOptions::default());
+    let report = engine.check(Input {
+        source: "lines.payment.response.json",
+        bytes: doc.as_bytes(),
+        kind: Some(DocKind::PaymentResponse),
+        first_line: 1,
+    });
+    let full = ppob_contract::contract::cost::MAX_FINDINGS_IN_FULL;
+    assert!(!report.valid);
+    assert_eq!(report.findings.len(), full + 1, "{:?}", report.findings.last());
+    let summary = &report.findings[full];
+    assert_eq!(
+        (summary.rule.as_str(), summary.pointer.as_str()),
+        ("schema", "/data/customerDetails")
+    );
+    assert!(
+        summary.message.contains(&format!(
+            "{} more findings of this rule at or below /data/customerDetails",
+            10_000 - full
+        )),
+        "{}",
+        summary.message
+    );
+    // Placed at the array, like any finding at that pointer.
+    let line = doc.lines().position(|l| l.contains("\"customerDetails\"")).unwrap();
+    assert_eq!(summary.line, line as u64 + 1);
 }
 
 /// One report rendered by the human reporter, as a string.
@@ -75,7 +126,7 @@ fn human_output_shows_a_bounded_number_of_findings_and_counts_the_rest() {
     let out = human(&report, doc.as_bytes());
     let shown = out.matches("warning[drift]").count();
     assert_eq!(shown, ppob_contract::report::MAX_FINDINGS_SHOWN);
-    let rest = 64_000 - shown;
+    let rest = ppob_contract::contract::cost::MAX_FINDINGS_IN_FULL + 1 - shown;
     assert!(
         out.contains(&format!(
             "… and {rest} more findings in big.inquiry.response.json"

@@ -425,7 +425,11 @@ impl Judge<'_> {
             };
             let judged = match &step.reading {
                 Reading::Envelope { .. } => true,
-                Reading::Unusable(Unusable::NoCode { .. } | Unusable::CodeOutOfRange { .. }) => {
+                Reading::Unusable(
+                    Unusable::NoCode { .. }
+                    | Unusable::CodeOutOfRange { .. }
+                    | Unusable::TooCostly { .. },
+                ) => {
                     true
                 }
                 Reading::Unusable(Unusable::Unparseable { http_status, error }) => {

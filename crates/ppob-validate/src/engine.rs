@@ -8,13 +8,19 @@
 //! violation, place each pointer in the source, then run the rules on what the
 //! schema accepted.
 
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+
 use serde_json::Value;
 
 use crate::input::detect_kind;
+use ppob_core::contract::cost::{
+    MAX_FINDINGS_IN_FULL, MAX_VIOLATIONS_READ, pointer_prefix, within_explain_budget,
+};
 use ppob_core::contract::locate::{Position, locate_all, pointer_tokens, position, positions};
 use ppob_core::contract::numbers::vanishing_numbers;
 use ppob_core::contract::{
-    DocKind, DocumentReport, Envelope, Finding, SchemaViolation, Severity, Typed, Validators,
+    DocKind, DocumentReport, Envelope, Finding, Severity, Typed, Validators,
     input_rules, parse_value, refuses_syntax,
 };
 use ppob_core::model::ints::MAX_SAFE_INTEGER;
@@ -29,6 +35,8 @@ pub const DRIFT_RULE: &str = ids::DRIFT;
 pub const BOM_RULE: &str = ids::BOM;
 /// Rule id of a member name given twice in one object.
 pub const DUPLICATE_KEY_RULE: &str = ids::DUPLICATE_KEY;
+/// Rule id of a document too costly to explain in full.
+pub const TOO_COSTLY_RULE: &str = ids::TOO_COSTLY;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -77,6 +85,8 @@ enum Place {
 
 /// Collects findings for one document; those placed by pointer are placed
 /// together at the end, with one pass over the source ([`locate_all`]).
+/// The first [`MAX_FINDINGS_IN_FULL`] are kept whole, the rest counted per
+/// rule and pointer prefix.
 struct Placer<'a> {
     bytes: &'a [u8],
     body_offset: usize,
@@ -84,9 +94,14 @@ struct Placer<'a> {
     findings: Vec<Finding>,
     /// Findings still to place: their index in `findings`, and where.
     unplaced: Vec<(usize, Place)>,
+    /// Findings past the cap: (rule, pointer prefix) → severity and count.
+    beyond: BTreeMap<(String, String), (Severity, u64)>,
+    /// Whether reading violations stopped at [`MAX_VIOLATIONS_READ`], so the
+    /// counts are lower bounds.
+    counting_stopped: bool,
 }
 
-impl Placer<'_> {
+impl<'a> Placer<'a> {
     fn body(&self) -> &[u8] {
         &self.bytes[self.body_offset..]
     }
@@ -111,6 +126,18 @@ impl Placer<'_> {
         }
     }
 
+    fn new(bytes: &'a [u8], body_offset: usize, first_line: u64) -> Self {
+        Self {
+            bytes,
+            body_offset,
+            first_line,
+            findings: Vec::new(),
+            unplaced: Vec::new(),
+            beyond: BTreeMap::new(),
+            counting_stopped: false,
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
@@ -122,6 +149,13 @@ impl Placer<'_> {
         expected: Option<String>,
         actual: Option<String>,
     ) {
+        if self.findings.len() >= MAX_FINDINGS_IN_FULL {
+            let key = (rule.to_owned(), pointer_prefix(&pointer).to_owned());
+            let entry = self.beyond.entry(key).or_insert((severity, 0));
+            entry.0 = entry.0.max(severity);
+            entry.1 += 1;
+            return;
+        }
         let at = match place {
             Place::At(at) => at,
             Place::Value | Place::Key | Place::Offset(_) => {
@@ -141,11 +175,36 @@ impl Placer<'_> {
         });
     }
 
-    /// Places every finding pushed by pointer and hands the findings over.
-    fn into_findings(mut self) -> Vec<Finding> {
+    /// Places every finding pushed by pointer and hands the findings over:
+    /// those kept whole, then one summary per rule and prefix counted past
+    /// the cap (placed at the prefix).
+    fn into_findings(mut self) -> (Vec<Finding>, Vec<Finding>) {
+        let kept = self.findings.len();
+        let at_least = if self.counting_stopped { "at least " } else { "" };
+        for ((rule, prefix), (severity, count)) in std::mem::take(&mut self.beyond) {
+            let under = if prefix.is_empty() {
+                "in the document".to_owned()
+            } else {
+                format!("at or below {prefix}")
+            };
+            self.unplaced.push((self.findings.len(), Place::Value));
+            self.findings.push(Finding {
+                rule,
+                severity,
+                pointer: prefix,
+                line: 0,
+                column: 0,
+                message: format!(
+                    "… and {at_least}{count} more findings of this rule {under}: a document lists its first {MAX_FINDINGS_IN_FULL} findings in full, then counts the rest"
+                ),
+                expected: None,
+                actual: Some(format!("{at_least}{count} more")),
+            });
+        }
         let unplaced = std::mem::take(&mut self.unplaced);
         if unplaced.is_empty() {
-            return self.findings;
+            let summaries = self.findings.split_off(kept);
+            return (self.findings, summaries);
         }
         let by_pointer = unplaced
             .iter()
@@ -170,7 +229,8 @@ impl Placer<'_> {
             self.findings[i].line = at.line;
             self.findings[i].column = at.column;
         }
-        self.findings
+        let summaries = self.findings.split_off(kept);
+        (self.findings, summaries)
     }
 }
 
@@ -246,13 +306,7 @@ impl Engine {
         } else {
             0
         };
-        let mut placer = Placer {
-            bytes: input.bytes,
-            body_offset,
-            first_line: input.first_line,
-            findings: Vec::new(),
-            unplaced: Vec::new(),
-        };
+        let mut placer = Placer::new(input.bytes, body_offset, input.first_line);
         if body_offset > 0
             && let Level::Report(severity) = self.severities.level(BOM_RULE)
         {
@@ -268,7 +322,7 @@ impl Engine {
                 );
         }
         let kind = self.judge(input.kind, &mut placer);
-        let mut findings = placer.into_findings();
+        let (mut findings, summaries) = placer.into_findings();
         // Source order; the same violation reached through two schema branches is reported once.
         findings.sort_by(|a, b| {
             (a.line, a.column, &a.pointer, &a.rule, &a.message)
@@ -276,6 +330,7 @@ impl Engine {
         });
         findings
             .dedup_by(|a, b| a.rule == b.rule && a.pointer == b.pointer && a.message == b.message);
+        findings.extend(summaries);
         DocumentReport::new(
             input.source.to_owned(),
             kind.map(|k| k.name().to_owned()),
@@ -302,6 +357,12 @@ impl Engine {
             Some((_, Err(e))) => Some(e),
             None => None,
         };
+        if !within_explain_budget(placer.body()) {
+            if !self.refuse_vanishing_numbers(placer) {
+                self.too_costly(fast_error.as_ref(), placer);
+            }
+            return kind;
+        }
         let value = match parse_value(placer.body()) {
             Ok(value) => value,
             Err(e) => {
@@ -350,42 +411,63 @@ impl Engine {
         fast_error: &serde_json::Error,
         placer: &mut Placer<'_>,
     ) {
-        let violations = self.validators.violations(kind, &value);
-        let (drift, errors): (Vec<SchemaViolation>, Vec<SchemaViolation>) =
-            violations.into_iter().partition(|v| v.is_drift);
-        let rejected = |field: &str| errors.iter().any(|e| touches(&e.pointer, field));
-        let envelope = if kind.is_response() && !rejected("/responseCode") && !rejected("/success")
-        {
+        // Violations are read one at a time: the first ones become findings,
+        // the rest are only counted, and reading stops at MAX_VIOLATIONS_READ.
+        let mut errors = 0usize;
+        let mut rejected_envelope = false;
+        let mut drift: Vec<String> = Vec::new();
+        let mut drift_dropped = false;
+        let mut read = 0usize;
+        let drift_level = self.drift;
+        let stopped = self.validators.visit_violations(kind, &value, |v| {
+            read += 1;
+            if v.is_drift {
+                if drift.len() < MAX_FINDINGS_IN_FULL {
+                    drift.push(v.pointer.clone());
+                } else {
+                    drift_dropped = true;
+                }
+                if let Level::Report(severity) = drift_level {
+                    placer.push(
+                        DRIFT_RULE,
+                        severity,
+                        v.pointer,
+                        Place::Key,
+                        v.message,
+                        None,
+                        v.actual,
+                    );
+                }
+            } else {
+                errors += 1;
+                rejected_envelope |=
+                    touches(&v.pointer, "/responseCode") || touches(&v.pointer, "/success");
+                placer.push(
+                    SCHEMA_RULE,
+                    Severity::Error,
+                    v.pointer,
+                    Place::Value,
+                    v.message,
+                    v.expected,
+                    v.actual,
+                );
+            }
+            if read >= MAX_VIOLATIONS_READ {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        placer.counting_stopped |= stopped;
+        let envelope = if kind.is_response() && !rejected_envelope {
             envelope_of(&value)
         } else {
             None
         };
-        let schema_accepted = errors.is_empty();
-        for v in errors {
-            placer.push(
-                SCHEMA_RULE,
-                Severity::Error,
-                v.pointer,
-                Place::Value,
-                v.message,
-                v.expected,
-                v.actual,
-            );
-        }
+        let schema_accepted = errors == 0 && !stopped && !drift_dropped;
         let drifted = !drift.is_empty();
-        for v in drift {
-            remove_at(&mut value, &v.pointer);
-            if let Level::Report(severity) = self.drift {
-                placer.push(
-                    DRIFT_RULE,
-                    severity,
-                    v.pointer,
-                    Place::Key,
-                    v.message,
-                    None,
-                    v.actual,
-                );
-            }
+        for pointer in &drift {
+            remove_at(&mut value, pointer);
         }
         let fast_message = fast_error.to_string();
         let duplicate = fast_message.contains("duplicate field");
@@ -490,6 +572,40 @@ impl Engine {
             );
         }
         !found.is_empty()
+    }
+
+    /// A document whose DOM would pass the explain budget: the typed
+    /// reader's first error (it stops there, so it costs nothing more) and
+    /// `json.too-costly`; no DOM is built and no rule runs.
+    fn too_costly(&self, fast_error: Option<&serde_json::Error>, placer: &mut Placer<'_>) {
+        if let Some(e) = fast_error {
+            let at = placer.at_serde_error(e);
+            placer.push(
+                SCHEMA_RULE,
+                Severity::Error,
+                String::new(),
+                Place::At(at),
+                format!("model: {}", without_position(&e.to_string())),
+                None,
+                None,
+            );
+        }
+        if let Level::Report(severity) = self.severities.level(TOO_COSTLY_RULE) {
+            let at = placer.at_offset(0);
+            let budget = ppob_core::contract::cost::EXPLAIN_BUDGET >> 20;
+            placer.push(
+                TOO_COSTLY_RULE,
+                severity,
+                String::new(),
+                Place::At(at),
+                format!(
+                    "the document is too costly to explain in full: read into a DOM it would take more than {budget} MiB; only the first error is reported{}",
+                    if fast_error.is_none() { " (its kind could not be told without reading it)" } else { "" }
+                ),
+                Some(format!("a document whose DOM fits in {budget} MiB")),
+                None,
+            );
+        }
     }
 
     /// A document that is not JSON at all: say where and what was expected.

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
+use ppob_core::contract::cost::{EXPLAIN_BUDGET, within_explain_budget};
 use ppob_core::contract::numbers::vanishing_numbers;
 use ppob_core::model::CodeClass;
 use ppob_transport::{Exchange, TransportError};
@@ -142,6 +143,13 @@ pub enum Unusable {
         /// The HTTP status.
         http_status: u16,
     },
+    /// A body too costly to read (its DOM would pass
+    /// `ppob_core::contract::cost::EXPLAIN_BUDGET`): not read as an answer,
+    /// so on a payment it is processing, resolved by status.
+    TooCostly {
+        /// The HTTP status.
+        http_status: u16,
+    },
     /// A `responseCode` outside the documented 0–399.
     CodeOutOfRange {
         /// The HTTP status.
@@ -160,6 +168,7 @@ impl Unusable {
             Self::Unparseable { .. } => "unparseable body".into(),
             Self::NoCode { .. } => "no responseCode".into(),
             Self::CodeOutOfRange { code, .. } => format!("code {code} outside 0–399"),
+            Self::TooCostly { .. } => "too costly to judge".into(),
         }
     }
 
@@ -177,6 +186,10 @@ impl Unusable {
             Self::CodeOutOfRange { code, .. } => {
                 format!("responseCode {code} is outside the documented 0–399")
             }
+            Self::TooCostly { http_status } => format!(
+                "the body (HTTP {http_status}) is too costly to judge: read into a DOM it would take more than {} MiB, so it is not read as an answer",
+                EXPLAIN_BUDGET >> 20
+            ),
         }
     }
 
@@ -187,6 +200,7 @@ impl Unusable {
             Self::ServerError(s) => Some(*s),
             Self::Unparseable { http_status, .. }
             | Self::NoCode { http_status }
+            | Self::TooCostly { http_status }
             | Self::CodeOutOfRange { http_status, .. } => Some(*http_status),
         }
     }
@@ -213,6 +227,11 @@ pub fn read(exchange: &Exchange) -> Reading {
     }
     if http_status >= 500 {
         return Reading::Unusable(Unusable::ServerError(http_status));
+    }
+    // A body whose DOM would pass the budget is not read (twice: here and to
+    // explain it): doubtful, like an unparseable one.
+    if !within_explain_budget(&response.body) {
+        return Reading::Unusable(Unusable::TooCostly { http_status });
     }
     let (json, duplicates) = match parse_noting_duplicates(&response.body) {
         Ok(parsed) => parsed,

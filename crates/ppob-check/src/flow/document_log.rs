@@ -125,7 +125,11 @@ impl<'a> Log<'a> {
         let judged = matches!(
             reading,
             Reading::Envelope { .. }
-                | Reading::Unusable(Unusable::NoCode { .. } | Unusable::CodeOutOfRange { .. })
+                | Reading::Unusable(
+                    Unusable::NoCode { .. }
+                        | Unusable::CodeOutOfRange { .. }
+                        | Unusable::TooCostly { .. }
+                )
         );
         let mut report = if judged {
             self.engine.check(Input {

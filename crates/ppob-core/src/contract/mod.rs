@@ -1,6 +1,7 @@
 //! The contract: document kinds, the schemas derived from the models, the
 //! compiled validators, and the finding types every check speaks.
 
+pub mod cost;
 pub mod examples;
 mod finding;
 mod generated;

@@ -216,10 +216,32 @@ impl Validators {
 
     /// Every violation of `kind`'s schema in `document` (drift included).
     pub fn violations(&self, kind: DocKind, document: &Value) -> Vec<SchemaViolation> {
-        self.validator(kind)
-            .iter_errors(document)
-            .flat_map(|e| violations_of(&e))
-            .collect()
+        let mut all = Vec::new();
+        self.visit_violations(kind, document, |v| {
+            all.push(v);
+            std::ops::ControlFlow::Continue(())
+        });
+        all
+    }
+
+    /// Hands each violation of `kind`'s schema in `document` to `visit`, one
+    /// at a time and in the validator's order, until it says stop: a
+    /// document with 600 000 violations costs no more memory than one.
+    /// Returns whether `visit` stopped early.
+    pub fn visit_violations(
+        &self,
+        kind: DocKind,
+        document: &Value,
+        mut visit: impl FnMut(SchemaViolation) -> std::ops::ControlFlow<()>,
+    ) -> bool {
+        for error in self.validator(kind).iter_errors(document) {
+            for violation in violations_of(&error) {
+                if visit(violation).is_break() {
+                    return true;
+                }
+            }
+        }
+        false
     }
 }
 

@@ -25,6 +25,8 @@ pub mod ids {
     pub const BOM: &str = "json.bom";
     /// An object names the same member twice.
     pub const DUPLICATE_KEY: &str = "json.duplicate-key";
+    /// A document too costly to explain in full (its DOM would pass the budget).
+    pub const TOO_COSTLY: &str = "json.too-costly";
     /// A required response code never observed (the coverage gate).
     pub const REQUIRED_CODE: &str = "coverage.required-code";
     /// A run-level fuzz warning: the run passed, but its pass means little
@@ -209,6 +211,17 @@ A warning by default; --strict makes it an error.",
         "RFC 8259 forbids a byte order mark before a JSON text sent over the network; many JSON \
 readers refuse it. The document is still checked after the mark.",
         "RFC 8259 §8.1",
+    ),
+    rule(
+        ids::TOO_COSTLY,
+        Document,
+        Error,
+        "a document the schema refuses is too costly to explain in full",
+        "A document the typed reader refuses is explained from a DOM, which for many small \
+objects takes far more memory than the bytes (about 700 bytes per object). Past 64 MiB estimated, \
+the document is not explained: the typed reader's first error is reported with this finding, and \
+`check` treats such a payment or status answer as doubtful (processing, then status).",
+        "RFC 8259 §9",
     ),
     rule(
         ids::DUPLICATE_KEY,
