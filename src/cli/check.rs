@@ -125,6 +125,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub callback_wait: Option<Duration>,
 
+    /// Callbacks the receiver holds at once before it answers 503 and counts the drop,
+    /// reported after the cases as callback.dropped [10000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub callback_max_held: Option<u32>,
+
     /// Where requests go and how.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -168,10 +173,13 @@ fn callback_plan(
     config: &ppob_contract::config::CallbacksSection,
 ) -> Result<Option<CallbackPlan>, SetupError> {
     let Some(listen) = args.callback_listen.or(config.listen) else {
-        if args.callback_url.is_some() || args.callback_wait.is_some() {
+        if args.callback_url.is_some()
+            || args.callback_wait.is_some()
+            || args.callback_max_held.is_some()
+        {
             return Err(SetupError::Config(
-                "--callback-url and --callback-wait need --callback-listen (or listen in the config file's \
-[callbacks])"
+                "--callback-url, --callback-wait and --callback-max-held need --callback-listen (or listen \
+in the config file's [callbacks])"
                     .to_owned(),
             ));
         }
@@ -197,6 +205,10 @@ fn callback_plan(
             .callback_wait
             .or(config.wait)
             .unwrap_or(ppob_check::callback::DEFAULT_WAIT),
+        max_held: args
+            .callback_max_held
+            .or(config.max_held)
+            .map_or(ppob_check::callback::MAX_HELD, |n| n as usize),
     }))
 }
 

@@ -16,7 +16,7 @@ use ppob_transport::redact::Redactor;
 pub const MASK: &str = "***";
 
 /// Keys whose values hold no credential and may be quoted back.
-const PLAIN_KEYS: [&str; 19] = [
+const PLAIN_KEYS: [&str; 20] = [
     "target",
     "body_mode",
     "connect_timeout",
@@ -36,6 +36,7 @@ const PLAIN_KEYS: [&str; 19] = [
     "expect",
     "about",
     "polling",
+    "max_held",
 ];
 
 /// `line L, column C, key `K`: message`, with values masked.

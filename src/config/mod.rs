@@ -129,6 +129,18 @@ pub struct CallbacksSection {
     /// `--callback-wait`.
     #[serde(default, with = "opt_duration")]
     pub wait: Option<Duration>,
+    /// `--callback-max-held`: callbacks held at once before 503 (at least 1).
+    #[serde(default, deserialize_with = "positive_u32")]
+    pub max_held: Option<u32>,
+}
+
+/// A whole number of at least 1, if given.
+fn positive_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let n = Option::<u32>::deserialize(d)?;
+    if n == Some(0) {
+        return Err(serde::de::Error::custom("must be at least 1"));
+    }
+    Ok(n)
 }
 
 /// `[report]`: what a CI job would otherwise pass as flags.
@@ -419,11 +431,12 @@ expect = "failed:302"
     fn the_callbacks_section_is_read_and_checked() {
         let c = Config::parse(
             Path::new("c.toml"),
-            "[callbacks]\nlisten = \"127.0.0.1:9000\"\nwait = \"45s\"\n",
+            "[callbacks]\nlisten = \"127.0.0.1:9000\"\nwait = \"45s\"\nmax_held = 50\n",
         )
         .unwrap();
         assert_eq!(c.callbacks.listen, Some(([127, 0, 0, 1], 9000).into()));
         assert_eq!(c.callbacks.wait, Some(Duration::from_secs(45)));
+        assert_eq!(c.callbacks.max_held, Some(50));
         let err = Config::parse(Path::new("c.toml"), "[callbacks]\nlisten = \"nowhere\"\n")
             .unwrap_err()
             .to_string();

@@ -245,8 +245,11 @@ fn listening_everywhere_needs_a_url_and_a_busy_port_is_one_line() {
     }
 }
 
-#[test]
-fn callbacks_no_case_collected_are_reported_after_the_cases() {
+/// Runs `check --target mock --case 0811111111 --callback-listen PORT
+/// --format json EXTRA` and POSTs each of `strays` to its receiver while the
+/// case waits for its first status: the run's output and the HTTP status
+/// each stray got.
+fn check_with_strays(extra: &[&str], strays: &[Vec<u8>]) -> (std::process::Output, Vec<u16>) {
     let (_mock, url) = mock();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -254,20 +257,22 @@ fn callbacks_no_case_collected_are_reported_after_the_cases() {
         .unwrap()
         .port();
     let listen = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "check",
+        "--target",
+        &url,
+        "--first-wait",
+        "2s",
+        "--case",
+        "0811111111",
+        "--callback-listen",
+        &listen,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
-        .args([
-            "check",
-            "--target",
-            &url,
-            "--first-wait",
-            "2s",
-            "--case",
-            "0811111111",
-            "--callback-listen",
-            &listen,
-            "--format",
-            "json",
-        ])
+        .args(&args)
         .env("PPOB_API_KEY", KEY)
         .env("PPOB_API_SECRET", SECRET)
         .stdout(std::process::Stdio::piped())
@@ -280,19 +285,17 @@ fn callbacks_no_case_collected_are_reported_after_the_cases() {
         .timeout(std::time::Duration::from_secs(5))
         .build()
         .unwrap();
-    let strays = [
-        r#"{"responseCode":0,"data":{"refNumber":"NOT-THIS-RUN"}}"#,
-        "not a callback",
-    ];
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut statuses = Vec::new();
     for body in strays {
         // The receiver is up once check has started; retry until then.
         loop {
             let sent = client
                 .post(format!("http://{listen}/elsewhere"))
-                .body(body)
+                .body(body.clone())
                 .send();
-            if sent.is_ok_and(|r| r.status() == 200) {
+            if let Ok(answer) = sent {
+                statuses.push(answer.status().as_u16());
                 break;
             }
             assert!(
@@ -302,13 +305,35 @@ fn callbacks_no_case_collected_are_reported_after_the_cases() {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
     }
-    let out = child.wait_with_output().unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let stray: Vec<&Value> = side(&report, "callback")
+    (child.wait_with_output().unwrap(), statuses)
+}
+
+/// The stray callback documents of a JSON report.
+fn strays(report: &Value) -> Vec<&Value> {
+    side(report, "callback")
         .into_iter()
         .filter(|d| d["step"]["case"] == "(callbacks no case collected)")
-        .collect();
-    assert_eq!(stray.len(), 2, "{report}");
+        .collect()
+}
+
+#[test]
+fn callbacks_no_case_collected_are_reported_after_the_cases() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let bodies: Vec<Vec<u8>> = [
+        r#"{"responseCode":0,"data":{"refNumber":"NOT-THIS-RUN"}}"#,
+        "not a callback",
+        &deep,
+        r#"{"responseCode":0,"data":{"refNumber":"HUGE","amount":1e400}}"#,
+        r#"{"responseCode":1e-400,"data":{"refNumber":"TINY"}}"#,
+    ]
+    .iter()
+    .map(|b| b.as_bytes().to_vec())
+    .collect();
+    let (out, statuses) = check_with_strays(&[], &bodies);
+    assert!(statuses.iter().all(|&s| s == 200), "{statuses:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stray = strays(&report);
+    assert_eq!(stray.len(), 5, "{report}");
     assert!(
         stray.iter().all(|d| d["findings"]
             .as_array()
@@ -323,25 +348,105 @@ fn callbacks_no_case_collected_are_reported_after_the_cases() {
         .filter(|d| d["step"]["case"] == "0811111111")
         .collect();
     assert_eq!(own.len(), 1);
-    // A stray callback is judged against the schema like any (the first lacks most fields:
-    // exit 1); a body that is not JSON is the sender's, one warning, never an input error
-    // (exit 2).
-    assert_eq!(out.status.code(), Some(1), "{report}");
+    // A stray callback is a third party's mistake: however malformed (no
+    // fields, not JSON, 100 000 levels deep, 1e400, 1e-400), its findings are
+    // warnings and the run's exit code stays what the cases made it.
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    let all: Vec<&Value> = stray
+        .iter()
+        .flat_map(|d| d["findings"].as_array().unwrap())
+        .collect();
+    assert!(all.iter().all(|f| f["severity"] == "warning"), "{all:?}");
+    assert!(
+        all.iter()
+            .all(|f| !f["rule"].as_str().unwrap().starts_with("input.")),
+        "{all:?}"
+    );
     assert!(
         stray[0]["findings"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["rule"] == "schema")
+            .any(|f| f["rule"] == "schema"),
+        "judged against the schema like any callback"
     );
-    let not_json = stray[1]["findings"].as_array().unwrap();
-    assert_eq!(not_json.len(), 1, "{not_json:?}");
-    assert!(
-        not_json[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not JSON")
+    for (i, says) in [(1, "not JSON"), (2, "recursion limit"), (3, "out of range")] {
+        let found = stray[i]["findings"].as_array().unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        let message = found[0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{message}");
+    }
+}
+
+/// More callbacks than the receiver holds: each one past the limit is
+/// answered 503, and the count is reported after the cases as
+/// `callback.dropped` in every format (JSON on stdout, human and JUnit
+/// files). The default limit is 10 000 (`MAX_HELD`); a small one keeps this fast.
+#[test]
+fn callbacks_past_the_held_limit_are_dropped_and_counted_in_every_format() {
+    assert_eq!(ppob_contract::callback::MAX_HELD, 10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let human = dir.path().join("report.txt");
+    let junit = dir.path().join("junit.xml");
+    let bodies: Vec<Vec<u8>> = (0..35)
+        .map(|i| format!(r#"{{"responseCode":0,"data":{{"refNumber":"FLOOD-{i}"}}}}"#).into_bytes())
+        .collect();
+    let files = [
+        format!("human={}", human.display()),
+        format!("junit={}", junit.display()),
+    ];
+    let (out, statuses) = check_with_strays(
+        &[
+            "--callback-max-held",
+            "20",
+            "--report",
+            &files[0],
+            "--report",
+            &files[1],
+        ],
+        &bodies,
     );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 200).count(),
+        20,
+        "{statuses:?}"
+    );
+    let refused = statuses.iter().filter(|&&s| s == 503).count();
+    assert_eq!(refused, 15, "{statuses:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let dropped: Vec<&Value> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["findings"].as_array().unwrap())
+        .filter(|f| f["rule"] == "callback.dropped")
+        .collect();
+    assert_eq!(dropped.len(), 1, "{report}");
+    // The case's own callback may have come after the flood and been dropped
+    // too, each retry of it counted.
+    let count: usize = dropped[0]["actual"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches(" dropped")
+        .parse()
+        .unwrap();
+    assert!(count >= refused, "{count}");
+    let says = format!("{count} callbacks were dropped");
+    assert!(dropped[0]["message"].as_str().unwrap().contains(&says));
+    for file in [&human, &junit] {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            text.contains("callback.dropped") && text.contains(&says),
+            "{}:\n{text}",
+            file.display()
+        );
+    }
 }
 
 #[test]

@@ -128,6 +128,7 @@ fn every_registry_agrees_with_the_catalogue() {
         ppob_contract::validate::DRIFT_RULE,
         ppob_contract::validate::BOM_RULE,
         ppob_contract::validate::DUPLICATE_KEY_RULE,
+        ppob_contract::validate::TOO_COSTLY_RULE,
     ];
     let mut document: BTreeSet<&str> = ppob_contract::rules::all().iter().map(|r| r.id()).collect();
     document.extend(engine);

@@ -41,9 +41,10 @@ fn a_document_with_64_000_findings_lists_the_first_ones_and_counts_the_rest() {
     assert_eq!(summary[0].rule, "drift");
     assert_eq!(summary[0].pointer, "");
     assert!(
-        summary[0]
-            .message
-            .contains(&format!("{} more findings of this rule in the document", 64_000 - full)),
+        summary[0].message.contains(&format!(
+            "{} more findings of this rule in the document",
+            64_000 - full
+        )),
         "{:?}",
         summary[0]
     );
@@ -77,7 +78,12 @@ fn violations_past_the_cap_are_counted_per_rule_and_pointer_prefix() {
     });
     let full = ppob_contract::contract::cost::MAX_FINDINGS_IN_FULL;
     assert!(!report.valid);
-    assert_eq!(report.findings.len(), full + 1, "{:?}", report.findings.last());
+    assert_eq!(
+        report.findings.len(),
+        full + 1,
+        "{:?}",
+        report.findings.last()
+    );
     let summary = &report.findings[full];
     assert_eq!(
         (summary.rule.as_str(), summary.pointer.as_str()),
@@ -92,7 +98,10 @@ fn violations_past_the_cap_are_counted_per_rule_and_pointer_prefix() {
         summary.message
     );
     // Placed at the array, like any finding at that pointer.
-    let line = doc.lines().position(|l| l.contains("\"customerDetails\"")).unwrap();
+    let line = doc
+        .lines()
+        .position(|l| l.contains("\"customerDetails\""))
+        .unwrap();
     assert_eq!(summary.line, line as u64 + 1);
 }
 

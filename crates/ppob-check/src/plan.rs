@@ -89,15 +89,20 @@ pub struct CallbackPlan {
     pub url: Option<String>,
     /// How long a case waits for its callback after the final status.
     pub wait: Duration,
+    /// Callbacks the receiver holds at most before it answers 503 and
+    /// counts the drop (`callback.dropped`).
+    pub max_held: usize,
 }
 
 impl Default for CallbackPlan {
-    /// Loopback, a free port, the receiver's own URL, [`crate::callback::DEFAULT_WAIT`].
+    /// Loopback, a free port, the receiver's own URL, [`crate::callback::DEFAULT_WAIT`],
+    /// [`crate::callback::MAX_HELD`].
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             url: None,
             wait: crate::callback::DEFAULT_WAIT,
+            max_held: crate::callback::MAX_HELD,
         }
     }
 }

@@ -388,6 +388,12 @@ impl Reporting<'_> {
             self.summary.add(&doc.report);
             self.report.document(&doc.report, &doc.bytes, 1)?;
         }
+        let dropped = inbox.dropped();
+        if dropped > 0 {
+            let doc = crate::flow::callbacks::dropped(&self.plan.engine, dropped, inbox.limit());
+            self.summary.add(&doc.report);
+            self.report.document(&doc.report, &doc.bytes, 1)?;
+        }
         Ok(())
     }
 
@@ -629,7 +635,7 @@ fn listen(
             source: None,
         });
     };
-    let inbox = Arc::new(Inbox::new());
+    let inbox = Arc::new(Inbox::with_limit(callbacks.max_held));
     let receiver =
         Receiver::start(callbacks.listen, inbox.clone()).map_err(|error| CheckError::Listen {
             addr: callbacks.listen,

@@ -429,9 +429,7 @@ impl Judge<'_> {
                     Unusable::NoCode { .. }
                     | Unusable::CodeOutOfRange { .. }
                     | Unusable::TooCostly { .. },
-                ) => {
-                    true
-                }
+                ) => true,
                 Reading::Unusable(Unusable::Unparseable { http_status, error }) => {
                     if *http_status == 200 {
                         found.keyed("not-json").add(

@@ -105,9 +105,16 @@ impl CoverageTally {
     /// Counts one exchange from the answer's bytes: its `responseCode` when
     /// the body is a JSON object carrying an integer one.
     pub fn answered_with(&mut self, operation: Operation, body: &[u8]) {
-        let code = serde_json::from_slice::<serde_json::Value>(body)
+        /// Only `responseCode`: the rest of the body is skipped unread, so a
+        /// huge answer costs no DOM here.
+        #[derive(serde::Deserialize)]
+        struct Code {
+            #[serde(rename = "responseCode")]
+            response_code: Option<serde_json::Value>,
+        }
+        let code = serde_json::from_slice::<Code>(body)
             .ok()
-            .and_then(|v| v.get("responseCode").and_then(serde_json::Value::as_i64));
+            .and_then(|c| c.response_code?.as_i64());
         self.answered(operation, code, 1);
     }
 

@@ -20,8 +20,8 @@ use ppob_core::contract::cost::{
 use ppob_core::contract::locate::{Position, locate_all, pointer_tokens, position, positions};
 use ppob_core::contract::numbers::vanishing_numbers;
 use ppob_core::contract::{
-    DocKind, DocumentReport, Envelope, Finding, Severity, Typed, Validators,
-    input_rules, parse_value, refuses_syntax,
+    DocKind, DocumentReport, Envelope, Finding, Severity, Typed, Validators, input_rules,
+    parse_value, refuses_syntax,
 };
 use ppob_core::model::ints::MAX_SAFE_INTEGER;
 use ppob_core::rules::catalogue::ids;
@@ -180,7 +180,11 @@ impl<'a> Placer<'a> {
     /// the cap (placed at the prefix).
     fn into_findings(mut self) -> (Vec<Finding>, Vec<Finding>) {
         let kept = self.findings.len();
-        let at_least = if self.counting_stopped { "at least " } else { "" };
+        let at_least = if self.counting_stopped {
+            "at least "
+        } else {
+            ""
+        };
         for ((rule, prefix), (severity, count)) in std::mem::take(&mut self.beyond) {
             let under = if prefix.is_empty() {
                 "in the document".to_owned()

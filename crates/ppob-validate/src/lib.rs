@@ -40,5 +40,6 @@ mod run;
 
 pub use engine::{
     BOM_RULE, DRIFT_RULE, DUPLICATE_KEY_RULE, Engine, EngineOptions, Input, SCHEMA_RULE,
+    TOO_COSTLY_RULE,
 };
 pub use run::{RunError, Sink, run};

@@ -63,10 +63,17 @@ struct Held {
 }
 
 /// Received callbacks, shared between the receiver and the cases.
-#[derive(Default)]
 pub struct Inbox {
     held: Mutex<Held>,
     arrived: Condvar,
+    /// Callbacks held at most before new ones are dropped.
+    limit: usize,
+}
+
+impl Default for Inbox {
+    fn default() -> Self {
+        Self::with_limit(MAX_HELD)
+    }
 }
 
 impl std::fmt::Debug for Inbox {
@@ -100,9 +107,29 @@ pub fn ref_number_of(body: &[u8]) -> Option<String> {
 }
 
 impl Inbox {
-    /// An empty inbox.
+    /// An empty inbox holding at most [`MAX_HELD`] callbacks.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty inbox holding at most `limit` callbacks (at least one).
+    pub fn with_limit(limit: usize) -> Self {
+        Self {
+            held: Mutex::default(),
+            arrived: Condvar::new(),
+            limit: limit.max(1),
+        }
+    }
+
+    /// The callbacks refused so far because the inbox was full (the
+    /// receiver answered them 503).
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped
+    }
+
+    /// The most callbacks held at once.
+    pub fn limit(&self) -> usize {
+        self.limit
     }
 
     fn lock(&self) -> MutexGuard<'_, Held> {
@@ -112,7 +139,7 @@ impl Inbox {
     /// Keeps a callback; false when the inbox was full and it was dropped.
     pub fn deliver(&self, received: Received) -> bool {
         let mut held = self.lock();
-        if held.count >= MAX_HELD {
+        if held.count >= self.limit {
             held.dropped += 1;
             return false;
         }
@@ -205,11 +232,6 @@ impl Inbox {
         held.count = 0;
         out.sort_by_key(|l| l.received.at);
         out
-    }
-
-    /// Callbacks dropped because the inbox was full.
-    pub fn dropped(&self) -> u64 {
-        self.lock().dropped
     }
 }
 

@@ -12,7 +12,9 @@ use super::StepDocument;
 use super::classify::{MoneyVerdict, integer, money_by_code};
 use super::rules::{FlowFinding, text};
 use crate::callback::Leftover;
-use ppob_core::contract::{CALLBACK_SIDE, DocKind, DocumentReport, Finding, Operation, StepInfo};
+use ppob_core::contract::{
+    CALLBACK_SIDE, DocKind, DocumentReport, Finding, Operation, Severity, StepInfo,
+};
 use ppob_core::rules::RuleFinding;
 use ppob_validate::{Engine, Input};
 
@@ -28,8 +30,12 @@ pub const MATCHES_STATUS: &str = "callback.matches-status";
 /// refNumber, or one the run never used.
 pub const UNMATCHED: &str = "callback.unmatched";
 
+/// The receiver refused callbacks (HTTP 503) because it held as many as it
+/// may: they were not judged.
+pub const DROPPED: &str = "callback.dropped";
+
 /// Every callback rule id; severities and descriptions are in the rule catalogue.
-pub const CALLBACK_RULES: &[&str] = &[MISSING, DUPLICATE, MATCHES_STATUS, UNMATCHED];
+pub const CALLBACK_RULES: &[&str] = &[MISSING, DUPLICATE, MATCHES_STATUS, UNMATCHED, DROPPED];
 
 /// The case name reports give callbacks no case collected.
 pub const STRAY_CASE: &str = "(callbacks no case collected)";
@@ -193,20 +199,35 @@ pub fn stray(engine: &Engine, leftover: &Leftover, n: u32) -> StepDocument {
         verdict: format!("callback to {}", leftover.received.path),
     };
     let report = judged(engine, step, &bytes);
-    let not_json = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).err();
+    // A third party's mistake never changes the run's verdict: a body the
+    // engine could not read (`input.*`: too deep, a number out of range) is
+    // described like one that is not JSON, and every finding is a warning.
+    let unreadable = report
+        .findings
+        .iter()
+        .find(|f| f.is_input_error())
+        .map(|f| f.message.clone());
+    let not_json = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
+        .err()
+        .map(|e| e.to_string())
+        .or(unreadable);
+    let unread = not_json
+        .as_ref()
+        .map(|e| format!(" (its body cannot be read: {e})"))
+        .unwrap_or_default();
     let (rule, pointer, message) = match (&leftover.ref_number, leftover.late) {
         (Some(r), true) => (
             DUPLICATE,
             "",
             format!(
                 "a repeat callback for refNumber {r} came after its case was judged (the vendor should \
-not send it again once answered HTTP 200)"
+not send it again once answered HTTP 200){unread}"
             ),
         ),
         (Some(r), false) => (
             UNMATCHED,
             "/data/refNumber",
-            format!("a callback for refNumber {r}, which no payment of this run used"),
+            format!("a callback for refNumber {r}, which no payment of this run used{unread}"),
         ),
         (None, _) => (
             UNMATCHED,
@@ -222,8 +243,20 @@ not send it again once answered HTTP 200)"
             },
         ),
     };
-    let mut findings = report.findings;
-    if let Some(severity) = engine.severities().severity(rule) {
+    let mut findings: Vec<Finding> = if not_json.is_some() {
+        Vec::new()
+    } else {
+        report
+            .findings
+            .into_iter()
+            .map(|f| Finding {
+                severity: Severity::Warning,
+                ..f
+            })
+            .collect()
+    };
+    if engine.severities().severity(rule).is_some() {
+        let severity = Severity::Warning;
         let at = if pointer.is_empty() || bytes.is_empty() {
             ppob_core::contract::locate::Position { line: 1, column: 1 }
         } else {
@@ -247,6 +280,48 @@ not send it again once answered HTTP 200)"
     let mut report = DocumentReport::new(report.source, report.kind, findings);
     report.step = step;
     StepDocument { report, bytes }
+}
+
+/// The document saying that `count` callbacks were dropped because the
+/// receiver held `limit` already (reported after the strays).
+pub fn dropped(engine: &Engine, count: u64, limit: usize) -> StepDocument {
+    let step = StepInfo {
+        case: STRAY_CASE.to_owned(),
+        index: 0,
+        operation: Operation::Payment.name().to_owned(),
+        side: CALLBACK_SIDE.to_owned(),
+        http_status: Some(503),
+        elapsed_ms: 0.0,
+        verdict: format!("{count} callbacks dropped"),
+    };
+    let source = format!("{STRAY_CASE} dropped");
+    let findings = engine
+        .severities()
+        .severity(DROPPED)
+        .map(|severity| Finding {
+            rule: DROPPED.to_owned(),
+            severity,
+            pointer: String::new(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "{count} callback{} dropped: the receiver already held {limit} (--callback-max-held) \
+and answered HTTP 503, so {} not judged; the sender should retry them",
+                if count == 1 { " was" } else { "s were" },
+                if count == 1 { "it was" } else { "they were" }
+            ),
+            expected: Some(format!("at most {limit} callbacks held at once")),
+            actual: Some(format!("{count} dropped")),
+        })
+        .into_iter()
+        .collect();
+    let mut report =
+        DocumentReport::new(source, Some(DocKind::Callback.name().to_owned()), findings);
+    report.step = Some(step);
+    StepDocument {
+        report,
+        bytes: Vec::new(),
+    }
 }
 
 fn finding(

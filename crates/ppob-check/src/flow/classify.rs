@@ -214,12 +214,19 @@ pub fn read(exchange: &Exchange) -> Reading {
     };
     let http_status = response.status;
     if http_status == 401 || http_status == 403 {
-        let message = serde_json::from_slice::<Value>(&response.body)
+        // Only message.EN is read; the rest of the body is skipped, unread.
+        #[derive(Deserialize)]
+        struct Refusal {
+            message: Option<RefusalMessage>,
+        }
+        #[derive(Deserialize)]
+        struct RefusalMessage {
+            #[serde(rename = "EN")]
+            en: Option<String>,
+        }
+        let message = serde_json::from_slice::<Refusal>(&response.body)
             .ok()
-            .and_then(|v| {
-                let en = v.pointer("/message/EN").and_then(Value::as_str);
-                en.map(str::to_owned)
-            });
+            .and_then(|r| r.message?.en);
         return Reading::AuthRefused {
             http_status,
             message,

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
+use ppob_core::contract::cost::within_explain_budget;
+
 use super::classify::ENVELOPE_KEYS;
 use ppob_transport::redact::Redactor;
 use ppob_transport::{Exchange, TransportError, WireResponse};
@@ -119,7 +121,15 @@ pub fn first_answer(exchange: &Exchange) -> FirstAnswer {
     if status >= 500 || status == 401 || status == 403 {
         return FirstAnswer::Undecided;
     }
-    let json = serde_json::from_slice::<Value>(&response.body);
+    // A body too costly to read into a DOM is read as a broken one: the
+    // API when it names responseCode.
+    let json = if within_explain_budget(&response.body) {
+        serde_json::from_slice::<Value>(&response.body)
+    } else {
+        Err(<serde_json::Error as serde::de::Error>::custom(
+            "too costly to read",
+        ))
+    };
     if status == 404 || status == 405 {
         let inquiry_code = json
             .as_ref()

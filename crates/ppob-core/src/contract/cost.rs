@@ -97,7 +97,10 @@ mod tests {
     fn the_scan_stops_past_the_limit() {
         let many = "{}".repeat(1_000_000);
         let cost = dom_cost(many.as_bytes(), 10_000);
-        assert!(cost > 10_000 && cost < 10_000 + many.len() + PER_OBJECT, "{cost}");
+        assert!(
+            cost > 10_000 && cost < 10_000 + many.len() + PER_OBJECT,
+            "{cost}"
+        );
         assert!(!within_explain_budget(
             "{\"k\":1}".repeat(200_000).as_bytes()
         ));

@@ -451,6 +451,16 @@ this run never sent, cannot be checked against any status; reported after the ca
 repeat of a judged case's callback is callback.duplicate instead).",
         FACTS_CALLBACK,
     ),
+    rule(
+        "callback.dropped",
+        Callback,
+        Warning,
+        "callbacks were refused (HTTP 503) because the receiver held as many as it may",
+        "The receiver holds at most 10 000 callbacks at once (--callback-max-held, [callbacks] \
+max_held); past it each delivery is answered 503 and counted, and the count is reported once \
+after the cases. A vendor retries a callback until it is answered 200, so nothing is lost for the \
+partner, but this run did not judge those deliveries.",
+        FACTS_CALLBACK,
     // Proxy rules.
     rule(
         "proxy.headers",
