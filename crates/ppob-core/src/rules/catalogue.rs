@@ -461,6 +461,7 @@ max_held); past it each delivery is answered 503 and counted, and the count is r
 after the cases. A vendor retries a callback until it is answered 200, so nothing is lost for the \
 partner, but this run did not judge those deliveries.",
         FACTS_CALLBACK,
+    ),
     // Proxy rules.
     rule(
         "proxy.headers",
