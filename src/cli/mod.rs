@@ -4,11 +4,13 @@
 #[cfg(feature = "full")]
 mod check;
 mod choice;
+mod completions;
 #[cfg(feature = "full")]
 mod connection;
 #[cfg(feature = "full")]
 mod fuzz;
 mod judge;
+mod man;
 #[cfg(feature = "full")]
 mod mock;
 mod output;
@@ -30,13 +32,13 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "ppob-contract",
-    version,
+    version = VERSION,
     about,
     long_about = "Contract testing for the PPOB v2 bill-payment API (Mobile Postpaid / Pascabayar): \
 runs inquiry → payment → status against the built-in simulator, a partner sandbox or recorded \
 cassettes, and checks every document against the documented contract: the JSON Schemas derived \
 from the Rust models plus the rules a schema cannot say (money adds up, echoes, the money rule).",
-    after_help = "Examples:\n  ppob-contract check\n  ppob-contract fuzz --seed 42\n  ppob-contract mock --port 8080\n  ppob-contract proxy --upstream http://127.0.0.1:8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n  ppob-contract schemas diff schemas/released/1.0.0 schemas\n  ppob-contract report merge shard-1.json shard-2.json shard-3.json\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
+    after_help = "Examples:\n  ppob-contract check\n  ppob-contract fuzz --seed 42\n  ppob-contract mock --port 8080\n  ppob-contract proxy --upstream http://127.0.0.1:8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n  ppob-contract schemas diff schemas/released/1.0.0 schemas\n  ppob-contract report merge shard-1.json shard-2.json shard-3.json\n  ppob-contract completions bash\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
 )]
 pub struct Cli {
     /// What to do.
@@ -67,6 +69,35 @@ pub enum Command {
     Schemas(schemas::SchemasArgs),
     /// Work with reports: `report merge A.json B.json …` combines the shards of a CI matrix.
     Report(report::ReportCommandArgs),
+    /// Print the completion script for a shell (bash, elvish, fish, powershell, zsh).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --dir.
+    Man(man::ManArgs),
+}
+
+/// `--version`: the package version, then the commit, the build date and the enabled features
+/// (from `build.rs`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("PPOB_CONTRACT_BUILD"),
+    ")"
+);
+
+/// Writes `bytes` to stdout for `command`: 0, or 2 on an output error other than a closed
+/// stdout (which ends quietly with 0).
+#[allow(clippy::print_stderr)]
+fn write_stdout(bytes: &[u8], command: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out.write_all(bytes).and_then(|()| out.flush());
+    if let Err(e) = &written
+        && !ppob_core::exit::is_closed_pipe(e)
+    {
+        eprintln!("ppob-contract {command}: {e}");
+    }
+    ppob_core::exit::ExitStatus::of_result(&written.map(|()| ppob_core::exit::ExitStatus::Holds))
+        .into()
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -84,6 +115,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Proxy(args) => proxy::run(*args),
         Command::Schemas(args) => schemas::run(args),
         Command::Report(args) => report::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
@@ -95,5 +128,53 @@ mod tests {
     #[test]
     fn clap_definitions_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every long flag of every (sub)command.
+    fn long_flags(command: &clap::Command, into: &mut Vec<String>) {
+        into.extend(
+            command
+                .get_arguments()
+                .filter_map(|a| a.get_long())
+                .map(|l| format!("--{l}")),
+        );
+        for sub in command.get_subcommands() {
+            long_flags(sub, into);
+        }
+    }
+
+    #[test]
+    fn every_flag_the_rule_help_names_exists() {
+        let mut command = Cli::command();
+        command.build();
+        let mut flags = vec!["--help".to_owned(), "--version".to_owned()];
+        long_flags(&command, &mut flags);
+        let mut named = 0;
+        for rule in ppob_core::rules::CATALOGUE {
+            for text in [rule.summary, rule.description, rule.source] {
+                for (at, _) in text.match_indices("--") {
+                    let flag: String = text[at + 2..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                        .collect();
+                    if flag.is_empty() {
+                        continue;
+                    }
+                    named += 1;
+                    let flag = format!("--{flag}");
+                    assert!(
+                        flags.contains(&flag),
+                        "rule {}: its help names {flag}, which no command has",
+                        rule.id
+                    );
+                }
+            }
+        }
+        assert!(
+            named > 10,
+            "only {named} flags named: the scan reads nothing"
+        );
+        // The check itself catches a flag that does not exist.
+        assert!(!flags.contains(&"--expect".to_owned()));
     }
 }

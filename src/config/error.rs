@@ -15,29 +15,28 @@ use ppob_transport::redact::Redactor;
 /// What replaces a value that may be a credential.
 pub const MASK: &str = "***";
 
-/// Keys whose values hold no credential and may be quoted back.
-const PLAIN_KEYS: [&str; 20] = [
-    "target",
-    "body_mode",
-    "connect_timeout",
-    "timeout",
-    "max_body",
-    "max_amount",
-    "ref_prefix",
-    "first_wait",
-    "interval",
-    "max_interval",
-    "deadline",
-    "name",
-    "account",
-    "product",
-    "amount",
-    "callback_urls",
-    "expect",
-    "about",
-    "polling",
-    "max_held",
-];
+/// Whether the value of `key`, set on a line of table `table`, may be quoted back: a key the
+/// file knows (read from the serde derives, [`super::fields`]) that is not a credential, outside
+/// `[credentials]`. A misspelt key may hold a secret: its value stays masked.
+fn is_plain(key: &str, table: Option<&str>) -> bool {
+    let credentials = super::fields::credential_keys();
+    table != Some("credentials")
+        && key != "credentials"
+        && !credentials.contains(&key)
+        && super::fields::all_keys().contains(&key)
+}
+
+/// The table a line at `line_start` belongs to: the name of the last `[header]` above it
+/// (`None` at the top level).
+fn table_of(text: &str, line_start: usize) -> Option<&str> {
+    text[..line_start].lines().rev().find_map(|line| {
+        let line = line.trim();
+        let header = line.strip_prefix('[')?;
+        let header = header.trim_start_matches('[');
+        let name = header.split(']').next()?.trim();
+        Some(name.trim_matches(|c| c == '"' || c == '\''))
+    })
+}
 
 /// `line L, column C, key `K`: message`, with values masked.
 pub fn describe(text: &str, error: &toml::de::Error) -> String {
@@ -54,7 +53,7 @@ pub fn describe(text: &str, error: &toml::de::Error) -> String {
         .find('\n')
         .map_or(text.len(), |i| line_start + i);
     let key = key_of(&text[line_start..line_end]);
-    let plain = key.is_some_and(|k| PLAIN_KEYS.contains(&k));
+    let plain = key.is_some_and(|k| is_plain(k, table_of(text, line_start)));
     let mut shown = if plain {
         message.to_owned()
     } else {
@@ -114,9 +113,9 @@ fn mask_quoted(message: &str, key: Option<&str>) -> String {
     out
 }
 
-/// Whether `text` names a setting of the file (shown when toml lists what it expected).
+/// Whether `text` names a key of the file (shown when toml lists what it expected).
 fn is_setting_name(text: &str) -> bool {
-    PLAIN_KEYS.contains(&text) || ["key", "secret", "credentials", "case"].contains(&text)
+    super::fields::all_keys().contains(&text)
 }
 
 /// Masks the words of `values` (a line's value, the span toml pointed at)

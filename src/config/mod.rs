@@ -53,6 +53,7 @@
 //! ```
 
 pub mod error;
+mod fields;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -448,8 +449,21 @@ expect = "failed:302"
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ppob-contract.example.toml");
         let c = Config::load(&path).unwrap();
         assert_eq!(c.cases.len(), 3);
-        assert_eq!(c.cases[2].name, "0811111124");
+        assert_eq!(c.cases[2].name, "wrong account");
         assert_eq!(c.cases[1].expect, Expectation::Failed(vec![302, 309]));
+        // A sandbox target with the sandbox's accounts: none of the simulator's, which a
+        // sandbox does not have, and no case that waits out the 15-minute deadline.
+        assert!(c.target.is_some());
+        for case in &c.cases {
+            assert!(
+                !ppob_sim::test_accounts()
+                    .iter()
+                    .any(|a| a.number == case.account),
+                "{} is a simulator account beside a sandbox target",
+                case.account
+            );
+            assert_ne!(case.expect, Expectation::Pending, "{}", case.name);
+        }
         assert_eq!(c.polling.apply(Pacing::simulator()), Pacing::sandbox());
         assert!(c.credentials.is_none());
         assert_eq!(
@@ -525,6 +539,65 @@ rate = 20
             .unwrap_err()
             .to_string();
         assert!(err.contains("case 2") && err.contains("same name"), "{err}");
+    }
+
+    #[test]
+    fn a_typo_lists_the_valid_keys_unmasked() {
+        for (text, typo, valid) in [
+            (
+                "[fuzz]\nseeds = 4\n",
+                "seeds",
+                &["seed", "cases", "rate", "jobs", "max_time"][..],
+            ),
+            (
+                "[callbacks]\nlistn = \"127.0.0.1:9\"\n",
+                "listn",
+                &["listen", "url", "wait"],
+            ),
+            (
+                "[report]\nrequire_code = [0]\n",
+                "require_code",
+                &["require_codes", "strict", "deny_warnings"],
+            ),
+            (
+                "tarrget = \"x\"\n",
+                "tarrget",
+                &["target", "max_amount", "callbacks"],
+            ),
+            (
+                "[[case]]\naccount = \"1\"\nexpected = \"success\"\n",
+                "expected",
+                &["expect", "account"],
+            ),
+        ] {
+            let err = Config::parse(Path::new("c.toml"), text)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(&format!("unknown field `{typo}`")), "{err}");
+            for key in valid {
+                assert!(err.contains(&format!("`{key}`")), "{key} not shown: {err}");
+            }
+            assert!(!err.contains(error::MASK), "{err}");
+        }
+    }
+
+    #[test]
+    fn plain_values_are_quoted_and_credentials_stay_masked() {
+        let err = Config::parse(Path::new("c.toml"), "[callbacks]\nwait = \"later\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("key `wait`") && err.contains("later"), "{err}");
+        for text in [
+            "[credentials]\nkey = \"k\"\nsecret = 7777777\n",
+            "credentials = { key = \"k\", secret = 7777777 }\n",
+            "[credentials]\nkey = \"k\"\nsecret = \"s\"\ntimeout = 7777777\n",
+            "[credentials]\nkey = 7777777\nsecret = \"s\"\n",
+        ] {
+            let err = Config::parse(Path::new("c.toml"), text)
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("7777777"), "{text}: {err}");
+        }
     }
 
     #[test]

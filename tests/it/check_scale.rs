@@ -178,6 +178,33 @@ fn sigterm_reports_the_finished_case_and_names_the_others() {
         interrupted[1..].iter().all(|c| c["started"] == false),
         "{interrupted:?}"
     );
+    // What the interrupted case judged before the stop is in the report, not "0 documents":
+    // its inquiry and payment (request and answer each), without a verdict on an ending it
+    // never reached.
+    let documents = report["documents"].as_array().unwrap();
+    let partial: Vec<&Value> = documents
+        .iter()
+        .filter(|d| {
+            d["source"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(&format!("{ACCOUNT} (2)#")))
+        })
+        .collect();
+    assert_eq!(partial.len(), 4, "{partial:#?}");
+    assert!(
+        partial
+            .iter()
+            .all(|d| d["findings"].as_array().is_none_or(|f| f.is_empty())),
+        "{partial:#?}"
+    );
+    assert_eq!(
+        report["summary"]["documents"].as_u64(),
+        Some(documents.len() as u64)
+    );
+    assert!(
+        shown.contains(&format!("{} documents", documents.len())),
+        "{shown}"
+    );
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(crate::support::root().join("schemas/report.schema.json"))
             .unwrap(),

@@ -14,6 +14,8 @@ fn help_of_every_command_is_reviewed_and_teaches_by_example() {
         vec!["rules", "--help"],
         vec!["schemas", "diff", "--help"],
         vec!["report", "merge", "--help"],
+        vec!["completions", "--help"],
+        vec!["man", "--help"],
     ] {
         let result = run(&args);
         assert_eq!(result.code, 0, "{args:?}");

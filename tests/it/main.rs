@@ -2,6 +2,7 @@
 
 mod agreement;
 mod bad_input;
+mod build_info;
 mod callbacks;
 mod cassette;
 mod catalogue;

@@ -178,7 +178,21 @@ fn a_failing_simulator_check_in_every_format() {
         junit.stdout.contains("#3 status HTTP 200"),
         "the case's steps are listed"
     );
-    insta::assert_snapshot!("check-junit", redact_ref(&junit.stdout));
+    // The simulator's waits take no real time: JUnit's time is the real one (what a CI test
+    // view adds up), the simulated 60 s of polling only a property.
+    let doc = roxmltree::Document::parse(&junit.stdout).unwrap();
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase"))
+        .unwrap();
+    let real: f64 = case.attribute("time").unwrap().parse().unwrap();
+    assert!(real < 30.0, "JUnit time is the real time: {real}");
+    let simulated = case
+        .descendants()
+        .find(|n| n.has_tag_name("property") && n.attribute("name") == Some("simulated-time"))
+        .and_then(|n| n.attribute("value"));
+    assert_eq!(simulated, Some("60.000"));
+    insta::assert_snapshot!("check-junit", redact_time(&redact_ref(&junit.stdout)));
 
     let mut args = DRIFT_CASE.to_vec();
     args.extend(["--format", "sarif"]);
@@ -207,7 +221,37 @@ fn a_failing_simulator_check_in_every_format() {
             .any(|(c, p, _)| c == "error" && p == "title=flow.ref-number-echo"),
         "{lines:?}"
     );
+    let expectation = lines
+        .iter()
+        .filter(|(_, p, _)| p.contains("title=flow.expectation"))
+        .count();
+    assert_eq!(expectation, 1, "one annotation per failed case: {lines:?}");
     insta::assert_snapshot!("check-github", redact_ref(&github.stdout));
+
+    // A case that fails on its inquiry (no payment, no status) is annotated once too.
+    let github = run(&["check", "--case", "0811111113", "--format", "github"]);
+    assert_eq!(github.code, 1, "{}", github.stderr);
+    let errors: Vec<_> = annotations(&github.stdout)
+        .into_iter()
+        .filter(|(c, _, _)| c == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+}
+
+/// Real times vary: `time="…"` of every testcase becomes `time="[real]"`.
+fn redact_time(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.find(" time=\"") {
+            Some(at) if line.trim_start().starts_with("<testcase") => {
+                let value = &line[at + 7..];
+                let end = value.find('"').unwrap_or(value.len());
+                format!("{} time=\"[real]\"{}", &line[..at], &value[end + 1..])
+            }
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 /// refNumbers are random (`PPOBCT` and base-36 digits): replace them for snapshots.

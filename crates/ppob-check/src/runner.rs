@@ -90,9 +90,22 @@ fn lock(board: &Board) -> std::sync::MutexGuard<'_, BTreeMap<usize, Running>> {
 /// What a worker hands back for case `index`.
 enum Done {
     Finished(usize, Box<CaseRun>),
-    /// A request of the case was held back by the stop request.
-    Interrupted(usize),
+    /// A request of the case was held back by the stop request: what it
+    /// judged before, its first `sent` exchanges.
+    Interrupted(usize, Box<CaseRun>, usize),
 }
+
+/// What a worker handed back for a case, kept until it is reported in order.
+enum Ended {
+    /// The case ran to its end.
+    Finished(CaseRun),
+    /// The stop cut it short after it had sent this many exchanges.
+    Interrupted(CaseRun, usize),
+}
+
+/// How long a stopped run waits for its running cases to hand back what
+/// they judged (a wait is cut within 100 ms; a request in flight may not be).
+const PARTIAL_WAIT: Duration = Duration::from_secs(1);
 
 /// The observer a case runs with: notes its payments, then tells the
 /// caller's observer.
@@ -315,7 +328,7 @@ fn work(shared: &Shared, done: &mpsc::Sender<Done>, worker: usize) {
                     .compare_exchange(WARMING, OPEN, Ordering::SeqCst, Ordering::SeqCst);
         }
         let message = if gate.held_back() {
-            Done::Interrupted(index)
+            Done::Interrupted(index, Box::new(run), gate.sent())
         } else {
             Done::Finished(index, Box::new(run))
         };
@@ -380,6 +393,20 @@ impl Reporting<'_> {
         Ok(())
     }
 
+    /// Reports what a case the stop cut short judged before it: the documents
+    /// of the exchanges it sent, counted in the totals and the coverage, as
+    /// documents outside any case (the case is named as interrupted).
+    fn partial(&mut self, run: CaseRun, sent: usize) -> Result<(), CheckError> {
+        let mut documents = judged_before_the_stop(run, sent);
+        for doc in &mut documents {
+            redact(&self.redactor, doc);
+            self.summary.add(&doc.report);
+            self.report.document(&doc.report, &doc.bytes, 1)?;
+        }
+        tally_answers(&mut self.coverage, &documents);
+        Ok(())
+    }
+
     /// Reports the callbacks no case collected, after the cases.
     fn strays(&mut self, inbox: &Inbox) -> Result<(), CheckError> {
         for (n, leftover) in (1..).zip(inbox.leftovers()) {
@@ -430,6 +457,41 @@ impl Reporting<'_> {
     }
 }
 
+/// Keeps what a worker handed back until its turn to be reported.
+fn keep(waiting: &mut BTreeMap<usize, Ended>, done: Done) {
+    match done {
+        Done::Finished(index, run) => waiting.insert(index, Ended::Finished(*run)),
+        Done::Interrupted(index, run, sent) => {
+            waiting.insert(index, Ended::Interrupted(*run, sent))
+        }
+    };
+}
+
+/// The documents of the first `sent` exchanges of a case the stop cut short,
+/// without the verdict on how the case ended (it did not end).
+fn judged_before_the_stop(run: CaseRun, sent: usize) -> Vec<StepDocument> {
+    run.documents
+        .into_iter()
+        .filter(|doc| {
+            doc.report.step.as_ref().is_some_and(|step| {
+                step.side != ppob_core::contract::CALLBACK_SIDE
+                    && usize::try_from(step.index).is_ok_and(|i| i <= sent)
+            })
+        })
+        .map(|mut doc| {
+            doc.report
+                .findings
+                .retain(|f| f.rule != crate::flow::rules::EXPECTATION);
+            doc.report.valid = !doc
+                .report
+                .findings
+                .iter()
+                .any(|f| f.severity == ppob_core::contract::Severity::Error);
+            doc
+        })
+        .collect()
+}
+
 /// Writes a case's cassette.
 fn save(
     recorder: &Recorder<Arc<dyn Transport>>,
@@ -462,7 +524,12 @@ fn redact(redactor: &Redactor, doc: &mut StepDocument) {
 /// Counts what the target answered in one case.
 fn tally(coverage: &mut CoverageTally, run: &CaseRun) {
     coverage.scenario(&run.case.expect.to_string(), 1);
-    for doc in &run.documents {
+    tally_answers(coverage, &run.documents);
+}
+
+/// Counts the response codes among `documents`.
+fn tally_answers(coverage: &mut CoverageTally, documents: &[StepDocument]) {
+    for doc in documents {
         let Some(step) = doc.report.step.as_ref().filter(|s| s.side == "response") else {
             continue;
         };
@@ -536,25 +603,20 @@ pub fn run(
         cases: Vec::new(),
         coverage: CoverageTally::default(),
     };
-    let mut waiting: BTreeMap<usize, Option<CaseRun>> = BTreeMap::new();
+    let mut waiting: BTreeMap<usize, Ended> = BTreeMap::new();
     let mut next_to_report = 0;
     let mut all_received = false;
     while !stop.is_requested() {
         match done_rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(Done::Finished(index, run)) => {
-                waiting.insert(index, Some(*run));
-            }
-            Ok(Done::Interrupted(index)) => {
-                waiting.insert(index, None);
-            }
+            Ok(done) => keep(&mut waiting, done),
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => {
                 all_received = true;
                 break;
             }
         }
-        while matches!(waiting.get(&next_to_report), Some(Some(_))) {
-            let Some(Some(run)) = waiting.remove(&next_to_report) else {
+        while matches!(waiting.get(&next_to_report), Some(Ended::Finished(_))) {
+            let Some(Ended::Finished(run)) = waiting.remove(&next_to_report) else {
                 break;
             };
             if let Err(e) = reporting.case(next_to_report, run) {
@@ -584,19 +646,34 @@ pub fn run(
         return reporting.finish(true, Vec::new());
     }
 
-    // Stopped: report every case that ended, name the others.
-    while let Ok(done) = done_rx.try_recv() {
-        match done {
-            Done::Finished(index, run) => waiting.insert(index, Some(*run)),
-            Done::Interrupted(index) => waiting.insert(index, None),
-        };
+    // Stopped: report every case that ended and what the others judged
+    // before the stop (their waits end at once), name the others.
+    let deadline = std::time::Instant::now() + PARTIAL_WAIT;
+    loop {
+        let running = lock(&board).keys().any(|i| !waiting.contains_key(i));
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if !running || left.is_zero() {
+            break;
+        }
+        match done_rx.recv_timeout(left.min(Duration::from_millis(50))) {
+            Ok(done) => keep(&mut waiting, done),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
     }
     let mut interrupted = Vec::new();
-    for (index, run) in waiting {
-        match run {
-            Some(run) => reporting.case(index, run)?,
-            None => interrupted.push(index),
+    let mut partial = Vec::new();
+    for (index, ended) in waiting {
+        match ended {
+            Ended::Finished(run) => reporting.case(index, run)?,
+            Ended::Interrupted(run, sent) => {
+                interrupted.push(index);
+                partial.push((run, sent));
+            }
         }
+    }
+    for (run, sent) in partial {
+        reporting.partial(run, sent)?;
     }
     interrupted.extend(lock(&board).keys().copied());
     interrupted.sort_unstable();

@@ -397,6 +397,14 @@ impl<W: Write> HumanReport<W> {
 }
 
 /// Milliseconds as people read them: `12 ms`, `2.5 s`, `2 m 30 s`.
+/// A case's time: real, or "… simulated" when its clock was (the simulator, a replay).
+fn case_time(case: &crate::CaseSummary) -> String {
+    match case.simulated_ms {
+        Some(ms) => format!("{} simulated", format_ms(ms)),
+        None => format_ms(case.elapsed_ms),
+    }
+}
+
 fn format_ms(ms: f64) -> String {
     if ms < 1000.0 {
         format!("{ms:.0} ms")
@@ -609,7 +617,7 @@ impl<W: Write> Reporter for HumanReport<W> {
             self.out,
             "  {style}{mark} {verdict}{style:#}: {} · {}",
             case.detail,
-            format_ms(case.elapsed_ms)
+            case_time(case)
         )?;
         // Each case's block reaches a pipe as soon as it ends.
         self.out.flush()

@@ -435,6 +435,7 @@ mod tests {
             code: Some(0),
             met,
             elapsed_ms: 1.0,
+            simulated_ms: Some(32_000.0),
             detail: "paid".into(),
         }
     }

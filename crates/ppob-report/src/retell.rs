@@ -203,6 +203,7 @@ mod tests {
             code: Some(0),
             met: true,
             elapsed_ms: 2.0,
+            simulated_ms: None,
             detail: "paid".into(),
         };
         Report {

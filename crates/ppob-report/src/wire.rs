@@ -59,8 +59,13 @@ pub struct CaseSummary {
     pub code: Option<i64>,
     /// Whether the outcome is what the case expected.
     pub met: bool,
-    /// Milliseconds the case took (simulated time on the in-process simulator).
+    /// Milliseconds the case took, in real time.
     pub elapsed_ms: f64,
+    /// On the in-process simulator and in a replay, whose clock is simulated: the
+    /// milliseconds the case took in simulated time (its waits, e.g. 150 s before a status
+    /// call, take no real time). Absent against a live target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulated_ms: Option<f64>,
     /// One sentence on how it ended.
     pub detail: String,
 }

@@ -15,6 +15,11 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn sleep(&self, duration: Duration);
     /// The wall-clock time matching [`Clock::now`], for timestamps in cassettes.
     fn wall(&self) -> SystemTime;
+    /// Whether this clock's time is simulated (its waits take no real time): durations it
+    /// measures must not be shown as real ones.
+    fn is_simulated(&self) -> bool {
+        false
+    }
 }
 
 /// Real time.
@@ -91,6 +96,9 @@ impl Clock for ManualClock {
     fn wall(&self) -> SystemTime {
         self.start_wall + self.now()
     }
+    fn is_simulated(&self) -> bool {
+        true
+    }
 }
 
 /// A clock whose waits end early once a stop was asked: a run that was
@@ -127,6 +135,10 @@ impl Clock for Interruptible {
 
     fn wall(&self) -> SystemTime {
         self.inner.wall()
+    }
+
+    fn is_simulated(&self) -> bool {
+        self.inner.is_simulated()
     }
 }
 

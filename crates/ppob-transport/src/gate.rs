@@ -4,7 +4,7 @@
 //! [`TransportError::Interrupted`]).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::rate::RateLimiter;
@@ -18,6 +18,7 @@ pub struct Gate<T> {
     rate: Option<Arc<RateLimiter>>,
     stop: Arc<Stop>,
     held: AtomicBool,
+    sent: AtomicUsize,
 }
 
 impl<T: Transport> Gate<T> {
@@ -28,7 +29,13 @@ impl<T: Transport> Gate<T> {
             rate,
             stop,
             held: AtomicBool::new(false),
+            sent: AtomicUsize::new(0),
         }
+    }
+
+    /// How many requests went through (were not held back).
+    pub fn sent(&self) -> usize {
+        self.sent.load(Ordering::SeqCst)
     }
 
     /// Whether a request was held back because of the stop request.
@@ -62,6 +69,7 @@ impl<T: Transport> Gate<T> {
 impl<T: Transport> Transport for Gate<T> {
     fn send(&self, request: WireRequest) -> Exchange {
         if self.open() {
+            self.sent.fetch_add(1, Ordering::SeqCst);
             self.inner.send(request)
         } else {
             self.refused(request)
@@ -70,6 +78,7 @@ impl<T: Transport> Transport for Gate<T> {
 
     fn send_within(&self, request: WireRequest, limit: Duration) -> Exchange {
         if self.open() {
+            self.sent.fetch_add(1, Ordering::SeqCst);
             self.inner.send_within(request, limit)
         } else {
             self.refused(request)
@@ -136,6 +145,7 @@ mod tests {
         let refused = gate.send_within(request(), Duration::from_secs(1));
         assert!(matches!(refused.response, Err(TransportError::Interrupted)));
         assert_eq!(gate.inner.0.load(Ordering::SeqCst), 1, "one request sent");
+        assert_eq!(gate.sent(), 1);
         assert!(gate.held_back());
     }
 }

@@ -69,8 +69,11 @@ pub struct CaseRun {
     pub outcome: Outcome,
     /// Request and response of every exchange, judged.
     pub documents: Vec<StepDocument>,
-    /// How long it took (simulated time on the in-process simulator).
+    /// How long it took, in real time.
     pub elapsed: Duration,
+    /// On a simulated clock (the in-process simulator, a replay): how long it took in
+    /// simulated time, the waits included that took no real time.
+    pub simulated: Option<Duration>,
 }
 
 impl CaseRun {
@@ -99,6 +102,7 @@ impl CaseRun {
             code: self.outcome.code(),
             met: self.met(),
             elapsed_ms: millis(self.elapsed),
+            simulated_ms: self.simulated.map(millis),
             detail: self.outcome.describe(),
         }
     }
@@ -148,6 +152,7 @@ impl Flow<'_> {
     /// Runs `case` to its outcome.
     pub fn run(&self, case: &Case) -> CaseRun {
         let started = self.clock.now();
+        let started_real = std::time::Instant::now();
         let mut log = Log::new(self.engine, case);
         let outcome = self.converse(case, &mut log);
         let outcome = outcome.unwrap_or_else(|e| e);
@@ -176,7 +181,11 @@ impl Flow<'_> {
             case: case.clone(),
             outcome,
             documents: log.into_documents(),
-            elapsed: self.clock.now().saturating_sub(started),
+            elapsed: started_real.elapsed(),
+            simulated: self
+                .clock
+                .is_simulated()
+                .then(|| self.clock.now().saturating_sub(started)),
         }
     }
 

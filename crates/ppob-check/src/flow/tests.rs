@@ -103,7 +103,8 @@ fn after_payment(run: &CaseRun) -> Duration {
         .filter(|s| s.operation == "inquiry" && s.side == "response")
         .map(|s| s.elapsed_ms)
         .sum();
-    run.elapsed
+    run.simulated
+        .expect("the test world's clock is simulated")
         .saturating_sub(Duration::from_secs_f64(inquiry / 1000.0))
 }
 

@@ -357,7 +357,7 @@ so it is an error there.",
         Flow,
         Error,
         "the case ended as it expected (success, failed[:codes], pending)",
-        "Each case states how it should end (--expect, or the config file's expect); a case that \
+        "Each case states how it should end (--case ACCOUNT=EXPECT, or the config file's expect); a case that \
 ended otherwise is reported on its last document.",
         FACTS_CODES,
     ),
