@@ -50,7 +50,8 @@ each file is complete at every moment) and exits 0 when the contract held, 1 whe
 Examples:
   ppob-contract proxy --upstream https://sandbox.vendor.example
   ppob-contract proxy --upstream http://127.0.0.1:8080 --listen 127.0.0.1:9000 --report junit=out/proxy.xml
-  ppob-contract proxy --upstream http://127.0.0.1:8080 --enforce --record out/session.har";
+  ppob-contract proxy --upstream http://127.0.0.1:8080 --enforce --record out/session/
+  ppob-contract check --replay out/session/";
 
 /// Arguments of `proxy`.
 #[derive(Debug, Args)]
@@ -77,8 +78,9 @@ pub struct ProxyArgs {
     #[arg(long)]
     pub no_findings_header: bool,
 
-    /// Record the session as a HAR cassette at PATH (redacted), written on exit.
-    #[arg(long, value_name = "PATH")]
+    /// Record the session into DIR on exit: one HAR cassette per conversation (redacted),
+    /// which `check --replay DIR` replays to the same contract findings.
+    #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
 
     /// How long the upstream may take to answer a request completely.
@@ -254,15 +256,17 @@ add --allow-remote if that is what you want",
     let mut status = ExitStatus::Holds;
     if let Some(path) = &args.record {
         match ppob_proxy::write_recording(&session, path) {
-            Ok((written, dropped)) => {
-                let beyond = if dropped > 0 {
-                    format!(" ({dropped} more beyond the cap not kept)")
+            Ok(recording) => {
+                let beyond = if recording.dropped > 0 {
+                    format!(" ({} more beyond the cap not kept)", recording.dropped)
                 } else {
                     String::new()
                 };
                 let _ = writeln!(
                     anstream::stderr(),
-                    "recorded {written} exchanges to {}{beyond}",
+                    "recorded {} exchanges of {} conversations into {}{beyond}",
+                    recording.exchanges,
+                    recording.cassettes.len(),
                     path.display()
                 );
             }

@@ -520,3 +520,84 @@ fn each_simulator_bug_gives_its_finding() {
     assert!(answer.status == 200, "{}", answer.body);
     written.assert_found("flow.payment-matches-inquiry", "request");
 }
+
+/// `(case or conversation, operation, side, rule)` of every finding of a JSON report but `skip`'s.
+fn findings_by_step(report: &Value, skip: &[&str]) -> Vec<(String, String, String, String)> {
+    let mut found: Vec<_> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|doc| {
+            let step = &doc["step"];
+            doc["findings"].as_array().unwrap().iter().map(move |f| {
+                (
+                    step["case"].as_str().unwrap_or("").to_owned(),
+                    step["operation"].as_str().unwrap_or("").to_owned(),
+                    step["side"].as_str().unwrap_or("").to_owned(),
+                    f["rule"].as_str().unwrap().to_owned(),
+                )
+            })
+        })
+        .filter(|(_, _, _, rule)| !skip.iter().any(|s| rule.starts_with(s)))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn the_recording_replays_with_check_to_the_same_findings() {
+    let upstream = mock(Vec::new());
+    let session = Session::start(
+        &format!("http://{}", upstream.local_addr()),
+        &["--record", "{dir}/session"],
+        &[],
+    );
+    let client = session.client();
+    let inquiry = client.inquire("0811111111");
+    client.pay(&inquiry, "PROXYREC0001");
+    client.settle("PROXYREC0001");
+    let other = client.inquire("0811111112");
+    let mut wrong = other.body.clone();
+    wrong["data"]["amount"] = json!(other.body["data"]["amount"].as_i64().unwrap() + 1);
+    client.pay(
+        &Answer {
+            status: 200,
+            findings: String::new(),
+            body: wrong,
+        },
+        "PROXYREC0002",
+    );
+    let written = session.stop();
+    let dir = written.dir.path().join("session");
+    let cassettes: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(cassettes.len(), 2, "one cassette per conversation");
+
+    let replayed = crate::support::run(&[
+        "check",
+        "--replay",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&replayed.stdout).unwrap();
+    assert!(
+        report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["met"] == true),
+        "each conversation ends as it did: {}",
+        report["cases"]
+    );
+    let proxy = findings_by_step(&written.json, &["proxy."]);
+    let check = findings_by_step(&report, &["flow.expectation"]);
+    assert!(
+        proxy.iter().any(|(_, op, side, rule)| op == "payment"
+            && side == "request"
+            && rule == "flow.payment-matches-inquiry"),
+        "{proxy:?}"
+    );
+    assert_eq!(check, proxy, "the replay finds what the proxy found");
+    assert_eq!(replayed.code, written.status, "{}", replayed.stderr);
+}

@@ -283,12 +283,15 @@ fn a_client_cannot_name_a_secret_into_any_output() {
         Reply::json(200, &crate::scripted::payment_processing(r))
     }));
     let key = "CANARY-KEY-proxy-51d2";
-    let session = Session::start(&upstream.url(), &["--record", "{dir}/session.har"], &[]);
+    let session = Session::start(&upstream.url(), &["--record", "{dir}/session"], &[]);
     let mut client = session.client();
     client.key = key.into();
     client.inquire("0811111111");
     let written = session.stop();
-    let recording = std::fs::read_to_string(written.dir.path().join("session.har")).unwrap();
+    let recording: String = std::fs::read_dir(written.dir.path().join("session"))
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
     for text in [
         &written.live,
         &written.human,

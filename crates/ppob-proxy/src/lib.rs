@@ -91,8 +91,6 @@ pub const DEFAULT_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default of [`ProxyConfig::max_body`]: 1 MiB each way (an API document is a few KiB).
 pub const DEFAULT_MAX_BODY: usize = 1 << 20;
-/// The case name a session's recording carries.
-pub const RECORDING_CASE: &str = "proxy session";
 
 /// How a proxy runs.
 #[derive(Debug, Clone)]
@@ -258,20 +256,88 @@ impl Proxy {
         self.server.stop();
     }
 
-    /// Writes the exchanges so far as a HAR cassette at `path`, redacted;
-    /// returns how many were written and how many were beyond the cap.
-    pub fn write_recording(&self, path: &Path) -> Result<(usize, u64), ProxyError> {
-        write_recording(&self.session, path)
+    /// Writes the exchanges so far into `dir`, one HAR cassette per
+    /// conversation (see [`write_recording`]).
+    pub fn write_recording(&self, dir: &Path) -> Result<Recording, ProxyError> {
+        write_recording(&self.session, dir)
     }
 }
 
-/// Writes a session's exchanges as a HAR cassette at `path`, redacted.
-pub fn write_recording(session: &Session, path: &Path) -> Result<(usize, u64), ProxyError> {
-    let (exchanges, dropped) = session.recorded();
-    let meta = CassetteMeta {
-        case: RECORDING_CASE.into(),
-        expect: None,
+/// What [`write_recording`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recording {
+    /// The cassettes, one per conversation, in the order the conversations began.
+    pub cassettes: Vec<std::path::PathBuf>,
+    /// Exchanges written.
+    pub exchanges: usize,
+    /// Exchanges beyond [`session::MAX_RECORDED`], not kept.
+    pub dropped: u64,
+}
+
+/// What a replay of a conversation should end as, from its last step's
+/// verdict: `success`, `failed:CODE`, `pending`; an inquiry never paid ends
+/// pending (the cassette has no payment), one refused with `failed:CODE`.
+fn expectation(last: &session::RecordedExchange) -> Option<String> {
+    let verdict = last.verdict.as_str();
+    let code = |text: &str| -> Option<i64> {
+        let digits: String = text
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
     };
-    cassette::write(path, &meta, &exchanges, &session.redactor())?;
-    Ok((exchanges.len(), dropped))
+    match last.exchange.request.operation {
+        ppob_core::contract::Operation::Inquiry => {
+            match verdict.strip_prefix("code ").and_then(code) {
+                Some(300) => Some("pending".into()),
+                Some(c) if (100..400).contains(&c) => Some(format!("failed:{c}")),
+                _ => None,
+            }
+        }
+        _ if verdict.starts_with("success") => Some("success".into()),
+        _ if verdict.starts_with("failed") => code(verdict).map(|c| format!("failed:{c}")),
+        _ => Some("pending".into()),
+    }
+}
+
+/// Writes a session's exchanges into `dir` (created), one HAR cassette per
+/// conversation named after it, redacted: `ppob-contract check --replay DIR`
+/// replays each conversation as a case, expecting how it ended.
+pub fn write_recording(session: &Session, dir: &Path) -> Result<Recording, ProxyError> {
+    let (recorded, dropped) = session.recorded();
+    std::fs::create_dir_all(dir).map_err(|source| {
+        ProxyError::Recording(CassetteError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })
+    })?;
+    let mut order: Vec<&str> = Vec::new();
+    for r in &recorded {
+        if !order.contains(&r.conversation.as_str()) {
+            order.push(&r.conversation);
+        }
+    }
+    let redactor = session.redactor();
+    let mut cassettes = Vec::new();
+    for conversation in order {
+        let steps: Vec<&session::RecordedExchange> = recorded
+            .iter()
+            .filter(|r| r.conversation == conversation)
+            .collect();
+        let exchanges: Vec<ppob_transport::Exchange> =
+            steps.iter().map(|r| r.exchange.clone()).collect();
+        let meta = CassetteMeta {
+            case: conversation.to_owned(),
+            expect: steps.last().and_then(|last| expectation(last)),
+        };
+        let path = dir.join(cassette::file_name(conversation));
+        cassette::write(&path, &meta, &exchanges, &redactor)?;
+        cassettes.push(path);
+    }
+    Ok(Recording {
+        cassettes,
+        exchanges: recorded.len(),
+        dropped,
+    })
 }

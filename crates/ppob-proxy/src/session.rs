@@ -81,9 +81,21 @@ pub struct Session {
 
 #[derive(Default)]
 struct Recorded {
-    exchanges: Vec<Exchange>,
+    exchanges: Vec<RecordedExchange>,
     dropped: u64,
     keys: BTreeSet<String>,
+}
+
+/// One forwarded exchange as recorded: its conversation, the exchange as
+/// sent and answered, and what it meant.
+#[derive(Debug, Clone)]
+pub struct RecordedExchange {
+    /// The conversation's name, e.g. `c1 0811111111`.
+    pub conversation: String,
+    /// The request as the application sent it and the upstream's answer.
+    pub exchange: Exchange,
+    /// What the step meant, e.g. `success (0)`, `processing (code 201)`.
+    pub verdict: String,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -214,7 +226,11 @@ impl Session {
         {
             let mut recorded = locked(&self.recorded);
             if recorded.exchanges.len() < MAX_RECORDED {
-                recorded.exchanges.push(exchange);
+                recorded.exchanges.push(RecordedExchange {
+                    conversation: pending.joined.conversation.clone(),
+                    exchange,
+                    verdict: answered.verdict.clone(),
+                });
             } else {
                 recorded.dropped += 1;
             }
@@ -226,7 +242,7 @@ impl Session {
     /// The exchanges recorded so far (at most [`MAX_RECORDED`]) and how
     /// many more were not kept. They hold the partner's headers as sent:
     /// write them only through [`Session::redactor`] (the cassette writer does).
-    pub fn recorded(&self) -> (Vec<Exchange>, u64) {
+    pub fn recorded(&self) -> (Vec<RecordedExchange>, u64) {
         let recorded = locked(&self.recorded);
         (recorded.exchanges.clone(), recorded.dropped)
     }
