@@ -2,9 +2,9 @@
 //! features, as the environment variable `PPOB_CONTRACT_BUILD` (e.g. `commit 3f2a9c1d07be,
 //! built 2026-12-03, features: full`).
 //!
-//! The commit comes from git when the package is the top of a git checkout, else from the
-//! `.cargo_vcs_info.json` that `cargo package` writes into a crate tarball, else it is
-//! `unknown`; the date is `SOURCE_DATE_EPOCH` (reproducible builds) or today, in UTC. No
+//! The commit is `PPOB_CONTRACT_COMMIT` when set (a container build without `.git`), else
+//! git's when the package is the top of a git checkout, else the `.cargo_vcs_info.json` that
+//! `cargo package` writes into a crate tarball, else `unknown`; the date is `SOURCE_DATE_EPOCH` (reproducible builds) or today, in UTC. No
 //! dependency: a few lines instead of a build-dependency tree (vergen pulls `time` and
 //! `derive_builder`, `built` pulls libgit2).
 
@@ -16,7 +16,12 @@ fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
-    let commit = git_commit(&manifest)
+    println!("cargo:rerun-if-env-changed=PPOB_CONTRACT_COMMIT");
+    let given = std::env::var("PPOB_CONTRACT_COMMIT")
+        .ok()
+        .filter(|c| !c.is_empty() && c != "unknown");
+    let commit = given
+        .or_else(|| git_commit(&manifest))
         .or_else(|| tarball_commit(&manifest))
         .unwrap_or_else(|| "unknown".to_owned());
     let date = civil_date(build_seconds());

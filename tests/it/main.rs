@@ -19,6 +19,7 @@ mod fuzz;
 mod hostile;
 mod hostile_input;
 mod html_report;
+mod install;
 mod partition;
 mod proxy;
 mod proxy_safety;
