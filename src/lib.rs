@@ -40,6 +40,7 @@ pub use ppob_core::{contract, exit, model, partition, rules};
 pub use ppob_fuzz as fuzz;
 #[cfg(feature = "full")]
 pub use ppob_proxy as proxy;
+pub use ppob_products as products;
 pub use ppob_report as report;
 #[cfg(feature = "full")]
 pub use ppob_sim as sim;

@@ -32,7 +32,7 @@ use ppob_report::{FileSpec, RunInfo};
 fn parse_account(s: &str) -> Result<Account, String> {
     let (number, product) = match s.split_once('@') {
         Some((n, p)) => (n, p),
-        None => (s, ppob_check::flow::case::DEFAULT_PRODUCT),
+        None => (s, ppob_check::flow::case::default_product()),
     };
     if number.trim().is_empty() || product.trim().is_empty() {
         return Err(format!(

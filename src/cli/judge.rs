@@ -64,6 +64,7 @@ impl JudgeArgs {
         Engine::new(EngineOptions {
             severities,
             rule_config,
+            category: None,
         })
     }
 

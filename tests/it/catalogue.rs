@@ -132,6 +132,7 @@ fn every_registry_agrees_with_the_catalogue() {
     ];
     let mut document: BTreeSet<&str> = ppob_contract::rules::all().iter().map(|r| r.id()).collect();
     document.extend(engine);
+    document.extend(ppob_contract::products::rules::ids::ALL);
     assert_eq!(document, of(Scope::Document));
     let input: BTreeSet<&str> = [
         input_rules::PARSE,

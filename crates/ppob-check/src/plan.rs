@@ -189,6 +189,9 @@ pub fn simulator_suite() -> Vec<Case> {
         .iter()
         .filter_map(|account| {
             let mut case = Case::new(account.number);
+            case.product = account.default_product().to_owned();
+            case.name = String::new();
+            let mut case = case.named();
             case.expect = expectation_of(account)?;
             case.about = Some(account.behaviour.to_owned());
             Some(case)

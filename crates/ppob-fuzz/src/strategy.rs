@@ -368,7 +368,7 @@ pub fn cases(universe: &Universe) -> SBoxedStrategy<FuzzCase> {
 
     // Inquiries: valid (known accounts, then any string), then mutated.
     let any_account = prop_oneof![regex("[0-9]{1,15}"), regex("\\PC{1,20}")]
-        .prop_map(|n| Account::new(n, ppob_check::flow::case::DEFAULT_PRODUCT));
+        .prop_map(|n| Account::new(n, ppob_check::flow::case::default_product()));
     let inquiry_account: SBoxedStrategy<Account> = if inquiry_accounts.is_empty() {
         any_account.sboxed()
     } else {

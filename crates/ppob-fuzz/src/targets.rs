@@ -83,7 +83,7 @@ pub fn simulator_universe() -> Universe {
         ..Universe::default()
     };
     for account in test_accounts().iter().filter(|a| a.faults.is_empty()) {
-        let entry = Account::new(account.number, ppob_check::flow::case::DEFAULT_PRODUCT);
+        let entry = Account::new(account.number, account.default_product());
         match account.inquiry {
             InquiryOutcome::Bill(_) => universe.payable.push(entry),
             InquiryOutcome::Fails(_) => universe.others.push(entry),

@@ -95,7 +95,7 @@ pub(crate) fn negative_payment() -> FuzzCase {
     FuzzCase {
         scenario: Scenario::Payment,
         account: "0811111111".into(),
-        product: ppob_check::flow::case::DEFAULT_PRODUCT.into(),
+        product: ppob_check::flow::case::default_product().into(),
         inquiry_extras: Default::default(),
         ref_stem: "FZ".into(),
         callback_urls: None,

@@ -1,17 +1,21 @@
-//! The seeded test accounts and products: who owes what, and how each
+//! The seeded test accounts and products, read from the product categories'
+//! folders (`ppob_products::catalog()`): who owes what, and how each
 //! account's payment ends.
 //!
-//! Every account number not listed here answers inquiry code 304 (wrong
-//! account). The table is the single source of the accounts: `mock --help`
-//! and `docs/simulator.md` list the same rows.
+//! Every account number not listed answers inquiry code 304 (wrong account);
+//! an account asked for a product of another category answers 304 too. The
+//! table is the single source of the accounts: `mock --help` and
+//! `docs/simulator.md` list the same rows. It is built once per process from
+//! the catalogue (its slices live as long as the process).
 
-use std::time::Duration;
+use std::sync::OnceLock;
 
-use super::fault::{Fault, FaultRule};
-use ppob_core::contract::Operation;
+use super::fault::{FaultRule, FaultRules};
+use ppob_products::manifest::{self, Template};
+use ppob_products::{Catalog, Category};
 
 /// A product the simulator sells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Product {
     /// The `productCode` a request names.
     pub code: &'static str,
@@ -19,28 +23,36 @@ pub struct Product {
     pub name: &'static str,
     /// The `category` answers carry.
     pub category: &'static str,
+    /// The fixed price, for products priced by the product rather than a bill.
+    pub price: Option<u64>,
+    /// Its category folder.
+    pub kind: &'static Category,
+}
+
+impl PartialEq for Product {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
 }
 
 /// The products the simulator accepts; any other `productCode` answers inquiry 317.
-pub const PRODUCTS: &[Product] = &[Product {
-    code: "product-code",
-    name: "product-name",
-    category: "Pascabayar",
-}];
+pub fn products() -> &'static [Product] {
+    &table().products
+}
 
-/// The product of this code, with its index in [`PRODUCTS`].
+/// The product of this code, with its index in [`products`].
 pub fn product(code: &str) -> Option<(usize, &'static Product)> {
-    PRODUCTS.iter().enumerate().find(|(_, p)| p.code == code)
+    products().iter().enumerate().find(|(_, p)| p.code == code)
 }
 
 /// One bill period of an account (a `billId` "1", "2", … line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BillPeriod {
-    /// The line's `key`, e.g. "Jumlah Tagihan".
+    /// The line's `key`, e.g. the category's period key.
     pub key: &'static str,
     /// The line's `billInfo` as `(key, value)` pairs; where every value is
     /// numeric they sum to `value`.
-    pub info: &'static [(&'static str, &'static str)],
+    pub info: &'static [(String, String)],
     /// The line's amount in rupiah.
     pub value: u64,
 }
@@ -50,7 +62,7 @@ pub struct BillPeriod {
 pub struct Bill {
     /// The bill periods, in `billId` order from "1".
     pub periods: &'static [BillPeriod],
-    /// The admin fee (the `billId` "0" line, key "Biaya Administrasi").
+    /// The admin fee (the `billId` "0" line, keyed by the category's admin key).
     pub admin: u64,
 }
 
@@ -81,9 +93,9 @@ pub enum PaymentOutcome {
 }
 
 /// One seeded account.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct TestAccount {
-    /// The account (phone) number to send as `accountNumber`.
+    /// The account number to send as `accountNumber`.
     pub number: &'static str,
     /// The masked customer name answers carry.
     pub customer_name: &'static str,
@@ -97,189 +109,150 @@ pub struct TestAccount {
     pub behaviour: &'static str,
     /// The outcome a correct client should report.
     pub expected: &'static str,
+    /// Its category folder.
+    pub category: &'static Category,
 }
 
-const SEED_BILL: Bill = Bill {
-    periods: &[BillPeriod {
-        key: "Jumlah Tagihan",
-        info: &[],
-        value: 3607,
-    }],
-    admin: 0,
-};
-
-const MULTI_BILL: Bill = Bill {
-    periods: &[
-        BillPeriod {
-            key: "Tagihan Agustus 2022",
-            info: &[("Tagihan Pokok", "82000"), ("Denda", "3000")],
-            value: 85000,
-        },
-        BillPeriod {
-            key: "Tagihan September 2022",
-            info: &[("Periode", "September 2022"), ("Tagihan Pokok", "82660")],
-            value: 82660,
-        },
-    ],
-    admin: 2500,
-};
-
-const fn on(fault: Fault, operation: Operation) -> FaultRule {
-    FaultRule {
-        fault,
-        operation: Some(operation),
+impl PartialEq for TestAccount {
+    fn eq(&self, other: &Self) -> bool {
+        self.number == other.number
     }
 }
 
-const fn on_payment(fault: Fault) -> FaultRule {
-    FaultRule {
-        fault,
-        operation: None,
+impl TestAccount {
+    /// The product a case of this account buys by default: its category's first.
+    pub fn default_product(&self) -> &'static str {
+        self.category
+            .manifest
+            .products
+            .first()
+            .map_or("", |p| p.code.as_str())
     }
 }
 
-/// The latency of the latency account, on every operation.
-pub const ACCOUNT_LATENCY: Duration = Duration::from_millis(300);
+/// The simulator's view of a catalogue.
+#[derive(Debug, Default)]
+struct Table {
+    products: Vec<Product>,
+    accounts: Vec<TestAccount>,
+}
 
-static ACCOUNTS: [TestAccount; 13] = [
-    TestAccount {
-        number: "0811111111",
-        customer_name: "RUSXXXXXXXNDI",
-        inquiry: InquiryOutcome::Bill(SEED_BILL),
-        payment: PaymentOutcome::Settles(0),
-        faults: &[],
-        behaviour: "the seed's account: one bill period of 3607, admin 0",
-        expected: "inquiry 300 (amount 3607); payment 299; status 0 with token = \"Nomor Referensi\"",
-    },
-    TestAccount {
-        number: "0811111112",
-        customer_name: "BUDXXXXXNTO",
-        inquiry: InquiryOutcome::Bill(MULTI_BILL),
-        payment: PaymentOutcome::Settles(0),
-        faults: &[],
-        behaviour: "two bill periods with billInfo breakdowns and an admin fee of 2500",
-        expected: "inquiry 300 (amount 170160, totalAdmin 2500); payment 299; status 0",
-    },
-    TestAccount {
-        number: "0811111113",
-        customer_name: "SITXXXXXAH",
-        inquiry: InquiryOutcome::Fails(302),
-        payment: PaymentOutcome::Rejected(302),
-        faults: &[],
-        behaviour: "bill already paid",
-        expected: "inquiry 302 (failed, nothing to pay)",
-    },
-    TestAccount {
-        number: "0811111114",
-        customer_name: "AGUXXXXXWAN",
-        inquiry: InquiryOutcome::Bill(SEED_BILL),
-        payment: PaymentOutcome::Rejected(105),
-        faults: &[],
-        behaviour: "blocked by the biller: the inquiry works, the payment is refused",
-        expected: "inquiry 300; payment 105 (final failure)",
-    },
-    TestAccount {
-        number: "0811111115",
-        customer_name: "DEWXXXXXTRI",
-        inquiry: InquiryOutcome::Fails(305),
-        payment: PaymentOutcome::Rejected(305),
-        faults: &[],
-        behaviour: "provider disruption",
-        expected: "inquiry 305 (transient inquiry failure: retry later)",
-    },
-    TestAccount {
-        number: "0811111116",
-        customer_name: "HENXXXXXRA",
-        inquiry: InquiryOutcome::Bill(SEED_BILL),
-        payment: PaymentOutcome::Settles(100),
-        faults: &[],
-        behaviour: "the operator fails the payment after settle-after",
-        expected: "inquiry 300; payment 299; status 100 (final failure, refunded)",
-    },
-    TestAccount {
-        number: "0811111120",
-        customer_name: "TIMXXXXXOUT",
-        inquiry: InquiryOutcome::Bill(SEED_BILL),
-        payment: PaymentOutcome::Settles(0),
-        faults: &[on_payment(Fault::Timeout)],
-        behaviour: "fault timeout on payment: no answer, but the payment is registered",
-        expected: "payment times out → processing; status resolves it: 0",
-    },
-    TestAccount {
-        number: "0811111121",
-        customer_name: "SERXXXXXROR",
-        inquiry: InquiryOutcome::Bill(SEED_BILL),
-        payment: PaymentOutcome::Settles(0),
-        faults: &[on_payment(Fault::ServerError(500))],
-        behaviour: "fault 5xx on payment: HTTP 500 with an HTML body, payment registered",
-        expected: "payment HTTP 500 → processing (never failed); status: 0",
-    },
-    TestAccount {
-        number: "0811111122",
-        customer_name: "GARXXXXXAGE",
-        inquiry: InquiryOutcome::Bill(SEED_BILL),
-        payment: PaymentOutcome::Settles(0),
-        faults: &[on_payment(Fault::Garbage)],
-        behaviour: "fault garbage on payment: HTTP 200 with a truncated (non-JSON) body, payment registered",
-        expected: "payment unparseable → processing; status: 0",
-    },
-    TestAccount {
-        number: "0811111123",
-        customer_name: "CODXXXXXNGE",
-        inquiry: InquiryOutcome::Bill(SEED_BILL),
-        payment: PaymentOutcome::Settles(0),
-        faults: &[on_payment(Fault::CodeOutOfRange(500))],
-        behaviour: "fault code=500 on payment: responseCode 500 (outside 0–399), payment registered",
-        expected: "payment code 500 → processing; status: 0",
-    },
-    TestAccount {
-        number: "0811111124",
-        customer_name: "PENXXXXXING",
-        inquiry: InquiryOutcome::Bill(SEED_BILL),
-        payment: PaymentOutcome::Settles(0),
-        faults: &[on_payment(Fault::PendingForever)],
-        behaviour: "fault pending-forever: the payment never settles",
-        expected: "payment 299; status 299 for ever (client gives up as pending, never failed)",
-    },
-    TestAccount {
-        number: "0811111125",
-        customer_name: "LATXXXXXNCY",
-        inquiry: InquiryOutcome::Bill(SEED_BILL),
-        payment: PaymentOutcome::Settles(0),
-        faults: &[
-            on(Fault::Latency(ACCOUNT_LATENCY), Operation::Inquiry),
-            on(Fault::Latency(ACCOUNT_LATENCY), Operation::Payment),
-            on(Fault::Latency(ACCOUNT_LATENCY), Operation::Status),
-        ],
-        behaviour: "fault latency=300ms on every operation",
-        expected: "as 0811111111, each answer 300 ms late",
-    },
-    TestAccount {
-        number: "0811111126",
-        customer_name: "DRIXXXXXIFT",
-        inquiry: InquiryOutcome::Bill(SEED_BILL),
-        payment: PaymentOutcome::Settles(0),
-        faults: &[
-            on(Fault::Drift, Operation::Payment),
-            on(Fault::Drift, Operation::Status),
-        ],
-        behaviour: "fault drift on payment and status: answers the seed's examples verbatim",
-        expected: "inquiry 300; payment and status carry refNumber rg6ytrdvrvr4, amount 170160, transactionId 180232 then 135268223: flow checks must report the drift",
-    },
-];
+fn leak<T>(items: Vec<T>) -> &'static [T] {
+    Box::leak(items.into_boxed_slice())
+}
 
-/// The seeded accounts, in a stable order.
+fn bill_of(
+    category: &'static Category,
+    account: &'static manifest::Account,
+) -> Result<Bill, String> {
+    let mut periods = Vec::with_capacity(account.bill.len());
+    for period in &account.bill {
+        let key = period
+            .key
+            .as_deref()
+            .or(category.manifest.bills.period_key.as_deref())
+            .ok_or_else(|| {
+                format!(
+                    "{}: account {:?}: a bill line needs a key (or [bills] period_key)",
+                    category.path(),
+                    account.number
+                )
+            })?;
+        periods.push(BillPeriod {
+            key,
+            info: leak(period.info.clone()),
+            value: period.value,
+        });
+    }
+    Ok(Bill {
+        periods: leak(periods),
+        admin: account.admin,
+    })
+}
+
+fn faults_of(
+    category: &Category,
+    account: &manifest::Account,
+) -> Result<&'static [FaultRule], String> {
+    let mut rules = Vec::new();
+    for spec in &account.faults {
+        let FaultRules(more) = spec.parse().map_err(|e| {
+            format!(
+                "{}: account {:?}: fault {spec:?}: {e}",
+                category.path(),
+                account.number
+            )
+        })?;
+        rules.extend(more);
+    }
+    Ok(leak(rules))
+}
+
+fn build(catalog: &'static Catalog) -> Result<Table, String> {
+    let mut table = Table::default();
+    for category in catalog.categories() {
+        for product in &category.manifest.products {
+            table.products.push(Product {
+                code: &product.code,
+                name: &product.name,
+                category: &category.manifest.category,
+                price: product.price,
+                kind: category,
+            });
+        }
+        for account in &category.manifest.accounts {
+            let inquiry = match account.inquiry_fails {
+                Some(code) => InquiryOutcome::Fails(code),
+                None => InquiryOutcome::Bill(bill_of(category, account)?),
+            };
+            let payment = match account.payment {
+                manifest::PaymentOutcome::Settles(code) => PaymentOutcome::Settles(code),
+                manifest::PaymentOutcome::Rejected(code) => PaymentOutcome::Rejected(code),
+            };
+            table.accounts.push(TestAccount {
+                number: &account.number,
+                customer_name: &account.name,
+                inquiry,
+                payment,
+                faults: faults_of(category, account)?,
+                behaviour: &account.behaviour,
+                expected: &account.expected,
+                category,
+            });
+        }
+    }
+    Ok(table)
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    // invariant: `check_catalog` refuses a catalogue this cannot build before a
+    // simulator starts (the built-in one is tested); a table without accounts
+    // is the fallback.
+    TABLE.get_or_init(|| build(ppob_products::catalog()).unwrap_or_default())
+}
+
+/// Whether the simulator can serve `catalog`: every account's faults parse and
+/// every bill line has a key. The CLI asks this after `--products`.
+pub fn check_catalog(catalog: &'static Catalog) -> Result<(), String> {
+    build(catalog).map(|_| ())
+}
+
+/// The seeded accounts, in a stable order (category name, then as listed).
 pub fn test_accounts() -> &'static [TestAccount] {
-    &ACCOUNTS
+    &table().accounts
 }
 
 /// The account of this number, with its index in [`test_accounts`].
 pub fn account(number: &str) -> Option<(usize, &'static TestAccount)> {
-    ACCOUNTS
+    test_accounts()
         .iter()
         .enumerate()
         .find(|(_, a)| a.number == number)
 }
+
+/// A detail line's template, for `render`.
+pub(crate) type Line = (String, Template);
 
 #[cfg(test)]
 mod tests {
@@ -299,7 +272,7 @@ mod tests {
 
     #[test]
     fn numbers_are_unique_and_unknown_numbers_are_not_accounts() {
-        for (i, a) in ACCOUNTS.iter().enumerate() {
+        for (i, a) in test_accounts().iter().enumerate() {
             assert_eq!(account(a.number).map(|(j, _)| j), Some(i), "{}", a.number);
         }
         assert!(account("0899999999").is_none());
@@ -308,7 +281,7 @@ mod tests {
 
     #[test]
     fn numeric_bill_info_sums_to_its_line() {
-        for a in &ACCOUNTS {
+        for a in test_accounts() {
             let InquiryOutcome::Bill(bill) = a.inquiry else {
                 continue;
             };
@@ -337,6 +310,15 @@ mod tests {
         assert!(bill.periods.len() > 1);
         assert_eq!(bill.admin, 2500);
         assert_eq!(bill.amount(), 85000 + 82660 + 2500);
+    }
+
+    #[test]
+    fn the_builtin_catalogue_serves_with_every_fault_parsed() {
+        check_catalog(ppob_products::catalog()).unwrap();
+        let (_, timeout) = account("0811111120").unwrap();
+        assert_eq!(timeout.faults.len(), 1);
+        let (_, latency) = account("0811111125").unwrap();
+        assert_eq!(latency.faults.len(), 3, "@all is one rule per operation");
     }
 
     #[test]

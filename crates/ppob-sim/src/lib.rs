@@ -7,7 +7,8 @@
 //! [`SimTransport`] (no sockets, simulated time), or over HTTP through
 //! [`server::start`] (what `ppob-contract mock` runs).
 //!
-//! Modules, one job each: [`accounts`] (seeded accounts and products),
+//! Modules, one job each: [`accounts`] (seeded accounts and products, read
+//! from the product categories' folders through `ppob_products`),
 //! `bug` (deliberate bug switches, to prove the fuzzer), `config` (options), `fault` (faults and their syntax: [`Fault`], [`FaultRule`]), `gate`
 //! (HTTP-level checks), `request` (reading the TOKEN payload), `store`
 //! (bounded inquiry and payment stores), `render` (answers from the model
@@ -61,7 +62,7 @@ pub use bug::Bug;
 pub use config::{DuplicatePolicy, SimConfig, UnknownFields};
 pub use fault::{FAULT_NAMES, FAULT_TARGETS, Fault, FaultParseError, FaultRule, FaultRules};
 pub use gate::{HTTP_ERROR_CODE, MAX_BODY, http_error, operation_of};
-pub use render::{REFERENCE_KEY, display_time, reference_number};
+pub use render::{display_time, reference_number, token_of};
 pub use request::{FieldProblem, RequestError};
 pub use server::{RunningServer, ServerEvent, start};
 pub use simulator::{

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::accounts::{Bill, InquiryOutcome, PRODUCTS, Product, TestAccount, test_accounts};
+use super::accounts::{Bill, InquiryOutcome, Line, Product, TestAccount, products, test_accounts};
 use super::messages::message;
 use super::store::Txn;
 use ppob_core::model::{
@@ -14,19 +14,35 @@ use ppob_core::model::{
     StatusData, StatusResponse, TransactionData, TransactionKind,
 };
 
-/// The key of the reference-number line of `productDetails`.
-pub const REFERENCE_KEY: &str = "Nomor Referensi";
-/// The key of the admin-fee bill line (`billId` "0").
-pub const ADMIN_KEY: &str = "Biaya Administrasi";
+use ppob_products::manifest::DateOrder;
+use ppob_products::template::{Values, fill};
 
 /// Serializes an answer (never fails for these types; an empty body if it did).
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
-/// The reference number a successful transaction returns as its `token`.
+/// The reference number a successful transaction returns as its `token`
+/// when its category says nothing of its shape.
 pub fn reference_number(transaction_id: u64) -> String {
     format!("0001{transaction_id:014}")
+}
+
+/// The `token` of a successful transaction of `account`: its category's
+/// `token.make` template, else [`reference_number`].
+pub fn token_of(account: &TestAccount, transaction_id: u64) -> String {
+    match &account.category.manifest.token.make {
+        Some(template) => fill(
+            &template.0,
+            &Values {
+                account: account.number,
+                name: account.customer_name,
+                txn: transaction_id,
+                ..Values::default()
+            },
+        ),
+        None => reference_number(transaction_id),
+    }
 }
 
 /// `07 Sep 2022 | 17:47` in Western Indonesia time (UTC+7), as the seed writes it.
@@ -66,26 +82,53 @@ fn kv(key: &str, value: impl Into<String>) -> KeyValue {
     }
 }
 
-fn customer_lines(account: &TestAccount, time: SystemTime) -> Vec<KeyValue> {
-    vec![
-        kv("Nomor Pelanggan", account.number),
-        kv("Tanggal & Waktu Pembayaran", display_time(time)),
-        kv("Nama Pelanggan", account.customer_name),
-    ]
+/// The date line of `time` in the account's category's order.
+fn date_line(account: &TestAccount, time: SystemTime) -> String {
+    let day_first = display_time(time);
+    match account.category.manifest.date_order {
+        DateOrder::DayFirst => day_first,
+        DateOrder::TimeFirst => match day_first.split_once(" | ") {
+            Some((day, clock)) => format!("{clock} | {day}"),
+            None => day_first,
+        },
+    }
 }
 
-/// `(billId, key, billInfo, value)` of every line: the periods, then the admin line.
-fn lines(bill: &Bill) -> impl Iterator<Item = (String, &'static str, Vec<KeyValue>, u64)> + '_ {
+/// Detail lines from the category's `[key, template]` pairs.
+fn detail_lines(
+    pairs: &[Line],
+    account: &TestAccount,
+    product: &Product,
+    time: SystemTime,
+    token: &str,
+) -> Vec<KeyValue> {
+    let time = date_line(account, time);
+    let values = Values {
+        account: account.number,
+        name: account.customer_name,
+        time: &time,
+        token,
+        product: product.name,
+        txn: 0,
+    };
+    pairs
+        .iter()
+        .map(|(key, template)| kv(key, fill(&template.0, &values)))
+        .collect()
+}
+
+/// `(billId, key, billInfo, value)` of every line: the periods, then the
+/// admin line when the category has one.
+fn lines<'a>(
+    bill: &'a Bill,
+    account: &'static TestAccount,
+) -> impl Iterator<Item = (String, &'static str, Vec<KeyValue>, u64)> + 'a {
     let periods = bill.periods.iter().enumerate().map(|(i, p)| {
-        let info = p.info.iter().map(|(k, v)| kv(k, *v)).collect();
+        let info = p.info.iter().map(|(k, v)| kv(k, v.as_str())).collect();
         ((i + 1).to_string(), p.key, info, p.value)
     });
-    periods.chain(std::iter::once((
-        "0".to_owned(),
-        ADMIN_KEY,
-        Vec::new(),
-        bill.admin,
-    )))
+    let admin = account.category.manifest.bills.admin_key.as_deref();
+    periods.chain(admin.map(|key| ("0".to_owned(), key, Vec::new(), bill.admin)))
 }
 
 fn bill_of(account: &TestAccount) -> Bill {
@@ -119,13 +162,14 @@ pub(crate) fn failure<D>(code: i64, message: Message, data: FailureData) -> Resp
 
 /// Inquiry 300 for `account`, echoing the requested product code.
 pub(crate) fn inquiry_ok(
-    account: &TestAccount,
+    account: &'static TestAccount,
     product: &Product,
     product_code: &str,
     inquiry_id: u64,
     now: SystemTime,
 ) -> InquiryResponse {
     let bill = bill_of(account);
+    let inquiry_lines = &account.category.manifest.inquiry;
     let data = InquiryData {
         inquiry_id,
         account_number: account.number.to_owned(),
@@ -138,8 +182,8 @@ pub(crate) fn inquiry_ok(
         processing_fee: 0,
         denom: String::new(),
         validity: Some(String::new()),
-        customer_details: customer_lines(account, now),
-        bill_details: lines(&bill)
+        customer_details: detail_lines(&inquiry_lines.customer, account, product, now, ""),
+        bill_details: lines(&bill, account)
             .map(|(bill_id, key, bill_info, value)| InquiryBillDetail {
                 bill_id,
                 bill_info,
@@ -148,7 +192,7 @@ pub(crate) fn inquiry_ok(
                 value,
             })
             .collect(),
-        product_details: Vec::new(),
+        product_details: detail_lines(&inquiry_lines.product, account, product, now, ""),
         extra_fields: Vec::new(),
     };
     envelope(300, message(300), ResponseData::Complete(data))
@@ -162,19 +206,21 @@ fn transaction<K: TransactionKind>(
     line: impl Fn(String, &'static str, Vec<KeyValue>, u64) -> K::BillLine,
 ) -> TransactionData<K> {
     let account = &test_accounts()[txn.account];
-    let product = &PRODUCTS[txn.product];
+    let product = &products()[txn.product];
     let bill = bill_of(account);
     let settled_ok = (0..=99).contains(&code);
     let token = if settled_ok {
-        reference_number(txn.transaction_id)
+        token_of(account, txn.transaction_id)
     } else {
         String::new()
     };
+    let settled = &account.category.manifest.settled;
     let product_details = if settled_ok {
-        vec![kv(REFERENCE_KEY, token.clone())]
+        detail_lines(&settled.product, account, product, txn.made_at, &token)
     } else {
         Vec::new()
     };
+    let customer_details = detail_lines(&settled.customer, account, product, txn.made_at, &token);
     TransactionData {
         ref_number: ref_number.to_owned(),
         transaction_id: txn.transaction_id,
@@ -189,8 +235,8 @@ fn transaction<K: TransactionKind>(
         token,
         customer_name: with_customer.then(|| account.customer_name.to_owned()),
         validity: with_customer.then(String::new),
-        customer_details: customer_lines(account, txn.made_at),
-        bill_details: lines(&bill)
+        customer_details,
+        bill_details: lines(&bill, account)
             .map(|(id, key, info, value)| line(id, key, info, value))
             .collect(),
         product_details,
@@ -208,7 +254,7 @@ fn failed_data(ref_number: &str, txn: &Txn) -> FailureData {
         account_number: Some(account.number.to_owned()),
         amount: Some(bill.amount()),
         total_admin: Some(bill.admin),
-        product_code: Some(PRODUCTS[txn.product].code.to_owned()),
+        product_code: Some(products()[txn.product].code.to_owned()),
         ..FailureData::default()
     }
 }

@@ -231,6 +231,9 @@ impl Simulator {
         let body = match (accounts::product(&request.product_code), account) {
             (None, _) => fail_body(317),
             (Some(_), None) => fail_body(304),
+            (Some((_, product)), Some((_, a))) if product.kind.name != a.category.name => {
+                fail_body(304)
+            }
             (Some((product_index, product)), Some((account_index, a))) => match a.inquiry {
                 InquiryOutcome::Fails(code) => fail_body(code),
                 InquiryOutcome::Bill(_) => {

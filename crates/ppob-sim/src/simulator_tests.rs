@@ -10,7 +10,6 @@ use super::*;
 use crate::accounts::{InquiryOutcome, test_accounts};
 use crate::fault::Effect;
 use crate::gate::http_error;
-use crate::render::REFERENCE_KEY;
 use crate::store::FIRST_INQUIRY_ID;
 use crate::transport::SimTransport;
 use ppob_core::contract::DocKind;
@@ -193,7 +192,7 @@ fn a_payment_is_processing_then_settles_with_the_reference_as_token() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|l| l["key"] == REFERENCE_KEY)
+        .find(|l| l["key"] == "Nomor Referensi")
         .unwrap();
     assert_eq!(d["token"], reference["value"]);
     assert!(d["billDetails"][0].get("isMandatory").is_none());

@@ -29,7 +29,7 @@ pub const MAX_PAYMENTS: usize = 1 << 18;
 pub(crate) struct Inquiry {
     /// Index into `test_accounts()`.
     pub account: usize,
-    /// Index into `PRODUCTS`.
+    /// Index into `accounts::products()`.
     pub product: usize,
     /// When it stops being payable (simulated time).
     pub expires: Duration,
@@ -112,7 +112,7 @@ pub(crate) struct Txn {
     pub transaction_id: u64,
     /// Index into `test_accounts()`.
     pub account: usize,
-    /// Index into `PRODUCTS`.
+    /// Index into `accounts::products()`.
     pub product: usize,
     /// When it becomes final; `None` = never (pending-forever).
     pub settle_at: Option<Duration>,

@@ -26,6 +26,8 @@ use ppob_core::contract::{
 use ppob_core::model::ints::MAX_SAFE_INTEGER;
 use ppob_core::rules::catalogue::ids;
 use ppob_core::rules::{Level, RuleConfig, RuleFinding, RuleSet, Severities, Subject};
+use ppob_products::rules::{self as product_rules, Choice};
+use ppob_products::{Catalog, Category};
 
 /// Rule id of JSON Schema violations.
 pub const SCHEMA_RULE: &str = ids::SCHEMA;
@@ -47,6 +49,10 @@ pub struct EngineOptions {
     pub severities: Severities,
     /// Settings of the semantic rules.
     pub rule_config: RuleConfig,
+    /// The product category every document is judged as (`--category`);
+    /// `None` recognises each document's from its `data.category` and
+    /// product code. The categories are `ppob_products::catalog()`'s.
+    pub category: Option<&'static Category>,
 }
 
 /// Checks documents against the contract. Build once, share across threads.
@@ -55,6 +61,8 @@ pub struct Engine {
     rules: RuleSet,
     severities: Severities,
     drift: Level,
+    categories: &'static Catalog,
+    category: Option<&'static Category>,
 }
 
 /// One document to check.
@@ -294,6 +302,8 @@ impl Engine {
             rules: RuleSet::new(options.rule_config, &options.severities),
             drift: options.severities.level(DRIFT_RULE),
             severities: options.severities,
+            categories: ppob_products::catalog(),
+            category: options.category,
         }
     }
 
@@ -553,6 +563,26 @@ impl Engine {
                     f.actual,
                 );
             });
+        let Some(document) = document else {
+            return;
+        };
+        let choice = match self.category {
+            Some(category) => Choice::Only(category),
+            None => Choice::Recognise,
+        };
+        product_rules::check(self.categories, choice, kind, document, |rule, f| {
+            if let Level::Report(severity) = self.severities.level(rule) {
+                placer.push(
+                    rule,
+                    severity,
+                    f.pointer,
+                    Place::Value,
+                    f.message,
+                    f.expected,
+                    f.actual,
+                );
+            }
+        });
     }
 
     /// A document holding a number that a 64-bit float reads as 0 (`1e-400`)

@@ -18,7 +18,7 @@ pub struct Case {
     /// The customer account to inquire and pay.
     pub account: String,
     /// The product code to use.
-    #[serde(default = "default_product")]
+    #[serde(default = "owned_default_product")]
     pub product: String,
     /// Amount for open-amount products (sent with the inquiry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,11 +34,16 @@ pub struct Case {
     pub about: Option<String>,
 }
 
-/// The product code of the seed's inquiry request, used when a case names none.
-pub const DEFAULT_PRODUCT: &str = "product-code";
+/// The product code a case buys when it names none: the first product of the
+/// seed's category (`ppob_products::Catalog::default_product`), read from data.
+pub fn default_product() -> &'static str {
+    ppob_products::catalog()
+        .default_product()
+        .map_or("", |p| p.code.as_str())
+}
 
-fn default_product() -> String {
-    DEFAULT_PRODUCT.to_owned()
+fn owned_default_product() -> String {
+    default_product().to_owned()
 }
 
 impl Case {
@@ -48,7 +53,7 @@ impl Case {
         Self {
             name: account.clone(),
             account,
-            product: default_product(),
+            product: owned_default_product(),
             amount: None,
             callback_urls: Vec::new(),
             expect: Expectation::Success,
@@ -59,7 +64,7 @@ impl Case {
     /// Fills in the name from the account when none was given.
     pub fn named(mut self) -> Self {
         if self.name.is_empty() {
-            self.name = if self.product == DEFAULT_PRODUCT {
+            self.name = if self.product == default_product() {
                 self.account.clone()
             } else {
                 format!("{}@{}", self.account, self.product)
@@ -109,7 +114,7 @@ impl FromStr for Case {
                 return Err(CaseSyntaxError::NoProduct(s.to_owned()));
             }
             Some((a, p)) => (a.trim(), p.trim().to_owned()),
-            None => (target.trim(), default_product()),
+            None => (target.trim(), owned_default_product()),
         };
         if account.is_empty() {
             return Err(CaseSyntaxError::NoAccount(s.to_owned()));
@@ -286,7 +291,7 @@ mod tests {
         assert_eq!(case.name, "0811111113@pulsa");
 
         let plain: Case = "0811111111".parse().unwrap();
-        assert_eq!(plain.product, DEFAULT_PRODUCT);
+        assert_eq!(plain.product, default_product());
         assert_eq!(plain.expect, Expectation::Success);
         assert_eq!(plain.name, "0811111111");
     }

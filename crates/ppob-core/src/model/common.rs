@@ -93,6 +93,8 @@ pub trait BillLine {
     fn bill_info(&self) -> &[KeyValue];
     /// Amount of the line in rupiah.
     fn value(&self) -> u64;
+    /// The line's name (e.g. the admin line's).
+    fn key(&self) -> &str;
 }
 
 macro_rules! impl_bill_line {
@@ -101,6 +103,7 @@ macro_rules! impl_bill_line {
             fn bill_id(&self) -> &str { &self.bill_id }
             fn bill_info(&self) -> &[KeyValue] { &self.bill_info }
             fn value(&self) -> u64 { self.value }
+            fn key(&self) -> &str { &self.key }
         }
     )*};
 }

@@ -132,6 +132,7 @@ const FACTS_ENVELOPE: &str = "api-facts: Response envelope";
 const FACTS_CODES: &str = "api-facts: Response codes";
 const FACTS_RELATIONS: &str =
     "api-facts: Relations between fields that hold in consistent examples";
+const FACTS_CATEGORIES: &str = "api-facts: Other product categories (products/README.md)";
 const FACTS_MONEY: &str = "api-facts: Response codes — the money rule";
 const FACTS_TRANSPORT: &str = "api-facts: Operations and transport";
 const FACTS_UNKNOWNS: &str = "api-facts: Unknowns";
@@ -294,6 +295,78 @@ the breakdown is not a sum and the line is skipped.",
 and used to settle disputes, so token and the productDetails reference line must be the same \
 string. The reference keys are configurable (--reference-key).",
         FACTS_RELATIONS,
+    ),
+    // Category rules: rules of known kinds, parametrised by each category's folder.
+    rule(
+        "product.required-key",
+        Document,
+        Error,
+        "a successful document carries every detail line its product category names",
+        "Each category documents the keys of customerDetails and productDetails per phase \
+(a successful inquiry; a successful payment, status or callback), the admin line's key, the \
+bill lines' key and their billInfo keys (e.g. PLN Prepaid's No Meter). A missing one is reported \
+at the array it should be in. The keys are data: fixtures/<category>/category.toml.",
+        FACTS_CATEGORIES,
+    ),
+    rule(
+        "product.token-pattern",
+        Document,
+        Error,
+        "a successful token matches its category's token pattern",
+        "What token carries differs by category: a PLN token is 20 digits, a data package's an \
+alphanumeric code. A successful payment, status or callback whose token does not match the \
+category's pattern (token.pattern) as a whole is reported at /data/token.",
+        FACTS_CATEGORIES,
+    ),
+    rule(
+        "product.token-parts",
+        Document,
+        Error,
+        "a successful token built from parts has its category's parts, in order",
+        "BPJSTK PU's token is its contribution parts joined (JHT…#JKK…#JKM…#JPN…): the token must \
+have exactly the category's parts (token.parts), each starting with its prefix.",
+        FACTS_CATEGORIES,
+    ),
+    rule(
+        "product.bill-periods",
+        Document,
+        Error,
+        "a successful inquiry has as many bill periods as its category allows",
+        "Phone credit has no bill line, Mobile Postpaid one or more, PLN Postpaid one per month \
+owed: the number of billDetails lines other than the admin line (billId \"0\") must be within the \
+category's bills.periods.",
+        FACTS_CATEGORIES,
+    ),
+    rule(
+        "product.date-order",
+        Document,
+        Error,
+        "date lines are written in the category's order",
+        "Detail lines read \"DD Mon YYYY | HH:MM\" except BPJSTK BPU, which writes the time first \
+(\"HH:MM | DD Mon YYYY\"). A date line (a detail line whose template is {time}) in the other order \
+or another shape is reported at its value.",
+        FACTS_CATEGORIES,
+    ),
+    rule(
+        "product.request-extra",
+        Document,
+        Error,
+        "an inquiry request carries the extras its category needs, within bounds",
+        "Open-amount products send amount, BPJSTK BPU sends month, game vouchers send zoneId \
+(api-facts: Operations). A missing extra is reported at the document, one out of the category's \
+bounds at its field.",
+        FACTS_CATEGORIES,
+    ),
+    rule(
+        "product.unknown-category",
+        Document,
+        Warning,
+        "the document names a product category that is not known",
+        "A document whose data.category no known category has (or one several share, such as \
+BPJS, when its product code does not pick one) is judged by the envelope and the generic rules only; \
+this note says so. `ppob-contract products` lists the known categories, --category NAME names one, \
+--products DIR adds category folders.",
+        FACTS_CATEGORIES,
     ),
     // Flow rules.
     rule(
@@ -741,7 +814,8 @@ mod tests {
                 }
                 Scope::Document => assert!(
                     [
-                        "schema", "drift", "json", "response", "inquiry", "bill", "status"
+                        "schema", "drift", "json", "response", "inquiry", "bill", "status",
+                        "product"
                     ]
                     .contains(&prefix),
                     "{}",

@@ -1,0 +1,199 @@
+//! The known categories, and which one a document belongs to.
+
+use std::path::PathBuf;
+
+use crate::load::{LoadError, MANIFEST, conflict};
+use crate::manifest::{Account, Manifest, Product};
+
+/// Where a category comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Embedded in the build (`fixtures/<name>/`).
+    Builtin,
+    /// A folder read at run time.
+    Folder(PathBuf),
+}
+
+/// One category: its folder name and its manifest.
+#[derive(Debug, Clone)]
+pub struct Category {
+    /// The folder name, e.g. `pln-prepaid` (what `--category` takes).
+    pub name: String,
+    /// Where it was read from.
+    pub source: Source,
+    /// The manifest's text (for error positions).
+    pub(crate) text: String,
+    /// What the manifest says.
+    pub manifest: Manifest,
+}
+
+impl Category {
+    /// The manifest's path, as errors name it.
+    pub fn path(&self) -> String {
+        match &self.source {
+            Source::Builtin => format!("fixtures/{}/{MANIFEST}", self.name),
+            Source::Folder(dir) => dir.join(MANIFEST).display().to_string(),
+        }
+    }
+
+    /// The product of this code, if the category sells it.
+    pub fn product(&self, code: &str) -> Option<&Product> {
+        self.manifest.products.iter().find(|p| p.code == code)
+    }
+}
+
+/// The known categories, in name order.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    categories: Vec<Category>,
+}
+
+/// Which category a document belongs to.
+#[derive(Debug, Clone, Copy)]
+pub enum Recognition<'a> {
+    /// This one.
+    Known(&'a Category),
+    /// The document names a `category` no known category has.
+    Unknown(&'a str),
+    /// Several categories share the document's `category` and its product code does not pick one.
+    Ambiguous(&'a str),
+    /// Nothing to tell by (no `category`, no known product code).
+    Unnamed,
+}
+
+impl Catalog {
+    /// Adds a category, refusing a product code or account number another category has.
+    pub fn add(&mut self, category: Category) -> Result<(), LoadError> {
+        for other in &self.categories {
+            if other.name == category.name {
+                return Err(conflict(
+                    &category,
+                    "title",
+                    "",
+                    format!(
+                        "a category named {:?} is already known ({})",
+                        category.name,
+                        other.path()
+                    ),
+                ));
+            }
+            for product in &category.manifest.products {
+                if other.product(&product.code).is_some() {
+                    return Err(conflict(
+                        &category,
+                        "code",
+                        &product.code,
+                        format!(
+                            "product code {:?} is already a product of {} ({}): product codes name one category",
+                            product.code,
+                            other.name,
+                            other.path()
+                        ),
+                    ));
+                }
+            }
+            for account in &category.manifest.accounts {
+                if other
+                    .manifest
+                    .accounts
+                    .iter()
+                    .any(|a| a.number == account.number)
+                {
+                    return Err(conflict(
+                        &category,
+                        "number",
+                        &account.number,
+                        format!(
+                            "account {:?} is already a test account of {} ({}): account numbers name one category",
+                            account.number,
+                            other.name,
+                            other.path()
+                        ),
+                    ));
+                }
+            }
+        }
+        self.categories.push(category);
+        self.categories.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(())
+    }
+
+    /// Removes the category of this name, if known.
+    pub fn remove(&mut self, name: &str) {
+        self.categories.retain(|c| c.name != name);
+    }
+
+    /// Every category, in name order.
+    pub fn categories(&self) -> &[Category] {
+        &self.categories
+    }
+
+    /// The category of this folder name.
+    pub fn get(&self, name: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.name == name)
+    }
+
+    /// The category selling this product code.
+    pub fn by_product(&self, code: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.product(code).is_some())
+    }
+
+    /// The test account of this number, with its category.
+    pub fn account(&self, number: &str) -> Option<(&Category, &Account)> {
+        self.categories.iter().find_map(|c| {
+            c.manifest
+                .accounts
+                .iter()
+                .find(|a| a.number == number)
+                .map(|a| (c, a))
+        })
+    }
+
+    /// The default product: the first of the category named `default` when
+    /// known, else of the first category (what a case without `@PRODUCT` buys).
+    pub fn default_product(&self) -> Option<&Product> {
+        self.categories
+            .iter()
+            .find(|c| c.name == DEFAULT_CATEGORY)
+            .or_else(|| self.categories.first())
+            .and_then(|c| c.manifest.products.first())
+    }
+
+    /// The category of a document, from its `data.category` and product code.
+    pub fn recognise<'a>(
+        &'a self,
+        category: Option<&'a str>,
+        product_code: Option<&str>,
+    ) -> Recognition<'a> {
+        let by_code = product_code.and_then(|code| self.by_product(code));
+        let Some(category) = category.filter(|c| !c.is_empty()) else {
+            return by_code.map_or(Recognition::Unnamed, Recognition::Known);
+        };
+        let mut sharing = self
+            .categories
+            .iter()
+            .filter(|c| c.manifest.category == category);
+        let Some(first) = sharing.next() else {
+            return Recognition::Unknown(category);
+        };
+        if sharing.next().is_none() {
+            return Recognition::Known(first);
+        }
+        match by_code {
+            Some(c) if c.manifest.category == category => Recognition::Known(c),
+            _ => Recognition::Ambiguous(category),
+        }
+    }
+
+    /// The categories sharing a `data.category` string, by name.
+    pub fn sharing(&self, category: &str) -> Vec<&str> {
+        self.categories
+            .iter()
+            .filter(|c| c.manifest.category == category)
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+}
+
+/// The category whose first product a case without `@PRODUCT` buys: the seed's.
+pub const DEFAULT_CATEGORY: &str = "mobile-postpaid";

@@ -1,0 +1,314 @@
+//! Reading category folders: the built-in ones embedded at build time, and
+//! folders given at run time (`--products DIR`). Every problem names its file
+//! and line.
+
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{Catalog, Category, Source};
+use crate::manifest::{Manifest, PaymentOutcome};
+
+include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+
+/// The manifest file of a category folder.
+pub const MANIFEST: &str = "category.toml";
+
+/// Why category folders could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// A file or folder could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A manifest is not what a category folder needs.
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        /// The manifest's path.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+    /// The folder holds no `category.toml`, nor folders that do.
+    #[error(
+        "{path}: no category folder here: expected {MANIFEST} in it, or in its folders (one folder per category)"
+    )]
+    NoCategory {
+        /// The path given.
+        path: String,
+    },
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
+    (line, column)
+}
+
+/// The position of the first `"value"` in `text`, else the first `key`, else 1:1.
+fn position_of(text: &str, key: &str, value: &str) -> (usize, usize) {
+    let quoted = format!("{value:?}");
+    let offset = text
+        .find(&quoted)
+        .or_else(|| text.find(key))
+        .unwrap_or_default();
+    line_column(text, offset)
+}
+
+fn invalid(path: &str, text: &str, key: &str, value: &str, message: String) -> LoadError {
+    let (line, column) = position_of(text, key, value);
+    LoadError::Invalid {
+        path: path.to_owned(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Reads one manifest's text: TOML, every key known, then the checks serde cannot make.
+pub fn parse(name: &str, path: &str, text: &str, source: Source) -> Result<Category, LoadError> {
+    let manifest: Manifest = toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map_or((1, 1), |span| line_column(text, span.start));
+        LoadError::Invalid {
+            path: path.to_owned(),
+            line,
+            column,
+            message: e.message().trim().to_owned(),
+        }
+    })?;
+    let bad = |key: &str, value: &str, message: String| invalid(path, text, key, value, message);
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(bad(
+            "title",
+            "",
+            format!(
+                "the folder name {name:?} is the category's name: use lower-case letters, digits and '-'"
+            ),
+        ));
+    }
+    if manifest.products.is_empty() {
+        return Err(bad(
+            "products",
+            "",
+            "a category needs at least one [[products]] entry (code, name)".to_owned(),
+        ));
+    }
+    for (i, account) in manifest.accounts.iter().enumerate() {
+        if account.inquiry_fails.is_some() && !account.bill.is_empty() {
+            return Err(bad(
+                "number",
+                &account.number,
+                format!(
+                    "account {:?} has both a bill and inquiry_fails: an inquiry either answers a bill or fails",
+                    account.number
+                ),
+            ));
+        }
+        if let Some(code) = account.inquiry_fails
+            && !(301..=399).contains(&code)
+        {
+            return Err(bad(
+                "inquiry_fails",
+                &account.number,
+                format!(
+                    "account {:?}: inquiry_fails {code} is not an inquiry failure code (301–399)",
+                    account.number
+                ),
+            ));
+        }
+        let code = match account.payment {
+            PaymentOutcome::Settles(c) | PaymentOutcome::Rejected(c) => c,
+        };
+        if !(0..=199).contains(&code) && !(301..=399).contains(&code) {
+            return Err(bad(
+                "payment",
+                &account.number,
+                format!(
+                    "account {:?}: payment code {code} is neither a final success (0–99) nor a failure (100–199, 301–399)",
+                    account.number
+                ),
+            ));
+        }
+        if manifest.accounts[..i]
+            .iter()
+            .any(|a| a.number == account.number)
+        {
+            return Err(bad(
+                "number",
+                &account.number,
+                format!("account {:?} is listed twice", account.number),
+            ));
+        }
+    }
+    Ok(Category {
+        name: name.to_owned(),
+        source,
+        text: text.to_owned(),
+        manifest,
+    })
+}
+
+/// Every built-in category, embedded from `fixtures/*/category.toml` at build time.
+pub fn builtin() -> Result<Catalog, LoadError> {
+    let mut catalog = Catalog::default();
+    for (name, text) in BUILTIN {
+        let path = format!("fixtures/{name}/{MANIFEST}");
+        catalog.add(parse(name, &path, text, Source::Builtin)?)?;
+    }
+    Ok(catalog)
+}
+
+/// The category folders at `path`: the folder itself when it holds a
+/// `category.toml`, else each folder in it that does, in name order.
+pub fn folders(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let io = |source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if path.join(MANIFEST).is_file() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(io)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join(MANIFEST).is_file())
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(LoadError::NoCategory {
+            path: path.display().to_string(),
+        });
+    }
+    Ok(found)
+}
+
+/// Reads one category folder.
+pub fn folder(dir: &Path) -> Result<Category, LoadError> {
+    let file = dir.join(MANIFEST);
+    let path = file.display().to_string();
+    let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let name = dir
+        .canonicalize()
+        .unwrap_or_else(|_| dir.to_owned())
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    parse(&name, &path, &text, Source::Folder(dir.to_owned()))
+}
+
+/// The built-in categories plus those of `paths` (each a category folder or a
+/// folder of them); a category named like a built-in one replaces it.
+pub fn with_folders(paths: &[PathBuf]) -> Result<Catalog, LoadError> {
+    let mut catalog = builtin()?;
+    for path in paths {
+        for dir in folders(path)? {
+            let category = folder(&dir)?;
+            catalog.remove(&category.name);
+            catalog.add(category)?;
+        }
+    }
+    Ok(catalog)
+}
+
+/// An error about `category` at the first occurrence of `value` in its manifest.
+pub(crate) fn conflict(category: &Category, key: &str, value: &str, message: String) -> LoadError {
+    invalid(&category.path(), &category.text, key, value, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Result<Category, LoadError> {
+        parse("sample", "sample/category.toml", text, Source::Builtin)
+    }
+
+    const MINIMAL: &str = "title = \"Sample\"\ncategory = \"Sample\"\n[[products]]\ncode = \"S1\"\nname = \"Sample one\"\n";
+
+    #[test]
+    fn a_minimal_manifest_reads() {
+        let c = parse_text(MINIMAL).unwrap();
+        assert_eq!(c.manifest.products[0].code, "S1");
+        assert!(c.manifest.accounts.is_empty());
+    }
+
+    #[test]
+    fn errors_name_file_line_and_what_was_expected() {
+        let e = parse_text(&format!("{MINIMAL}colour = 1\n")).unwrap_err();
+        let text = e.to_string();
+        assert!(text.starts_with("sample/category.toml:6:1: "), "{text}");
+        assert!(text.contains("unknown field `colour`"), "{text}");
+
+        let e = parse_text(&format!("{MINIMAL}[token]\npattern = \"[0-9\"\n")).unwrap_err();
+        assert!(e.to_string().contains(":7:"), "{e}");
+        assert!(e.to_string().contains("not a regular expression"), "{e}");
+
+        let e = parse_text(&format!("{MINIMAL}[token]\nmake = \"{{serial}}\"\n")).unwrap_err();
+        assert!(
+            e.to_string().contains("unknown placeholder {serial}"),
+            "{e}"
+        );
+
+        let e = parse_text("title = \"x\"\ncategory = \"x\"\nproducts = []\n").unwrap_err();
+        assert!(e.to_string().contains("at least one [[products]]"), "{e}");
+    }
+
+    #[test]
+    fn account_outcomes_are_checked() {
+        let account =
+            "[[accounts]]\nnumber = \"1\"\nname = \"N\"\nbehaviour = \"b\"\nexpected = \"e\"\n";
+        let e = parse_text(&format!("{MINIMAL}{account}inquiry_fails = 100\n")).unwrap_err();
+        assert!(e.to_string().contains("not an inquiry failure code"), "{e}");
+        let e = parse_text(&format!(
+            "{MINIMAL}{account}payment = {{ settles = 299 }}\n"
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("payment code 299"), "{e}");
+        let e = parse_text(&format!("{MINIMAL}{account}{account}")).unwrap_err();
+        assert!(e.to_string().contains("listed twice"), "{e}");
+        let ok = parse_text(&format!(
+            "{MINIMAL}{account}payment = {{ rejected = 105 }}\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            ok.manifest.accounts[0].payment,
+            PaymentOutcome::Rejected(105)
+        );
+    }
+
+    #[test]
+    fn the_builtin_categories_load() {
+        let catalog = builtin().unwrap();
+        assert!(catalog.get("mobile-postpaid").is_some());
+    }
+
+    #[test]
+    fn a_folder_without_a_manifest_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = with_folders(&[dir.path().to_owned()]).unwrap_err();
+        assert!(matches!(e, LoadError::NoCategory { .. }), "{e}");
+    }
+}
