@@ -38,9 +38,9 @@ pub use ppob_check::{callback, flow};
 pub use ppob_core::{contract, exit, model, partition, rules};
 #[cfg(feature = "full")]
 pub use ppob_fuzz as fuzz;
+pub use ppob_products as products;
 #[cfg(feature = "full")]
 pub use ppob_proxy as proxy;
-pub use ppob_products as products;
 pub use ppob_report as report;
 #[cfg(feature = "full")]
 pub use ppob_sim as sim;
