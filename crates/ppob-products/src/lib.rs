@@ -42,7 +42,7 @@ pub use manifest::Manifest;
 static CATALOG: OnceLock<Catalog> = OnceLock::new();
 
 /// The process's categories: the built-in ones, plus the folders given to
-/// [`use_folders`] before the first call.
+/// [`use_folders()`] before the first call.
 pub fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
         // invariant: the built-in manifests are checked by this crate's tests
@@ -65,7 +65,7 @@ pub enum UseError {
 
 /// Makes the process's catalogue the built-in categories plus those of
 /// `paths` (each a category folder or a folder of them). Call it once,
-/// before anything reads [`catalog`].
+/// before anything reads [`catalog()`].
 pub fn use_folders(paths: &[PathBuf]) -> Result<&'static Catalog, UseError> {
     let loaded = load::with_folders(paths)?;
     CATALOG.set(loaded).map_err(|_| UseError::AlreadyInUse)?;

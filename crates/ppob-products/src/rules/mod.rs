@@ -215,10 +215,7 @@ pub fn check(
     let Some(view) = view(document) else {
         return;
     };
-    let rules: [(
-        &'static str,
-        fn(&Category, &View<'_>, &mut Vec<RuleFinding>),
-    ); 5] = [
+    let rules: [(&'static str, ViewRule); 5] = [
         (ids::REQUIRED_KEY, required_keys::check),
         (ids::TOKEN_PATTERN, token_pattern::check),
         (ids::TOKEN_PARTS, token_parts::check),
@@ -230,6 +227,9 @@ pub fn check(
         out.drain(..).for_each(|f| emit(id, f));
     }
 }
+
+/// A category rule of a successful response.
+type ViewRule = fn(&Category, &View<'_>, &mut Vec<RuleFinding>);
 
 /// An inquiry request's extras, for [`request_extras`].
 pub(crate) fn inquiry_extras(request: &InquiryRequest) -> (Option<u64>, Option<u64>, Option<&str>) {
