@@ -1,7 +1,5 @@
 //! The `ppob-contract` binary: parse the command line, run it, exit with its code.
 
-use clap::Parser;
-
 mod allocator;
 mod cli;
 
@@ -10,5 +8,5 @@ mod cli;
 static ALLOCATOR: allocator::MiMalloc = allocator::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    cli::run(cli::Cli::parse())
+    cli::main()
 }

@@ -4,6 +4,8 @@
 use super::choice::choice;
 use clap::Args;
 
+use ppob_products::Category;
+
 use ppob_core::rules::{Level, RuleConfig, Severities, parse_override};
 use ppob_validate::{Engine, EngineOptions};
 
@@ -57,6 +59,17 @@ impl JudgeArgs {
 
     /// The engine these options describe, judging at `severities`.
     pub fn engine_at(&self, severities: Severities) -> Engine {
+        self.engine_judging(severities, None)
+    }
+
+    /// The engine these options describe, judging at `severities`, every
+    /// document by `category`'s rules when one is given (else each document's
+    /// recognised category).
+    pub fn engine_judging(
+        &self,
+        severities: Severities,
+        category: Option<&'static Category>,
+    ) -> Engine {
         let mut rule_config = RuleConfig::default();
         if !self.reference_keys.is_empty() {
             rule_config.reference_keys = self.reference_keys.clone();
@@ -64,7 +77,7 @@ impl JudgeArgs {
         Engine::new(EngineOptions {
             severities,
             rule_config,
-            category: None,
+            category,
         })
     }
 

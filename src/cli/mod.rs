@@ -14,6 +14,7 @@ mod man;
 #[cfg(feature = "full")]
 mod mock;
 mod output;
+mod products;
 #[cfg(feature = "full")]
 mod proxy;
 mod report;
@@ -24,6 +25,8 @@ mod schemas;
 mod sim_args;
 mod validate;
 
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +44,12 @@ from the Rust models plus the rules a schema cannot say (money adds up, echoes, 
     after_help = "Examples:\n  ppob-contract check\n  ppob-contract fuzz --seed 42\n  ppob-contract mock --port 8080\n  ppob-contract proxy --upstream http://127.0.0.1:8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n  ppob-contract schemas diff schemas/released/1.0.0 schemas\n  ppob-contract report merge shard-1.json shard-2.json shard-3.json\n  ppob-contract completions bash\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
 )]
 pub struct Cli {
+    /// Add the product categories of DIR for this run (repeatable; before or after the
+    /// subcommand): DIR is one category folder (holding category.toml) or a folder of them.
+    /// `products` lists what is known; docs/products.md says what a folder holds.
+    #[arg(long = "products", value_name = "DIR", global = true)]
+    pub products: Vec<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -63,6 +72,8 @@ pub enum Command {
     Proxy(Box<proxy::ProxyArgs>),
     /// Check documents (files, directories, NDJSON streams, HAR, stdin) against the contract.
     Validate(validate::ValidateArgs),
+    /// List the product categories: products, request extras, finish, test accounts.
+    Products(products::ProductsArgs),
     /// List every rule and oracle: ids, scopes, default severities (what --severity takes).
     Rules(rules::RulesArgs),
     /// Work with schema sets: `schemas diff OLD NEW` says which changes break consumers.
@@ -100,6 +111,22 @@ fn write_stdout(bytes: &[u8], command: &str) -> ExitCode {
         .into()
 }
 
+/// Reads the process's command line, applies `--products` (before clap
+/// parses: a `--case` or `--category` value is read against the catalogue),
+/// and runs it.
+#[allow(clippy::print_stderr)]
+pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let folders = products::folders_in(&args);
+    if !folders.is_empty()
+        && let Err(e) = products::use_folders(&folders)
+    {
+        eprintln!("ppob-contract: --products: {e}");
+        return ppob_core::exit::ExitStatus::Usage.into();
+    }
+    run(Cli::parse_from(args))
+}
+
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
@@ -109,6 +136,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fuzz(args) => fuzz::run(*args),
         Command::Validate(args) => validate::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Products(args) => products::run(args),
         #[cfg(feature = "full")]
         Command::Mock(args) => mock::run(args),
         #[cfg(feature = "full")]

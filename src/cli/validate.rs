@@ -11,6 +11,7 @@ use super::output::{self, ReportArgs};
 use super::run_args::{JobsArg, PartitionArg};
 use ppob_core::contract::{DocKind, Summary};
 use ppob_core::exit::{ExitStatus, is_closed_pipe};
+use ppob_products::Category;
 use ppob_report::{Command, Reporter, RunEnd, RunInfo, SinkOf};
 use ppob_validate::input::{BatchReader, SkippedFile, expand};
 use ppob_validate::{RunError, run as run_validation};
@@ -34,6 +35,11 @@ The kind of each document comes from --kind, else from a file name ending in .<K
 from each entry's URL path; its documents are named PATH#ENTRY KIND and their line:column
 count inside the embedded body (see docs/cassettes.md).
 
+The product category of each document comes from --category, else from its data.category
+and productCode (ppob-contract products lists the known ones): its rules (detail keys, token
+shape, bill periods, …) apply. A category no one knows gets the envelope rules and a
+product.unknown-category note (docs/products.md).
+
 Exit codes: 0 contract holds (warnings allowed unless --deny-warnings),
             1 contract violated, 2 usage or input error.")]
 pub struct ValidateArgs {
@@ -47,6 +53,12 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "KIND", value_parser = parse_kind,
           help = "Check every document as this kind: inquiry.request, inquiry.response, payment.request, payment.response, status.request, status.response or callback")]
     pub kind: Option<DocKind>,
+
+    /// Judge every document by this product category's rules (a NAME `ppob-contract products`
+    /// lists) instead of recognising each document's category from data.category and its
+    /// productCode.
+    #[arg(long, value_name = "NAME", value_parser = super::products::parse_category)]
+    pub category: Option<&'static Category>,
 
     /// Read every input (stdin included) as NDJSON, one document per line.
     #[arg(long)]
@@ -68,7 +80,9 @@ pub struct ValidateArgs {
 }
 
 fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
-    let engine = args.judge.engine();
+    let engine = args
+        .judge
+        .engine_judging(args.judge.severities(), args.category);
     let expansion = expand(&args.paths, args.ndjson);
     note_skipped(&expansion.skipped);
     let inputs = expansion.inputs;

@@ -12,6 +12,7 @@ fn help_of_every_command_is_reviewed_and_teaches_by_example() {
         vec!["proxy", "--help"],
         vec!["fuzz", "--help"],
         vec!["rules", "--help"],
+        vec!["products", "--help"],
         vec!["schemas", "diff", "--help"],
         vec!["report", "merge", "--help"],
         vec!["completions", "--help"],
