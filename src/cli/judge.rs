@@ -57,19 +57,10 @@ impl JudgeArgs {
         Severities::resolve(self.strict, [], &self.severities).unwrap_or_default()
     }
 
-    /// The engine these options describe, judging at `severities`.
-    pub fn engine_at(&self, severities: Severities) -> Engine {
-        self.engine_judging(severities, None)
-    }
-
     /// The engine these options describe, judging at `severities`, every
     /// document by `category`'s rules when one is given (else each document's
     /// recognised category).
-    pub fn engine_judging(
-        &self,
-        severities: Severities,
-        category: Option<&'static Category>,
-    ) -> Engine {
+    pub fn engine_at(&self, severities: Severities, category: Option<&'static Category>) -> Engine {
         let mut rule_config = RuleConfig::default();
         if !self.reference_keys.is_empty() {
             rule_config.reference_keys = self.reference_keys.clone();
@@ -79,10 +70,5 @@ impl JudgeArgs {
             rule_config,
             category,
         })
-    }
-
-    /// The engine these options describe, without a config file.
-    pub fn engine(&self) -> Engine {
-        self.engine_at(self.severities())
     }
 }

@@ -163,7 +163,7 @@ pub fn is_human(judge: &JudgeArgs) -> bool {
 impl FromConfig {
     /// The engine that judges at the resolved severities.
     pub fn engine(&self) -> ppob_validate::Engine {
-        self.judge.engine_at(self.severities.clone())
+        self.judge.engine_at(self.severities.clone(), None)
     }
 }
 

@@ -200,7 +200,7 @@ add --allow-remote if that is what you want",
         Ok(opened) => opened,
         Err(e) => return fail(&e.to_string()),
     };
-    let engine = args.judge.engine();
+    let engine = args.judge.engine_at(args.judge.severities(), None);
     let sink_tx = std::sync::Mutex::new(tx);
     let sink = Arc::new(move |event: ProxyEvent| {
         if let Ok(tx) = sink_tx.lock() {

@@ -80,9 +80,7 @@ pub struct ValidateArgs {
 }
 
 fn validate(args: &ValidateArgs) -> Result<Summary, RunError> {
-    let engine = args
-        .judge
-        .engine_judging(args.judge.severities(), args.category);
+    let engine = args.judge.engine_at(args.judge.severities(), args.category);
     let expansion = expand(&args.paths, args.ndjson);
     note_skipped(&expansion.skipped);
     let inputs = expansion.inputs;
