@@ -3,7 +3,7 @@
 //! holds the contract; every negative case in `invalid/` produces exactly the
 //! findings its `*.expect.json` names (its planted rule at its pointer); the
 //! vendor's documented examples in `documented/` (as written) produce exactly
-//! the findings `documented/expect.json` lists, one document at a time and
+//! the findings `documented/examples.expect.json` lists, one document at a time and
 //! across their conversation. Adding a file or a folder adds a test case.
 
 use std::collections::BTreeSet;
@@ -31,7 +31,7 @@ fn documents(dir: &Path) -> Vec<PathBuf> {
         .into_iter()
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
-            !name.ends_with(".expect.json") && name != "expect.json"
+            !name.ends_with(".expect.json")
         })
         .collect()
 }
@@ -238,7 +238,8 @@ fn documented_examples_report_each_documented_inconsistency_with_a_rule_id() {
         }
         folders += 1;
         let expect: Value =
-            serde_json::from_slice(&std::fs::read(examples.join("expect.json")).unwrap()).unwrap();
+            serde_json::from_slice(&std::fs::read(examples.join("examples.expect.json")).unwrap())
+                .unwrap();
         for file in documents(&examples) {
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
             let shared = root().join("../shared/products").join(&name);

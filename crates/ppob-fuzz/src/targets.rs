@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::runner::{Lane, Target};
 use super::strategy::{Account, Universe};
-use ppob_sim::accounts::InquiryOutcome;
+use ppob_sim::accounts::{InquiryOutcome, PaymentOutcome};
 use ppob_sim::{SimConfig, SimTransport, Simulator, test_accounts};
 use ppob_transport::Transport;
 use ppob_transport::clock::{Clock, ManualClock, SystemClock};
@@ -82,8 +82,32 @@ pub fn simulator_universe() -> Universe {
         callback_urls: vec![SIM_CALLBACK_URL.to_owned()],
         ..Universe::default()
     };
-    for account in test_accounts().iter().filter(|a| a.faults.is_empty()) {
-        let entry = Account::new(account.number, account.default_product());
+    // Cases shrink toward the first account (a binary search): the default
+    // product's accounts first, the seed's at their head, and the accounts
+    // that refuse every payment last, so a payment bug shrinks to the seed.
+    let default = ppob_check::flow::case::default_product();
+    let mut accounts: Vec<_> = test_accounts()
+        .iter()
+        .filter(|a| a.faults.is_empty())
+        .collect();
+    accounts.sort_by_key(|a| {
+        (
+            matches!(a.payment, PaymentOutcome::Rejected(_)),
+            a.default_product() != default,
+        )
+    });
+    for account in accounts {
+        let mut extras = serde_json::Map::new();
+        if let Some(amount) = account.request.amount {
+            extras.insert("amount".into(), amount.into());
+        }
+        if let Some(month) = account.request.month {
+            extras.insert("month".into(), month.into());
+        }
+        if let Some(zone_id) = &account.request.zone_id {
+            extras.insert("zoneId".into(), zone_id.clone().into());
+        }
+        let entry = Account::new(account.number, account.default_product()).with_extras(extras);
         match account.inquiry {
             InquiryOutcome::Bill(_) => universe.payable.push(entry),
             InquiryOutcome::Fails(_) => universe.others.push(entry),
