@@ -73,29 +73,37 @@ impl Target for SharedTarget {
     }
 }
 
-/// What cases may name on the simulator: its accounts without faults (the
-/// fault accounts break the contract on purpose), payable when their inquiry
-/// finds a bill.
+/// What cases may name on the simulator: the accounts of the seed's
+/// category (the default product's), as [`category_universe`] makes them.
 pub fn simulator_universe() -> Universe {
+    let default = ppob_check::flow::case::default_product();
+    let category = test_accounts()
+        .iter()
+        .find(|a| a.default_product() == default)
+        .map_or("", |a| a.category.name.as_str());
+    category_universe(category)
+}
+
+/// What cases may name on the simulator for one product category (its
+/// folder name): its accounts without faults (the fault accounts break the
+/// contract on purpose), each with its product and the request extras its
+/// inquiry needs, payable when their inquiry finds a bill. One category at a
+/// time: a payment mutation that pays another account's inquiry stays
+/// within products that account can buy. An unknown name has no account.
+pub fn category_universe(category: &str) -> Universe {
     let mut universe = Universe {
         can_expire: true,
         callback_urls: vec![SIM_CALLBACK_URL.to_owned()],
         ..Universe::default()
     };
-    // Cases shrink toward the first account (a binary search): the default
-    // product's accounts first, the seed's at their head, and the accounts
-    // that refuse every payment last, so a payment bug shrinks to the seed.
-    let default = ppob_check::flow::case::default_product();
+    // Cases shrink toward the first account (a binary search): the accounts
+    // that refuse every payment go last, so a payment bug shrinks to the
+    // category's first account that pays.
     let mut accounts: Vec<_> = test_accounts()
         .iter()
-        .filter(|a| a.faults.is_empty())
+        .filter(|a| a.faults.is_empty() && a.category.name == category)
         .collect();
-    accounts.sort_by_key(|a| {
-        (
-            matches!(a.payment, PaymentOutcome::Rejected(_)),
-            a.default_product() != default,
-        )
-    });
+    accounts.sort_by_key(|a| matches!(a.payment, PaymentOutcome::Rejected(_)));
     for account in accounts {
         let mut extras = serde_json::Map::new();
         if let Some(amount) = account.request.amount {

@@ -152,7 +152,7 @@ pub struct Bills {
 pub struct Token {
     /// `productDetails` keys whose value a successful payment, status or
     /// callback token equals (rule `product.token-line`: the first of them
-    /// present is compared), e.g. Pulsa's "Serial Nomor".
+    /// present is compared), e.g. Pulsa's serial-number line.
     #[serde(default)]
     pub lines: Vec<String>,
     /// A regular expression the whole token matches.

@@ -300,9 +300,9 @@ mod tests {
         assert_eq!(case.expect, Expectation::Failed(vec![302, 309]));
         assert_eq!(case.name, "0811111113@pulsa");
 
-        let email: Case = "buyer@play.example@PGPLGL20".parse().unwrap();
+        let email: Case = "buyer@play.example@GIFT-20".parse().unwrap();
         assert_eq!(email.account, "buyer@play.example");
-        assert_eq!(email.product, "PGPLGL20");
+        assert_eq!(email.product, "GIFT-20");
 
         let plain: Case = "0811111111".parse().unwrap();
         assert_eq!(plain.product, default_product());

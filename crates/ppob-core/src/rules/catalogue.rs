@@ -313,8 +313,8 @@ at the array it should be in. The keys are data: fixtures/<category>/category.to
         Document,
         Error,
         "a successful token equals the productDetails line its category names",
-        "Some categories carry their result twice: Pulsa's token is its serial number, printed as \
-the \"Serial Nomor\" line. A successful payment, status or callback whose token differs from the \
+        "Some categories carry their result twice: Pulsa's token is its serial number, printed again \
+as a productDetails line. A successful payment, status or callback whose token differs from the \
 first of the category's token.lines present in productDetails is reported at /data/token.",
         FACTS_CATEGORIES,
     ),

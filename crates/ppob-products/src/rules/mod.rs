@@ -24,7 +24,7 @@ use crate::catalog::{Catalog, Category, Recognition};
 pub mod ids {
     /// A detail line (customer, product, bill line or billInfo key) the category requires is missing.
     pub const REQUIRED_KEY: &str = "product.required-key";
-    /// A successful token differs from the category's token line (e.g. "Serial Nomor").
+    /// A successful token differs from the category's token line (e.g. Pulsa's serial number).
     pub const TOKEN_LINE: &str = "product.token-line";
     /// A successful token does not match the category's pattern.
     pub const TOKEN_PATTERN: &str = "product.token-pattern";

@@ -1,6 +1,6 @@
 //! `product.token-line`: a successful payment, status or callback `token`
 //! equals the `productDetails` line its category names (Pulsa: the token is
-//! the "Serial Nomor" line). The first of the category's `token.lines`
+//! its serial-number line). The first of the category's `token.lines`
 //! present is compared; a document without any of them is left to
 //! `product.required-key`.
 
@@ -45,8 +45,8 @@ mod tests {
 
     #[test]
     fn the_token_equals_the_categorys_line() {
-        let c = category(&format!("{MINIMAL}[token]\nlines = [\"Serial Nomor\"]\n"));
-        let line = json!([{"key": "Serial Nomor", "value": "SN1"}]);
+        let c = category(&format!("{MINIMAL}[token]\nlines = [\"Serial\"]\n"));
+        let line = json!([{"key": "Serial", "value": "SN1"}]);
         assert!(findings(&c, "status.response", status("SN1", line.clone())).is_empty());
         let found = findings(&c, "callback", status("SN2", line));
         assert_eq!(found.len(), 1);
