@@ -129,14 +129,15 @@ pub fn charge(account: &TestAccount, product: &Product, asked: Asked) -> Charge 
         .filter(|_| manifest.request.amount.is_some())
         .or(product.price);
     let mut unlisted = 0;
-    let base: Vec<(&'static str, &'static [(String, String)], u64)> = if !bill.periods.is_empty() {
-        bill.periods
-            .iter()
-            .map(|p| (p.key, p.info, p.value))
-            .collect()
+    let base: Vec<BillPeriod> = if !bill.periods.is_empty() {
+        bill.periods.to_vec()
     } else {
         match (price, manifest.bills.period_key.as_deref()) {
-            (Some(price), Some(key)) => vec![(key, &[][..], price)],
+            (Some(price), Some(key)) => vec![BillPeriod {
+                key,
+                info: &[],
+                value: price,
+            }],
             (Some(price), None) => {
                 unlisted = price;
                 Vec::new()
@@ -157,11 +158,11 @@ pub fn charge(account: &TestAccount, product: &Product, asked: Asked) -> Charge 
         .cycle()
         .take(count)
         .enumerate()
-        .map(|(i, (key, info, value))| ChargeLine {
+        .map(|(i, period)| ChargeLine {
             id: if descending { count - i } else { i + 1 }.to_string(),
-            key,
-            info,
-            value: *value,
+            key: period.key,
+            info: period.info,
+            value: period.value,
         })
         .collect();
     Charge {

@@ -19,7 +19,7 @@ pub(super) fn check(category: &Category, view: &View<'_>, out: &mut Vec<RuleFind
         .product
         .iter()
         .enumerate()
-        .find(|(_, line)| wanted.iter().any(|key| *key == line.key))
+        .find(|(_, line)| wanted.contains(&line.key))
     else {
         return;
     };
