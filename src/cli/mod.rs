@@ -10,14 +10,11 @@ mod connection;
 #[cfg(feature = "full")]
 mod fuzz;
 mod judge;
-mod lines;
 mod man;
 #[cfg(feature = "full")]
 mod mock;
 mod output;
 mod products;
-#[cfg(feature = "full")]
-mod progress;
 #[cfg(feature = "full")]
 mod proxy;
 mod report;

@@ -1,5 +1,5 @@
 //! Developer tasks: `cargo xtask schemas`, `cargo xtask seed-cassette`,
-//! `cargo xtask bench validate|check|mock|fuzz|locate|endless`, `cargo xtask fuzz --minutes N`.
+//! `cargo xtask bench validate|check|mock|fuzz|locate|endless|memory`, `cargo xtask fuzz --minutes N`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -27,6 +27,7 @@ tasks:
   bench fuzz         `ppob-contract fuzz` cases/s in process and against mock over HTTP
   bench locate       judging 10 KB–10 MB documents with a finding every 12 bytes (linear placement)
   bench endless      max RSS of the release `check` against endless answer bodies on 127.0.0.1
+  bench memory       peak RSS of the release binary on large and endless inputs (each < 100 MB)
   fuzz --minutes N [--target T]
                      run the cargo-fuzz targets of fuzz/ (nightly; docs/fuzz-targets.md)";
 

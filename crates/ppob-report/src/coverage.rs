@@ -18,6 +18,7 @@ pub use ppob_core::rules::catalogue::ids::REQUIRED_CODE;
 
 /// What a run exercised (the `coverage` member of the report).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct Coverage {
     /// Per operation, in the order inquiry, payment, status (operations never
@@ -44,6 +45,7 @@ pub struct Coverage {
 
 /// How one operation was answered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationCoverage {
     /// `inquiry`, `payment` or `status`.
@@ -62,6 +64,7 @@ pub struct OperationCoverage {
 
 /// How often one response code was answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CodeCount {
     /// The `responseCode`.
     pub code: i64,

@@ -8,7 +8,6 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use super::location::place;
-use super::test_walk::OpenCase;
 use super::{CaseEnd, CaseStart, Command, FailureReport, Reporter, RunEnd, RunInfo, plural};
 use ppob_core::contract::{DocumentReport, Finding, Severity};
 
@@ -34,7 +33,7 @@ pub struct GithubReport<W: Write> {
     step_summary: Option<PathBuf>,
     /// Documents of the `check` case being reported (annotated at its end,
     /// when the cassette it was recorded into is known).
-    open: OpenCase<Vec<DocumentReport>>,
+    open: Option<(CaseStart, Vec<DocumentReport>)>,
 }
 
 impl<W: Write> GithubReport<W> {
@@ -44,7 +43,7 @@ impl<W: Write> GithubReport<W> {
             out,
             command: Command::Validate,
             step_summary,
-            open: OpenCase::default(),
+            open: None,
         }
     }
 
@@ -163,7 +162,7 @@ impl<W: Write> Reporter for GithubReport<W> {
         if report.findings.is_empty() {
             return Ok(());
         }
-        if let Some((_, docs)) = self.open.gathering() {
+        if let Some((_, docs)) = &mut self.open {
             docs.push(report.clone());
             return Ok(());
         }
@@ -174,12 +173,12 @@ impl<W: Write> Reporter for GithubReport<W> {
     }
 
     fn case_started(&mut self, case: &CaseStart) -> io::Result<()> {
-        self.open.start(case);
+        self.open = Some((case.clone(), Vec::new()));
         Ok(())
     }
 
     fn case_finished(&mut self, end: &CaseEnd) -> io::Result<()> {
-        let Some((start, docs)) = self.open.end() else {
+        let Some((start, docs)) = self.open.take() else {
             return Ok(());
         };
         let cassette = end.cassette.as_deref().or(start.cassette.as_deref());

@@ -9,18 +9,9 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
-use super::test_walk::{CaseVerdict, Hint, OpenCase, case_verdict, failure_lines};
+use super::location::describe;
 use super::{CaseEnd, CaseStart, Command, FailureReport, Reporter, RunEnd, RunInfo, plural};
 use ppob_core::contract::{DocumentReport, Finding, Severity};
-
-/// What a `check` case gathers from its documents: a line per step, a line
-/// per finding, whether a finding was an input error.
-#[derive(Debug, Default)]
-struct Gathered {
-    steps: Vec<String>,
-    findings: Vec<String>,
-    input: bool,
-}
 
 /// Collects testcases and writes the XML at the end.
 pub struct JunitReport<W: Write> {
@@ -28,7 +19,7 @@ pub struct JunitReport<W: Write> {
     command: Command,
     cases: Vec<TestCase>,
     /// The `check` case being reported: its start and its lines so far.
-    open: OpenCase<Gathered>,
+    open: Option<(CaseStart, Vec<String>, Vec<String>, bool)>,
 }
 
 impl<W: Write> JunitReport<W> {
@@ -38,14 +29,30 @@ impl<W: Write> JunitReport<W> {
             out,
             command: Command::Validate,
             cases: Vec::new(),
-            open: OpenCase::default(),
+            open: None,
         }
     }
 }
 
 /// One line for a finding: `error[RULE] file:line:col /pointer: message (expected …, found …)`.
 fn finding_line(report: &DocumentReport, f: &Finding, cassette: Option<&str>) -> String {
-    super::test_walk::finding_line(report, f, cassette, Hint::With)
+    let hint = match (&f.expected, &f.actual) {
+        (Some(e), Some(a)) => format!(" (expected {e}, found {a})"),
+        (Some(e), None) => format!(" (expected {e})"),
+        _ => String::new(),
+    };
+    let pointer = if f.pointer.is_empty() {
+        "(document)"
+    } else {
+        &f.pointer
+    };
+    format!(
+        "{}[{}] {} {pointer}: {}{hint}",
+        f.severity.name(),
+        f.rule,
+        describe(report, f, cassette),
+        f.message
+    )
 }
 
 /// A failing (or, with input errors, erroring) status from finding lines.
@@ -76,9 +83,9 @@ impl<W: Write> Reporter for JunitReport<W> {
         _bytes: &[u8],
         _first_line: u64,
     ) -> io::Result<()> {
-        if let Some((start, gathered)) = self.open.gathering() {
+        if let Some((start, lines, findings, input)) = &mut self.open {
             if let Some(step) = report.step.as_ref().filter(|s| s.opens_line()) {
-                gathered.steps.push(format!(
+                lines.push(format!(
                     "#{} {} {} {}",
                     step.index,
                     step.label(),
@@ -87,10 +94,8 @@ impl<W: Write> Reporter for JunitReport<W> {
                 ));
             }
             for f in &report.findings {
-                gathered.input |= f.is_input_error();
-                gathered
-                    .findings
-                    .push(finding_line(report, f, start.cassette.as_deref()));
+                *input |= f.is_input_error();
+                findings.push(finding_line(report, f, start.cassette.as_deref()));
             }
             return Ok(());
         }
@@ -135,35 +140,57 @@ impl<W: Write> Reporter for JunitReport<W> {
     }
 
     fn case_started(&mut self, case: &CaseStart) -> io::Result<()> {
-        self.open.start(case);
+        self.open = Some((case.clone(), Vec::new(), Vec::new(), false));
         Ok(())
     }
 
     fn case_finished(&mut self, end: &CaseEnd) -> io::Result<()> {
-        let Some((start, gathered)) = self.open.end() else {
+        let Some((start, steps, findings, input)) = self.open.take() else {
             return Ok(());
         };
         let summary = &end.summary;
-        let mut lines = gathered.steps;
+        let errors = findings.iter().filter(|l| l.starts_with("error[")).count() as u64;
+        let mut lines = steps;
         lines.push(format!(
             "expected {}, got {}: {}",
             summary.expected, summary.outcome, summary.detail
         ));
-        lines.extend(gathered.findings.iter().cloned());
-        let verdict = case_verdict(summary, &gathered.findings);
-        let kept = verdict == CaseVerdict::Kept;
-        let status = match verdict {
-            _ if gathered.input => failed(NonSuccessKind::Error, &summary.detail, "setup", &lines),
-            CaseVerdict::Unmet(message) => failed(
+        lines.extend(findings.iter().cloned());
+        let status = if input {
+            failed(NonSuccessKind::Error, &summary.detail, "setup", &lines)
+        } else if !summary.met {
+            failed(
                 NonSuccessKind::Failure,
-                &message,
+                &format!(
+                    "expected {}, got {}: {}",
+                    summary.expected, summary.outcome, summary.detail
+                ),
                 "flow.expectation",
                 &lines,
-            ),
-            CaseVerdict::Broken { message, rule } => {
-                failed(NonSuccessKind::Failure, &message, &rule, &lines)
-            }
-            CaseVerdict::Kept => TestCaseStatus::success(),
+            )
+        } else if errors > 0 {
+            let first = findings
+                .iter()
+                .find(|l| l.starts_with("error["))
+                .cloned()
+                .unwrap_or_default();
+            let rule = first
+                .split(['[', ']'])
+                .nth(1)
+                .unwrap_or("contract")
+                .to_owned();
+            failed(
+                NonSuccessKind::Failure,
+                &format!(
+                    "{} as expected, but the contract was broken ({}): {first}",
+                    summary.outcome,
+                    plural(errors, "error")
+                ),
+                &rule,
+                &lines,
+            )
+        } else {
+            TestCaseStatus::success()
         };
         let mut case = TestCase::new(start.name.as_str(), status);
         case.set_classname("check");
@@ -178,7 +205,7 @@ impl<W: Write> Reporter for JunitReport<W> {
                 format!("{:.3}", ms.max(0.0) / 1000.0),
             ));
         }
-        if kept {
+        if summary.met && errors == 0 {
             case.set_system_out(lines.join("\n"));
         }
         if let Some(cassette) = end.cassette.as_deref().or(start.cassette.as_deref()) {
@@ -190,7 +217,18 @@ impl<W: Write> Reporter for JunitReport<W> {
 
     fn fuzz_failure(&mut self, failure: &FailureReport) -> io::Result<()> {
         let f = &failure.failure;
-        let mut lines = failure_lines(failure, Hint::With);
+        let mut lines = vec![failure.headline.clone()];
+        for doc in &failure.documents {
+            lines.extend(
+                doc.report
+                    .findings
+                    .iter()
+                    .map(|x| finding_line(&doc.report, x, None)),
+            );
+        }
+        if let Some(command) = &f.reproduce {
+            lines.push(format!("reproduce: {command}"));
+        }
         if let Some(curl) = &f.curl {
             lines.push(format!("curl: {curl}"));
         }

@@ -8,6 +8,8 @@
 //! - `fuzz`: `ppob-contract fuzz` cases/s in process and against `mock`.
 //! - `locate`: judging documents of 10 KB–10 MB with a finding every 12 bytes.
 //! - `endless`: the memory of `check` against endless answer bodies.
+//! - `memory`: peak memory on large and endless inputs (merge, validate, HAR,
+//!   NDJSON on stdin, a large `--max-body`), each under 100 MB.
 //! - `build`: cold release builds of the CLI and of the validate crate, and
 //!   the binary's size, beside another revision's.
 //!
@@ -19,6 +21,7 @@ mod check;
 mod endless;
 mod fuzz;
 mod locate;
+mod memory;
 mod mock;
 mod peers;
 mod validate;
@@ -43,6 +46,8 @@ benchmarks (each builds in release first; see docs/benchmarks.md):
   fuzz [--cases N]          `ppob-contract fuzz` cases/s in process and against mock over HTTP
   locate                    judging 10 KB–10 MB documents with a finding every 12 bytes
   endless                   max RSS of `check` against endless answer bodies on 127.0.0.1
+  memory [--mb N]           peak RSS on large or endless inputs (merge and validate of /dev/zero,
+                            an N MB HAR, N MB of NDJSON on stdin, --max-body 200MiB): each < 100 MB
   build [--against REV]     cold release builds of the CLI and of ppob-validate alone, and the
                             binary's size; with --against, REV measured the same way first
 
@@ -57,6 +62,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
         ["fuzz", rest @ ..] => fuzz::run(root, rest),
         ["locate", rest @ ..] => locate::run(root, rest),
         ["endless", rest @ ..] => endless::run(root, rest),
+        ["memory", rest @ ..] => memory::run(root, rest),
         ["build", rest @ ..] => build::run(root, rest),
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");

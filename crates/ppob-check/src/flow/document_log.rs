@@ -164,7 +164,7 @@ impl<'a> Log<'a> {
             elapsed_ms: millis(after),
             verdict,
         };
-        let report = callbacks::judged(self.engine, step, &received.body);
+        let report = callbacks::judged_matched(self.engine, step, &received.body);
         self.documents.push(StepDocument {
             report,
             bytes: received.body.clone(),
