@@ -14,7 +14,9 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::judge::JudgeArgs;
+use super::lines::line_on_stderr;
 use super::output::{self, CoverageArgs, OnSignal, ReportArgs};
+use super::progress::{self, CaseBoard, Heartbeat, ProgressArgs, Shown};
 use super::run_args::{JobsArg, PartitionArg, RateArg};
 use super::sim_args::{SimArgs, parse_duration};
 use ppob_check::flow::conversation::DEFAULT_MAX_AMOUNT;
@@ -149,6 +151,10 @@ pub struct CheckArgs {
     /// The coverage gate.
     #[command(flatten)]
     pub coverage: CoverageArgs,
+
+    /// Progress while cases run.
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 fn parse_callback_url(s: &str) -> Result<String, String> {
@@ -322,19 +328,19 @@ fn plan(
 }
 
 /// Spinners on stderr while cases wait on status, one per waiting case
-/// (hidden when stderr is not a terminal).
+/// (`--progress auto` on a terminal).
 #[derive(Default)]
 struct Spinners {
     all: MultiProgress,
     bars: Mutex<HashMap<String, ProgressBar>>,
 }
 
-impl Observer for Spinners {
+impl Spinners {
     fn waiting(&self, case: &str, duration: Duration, why: &str) {
         let bar = self
             .all
             .add(ProgressBar::new_spinner().with_message(format!(
-                "{case}: {why} ({})",
+                "{case}: waiting {why} ({})",
                 humantime::format_duration(duration)
             )));
         if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
@@ -353,8 +359,46 @@ impl Observer for Spinners {
             bar.finish_and_clear();
         }
     }
+}
 
-    #[allow(clippy::print_stderr)]
+/// What a run shows on stderr besides its report: the live view or the
+/// board its heartbeat reads (`--progress`), and where callbacks are received.
+struct RunView {
+    spinners: Option<Spinners>,
+    board: Option<Arc<CaseBoard>>,
+}
+
+impl Observer for RunView {
+    fn case_started(&self, case: &str) {
+        if let Some(board) = &self.board {
+            board.started(case);
+        }
+    }
+
+    fn case_ended(&self, case: &str) {
+        if let Some(board) = &self.board {
+            board.ended(case);
+        }
+    }
+
+    fn waiting(&self, case: &str, duration: Duration, why: &str) {
+        if let Some(spinners) = &self.spinners {
+            spinners.waiting(case, duration, why);
+        }
+        if let Some(board) = &self.board {
+            board.waiting(case, duration, why);
+        }
+    }
+
+    fn waited(&self, case: &str) {
+        if let Some(spinners) = &self.spinners {
+            spinners.waited(case);
+        }
+        if let Some(board) = &self.board {
+            board.waited(case);
+        }
+    }
+
     fn listening(&self, addr: SocketAddr, url: &str) {
         let reach = if addr.ip().is_loopback() {
             "loopback only"
@@ -362,11 +406,45 @@ impl Observer for Spinners {
             "reachable from other machines"
         };
         let line = format!("callbacks: receiving on {addr} ({reach}); payments name {url}");
-        if self.all.is_hidden() {
-            let _ = writeln!(anstream::stderr(), "{line}");
-        } else {
-            let _ = self.all.println(line);
+        match &self.spinners {
+            Some(spinners) if !spinners.all.is_hidden() => {
+                let _ = spinners.all.println(line);
+            }
+            _ => line_on_stderr(&line),
         }
+    }
+}
+
+/// The observer `--progress` asks for and, for heartbeat lines, the
+/// heartbeat (it stops when dropped). The live view is drawn only against a
+/// live target: a simulated or replayed wait takes no time.
+fn progress(args: &ProgressArgs, plan: &CheckPlan) -> (Arc<RunView>, Option<Heartbeat>) {
+    match args.shown() {
+        Shown::Live if plan.target.is_live() => (
+            Arc::new(RunView {
+                spinners: Some(Spinners::default()),
+                board: None,
+            }),
+            None,
+        ),
+        Shown::Lines => {
+            let board = Arc::new(CaseBoard::new(plan.cases.len()));
+            let heartbeat = progress::case_heartbeat(board.clone());
+            (
+                Arc::new(RunView {
+                    spinners: None,
+                    board: Some(board),
+                }),
+                Some(heartbeat),
+            )
+        }
+        _ => (
+            Arc::new(RunView {
+                spinners: None,
+                board: None,
+            }),
+            None,
+        ),
     }
 }
 
@@ -403,12 +481,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
             return ExitStatus::Usage.into();
         }
     };
-    let observer: Arc<dyn Observer + Send> = if plan.target.is_live() {
-        Arc::new(Spinners::default())
-    } else {
-        Arc::new(ppob_check::flow::Quiet)
-    };
+    let (observer, heartbeat) = progress(&args.progress, &plan);
     let result = ppob_check::run(Arc::new(plan), &mut report, observer, stop.clone());
+    drop(heartbeat);
     match result {
         Ok(outcome) => {
             if let Some(signal) = stop.signal() {

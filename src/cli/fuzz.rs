@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::connection::{Connection, ConnectionArgs, ConnectionError};
 use super::judge::JudgeArgs;
 use super::output::{self, CoverageArgs, ReportArgs};
+use super::progress::{self, FuzzBoard, ProgressArgs, Shown};
 use super::run_args::{JobsArg, PartitionArg, RateArg};
 use super::sim_args::{SimArgs, parse_duration};
 use ppob_check::flow::Expectation;
@@ -155,6 +156,10 @@ pub struct FuzzArgs {
     /// The coverage gate.
     #[command(flatten)]
     pub coverage: CoverageArgs,
+
+    /// Progress while cases run.
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 /// A problem that stops the run before any case (exit code 2).
@@ -309,7 +314,7 @@ fn fresh_seed() -> u64 {
     mixed % 10_000_000_000
 }
 
-/// A progress bar on stderr (hidden when stderr is not a terminal).
+/// A progress bar on stderr (`--progress auto` on a terminal).
 struct Bar(ProgressBar);
 
 impl Bar {
@@ -423,12 +428,17 @@ pub fn run(args: FuzzArgs) -> ExitCode {
             output::open(&judge, &args.report, &files, output::OnSignal::Exit)
                 .map_err(|e| io::Error::other(e.to_string()))?;
         let human = output::is_human(&judge);
-        let show_bar = human
-            && !judge.quiet
-            && campaign.replay.is_none()
-            && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let shown = args.progress.shown();
+        let show_bar = shown == Shown::Live && human && !judge.quiet && campaign.replay.is_none();
         let bar = Bar::new(campaign.options.cases, show_bar);
-        let progress: &dyn Progress = if show_bar { &bar } else { &NoProgress };
+        let board = Arc::new(FuzzBoard::new(campaign.options.cases));
+        let _heartbeat = (shown == Shown::Lines && campaign.replay.is_none())
+            .then(|| progress::fuzz_heartbeat(board.clone()));
+        let progress: &dyn Progress = match shown {
+            Shown::Live if show_bar => &bar,
+            Shown::Lines => board.as_ref(),
+            _ => &NoProgress,
+        };
         let started = |start: &RunInfo| {
             if !human && let Some(fuzz) = &start.fuzz {
                 // The seed must not get lost when stdout is a machine's.

@@ -10,11 +10,14 @@ mod connection;
 #[cfg(feature = "full")]
 mod fuzz;
 mod judge;
+mod lines;
 mod man;
 #[cfg(feature = "full")]
 mod mock;
 mod output;
 mod products;
+#[cfg(feature = "full")]
+mod progress;
 #[cfg(feature = "full")]
 mod proxy;
 mod report;

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use clap::Args;
 
 use super::judge::JudgeArgs;
+use super::lines::Gated;
 #[cfg(feature = "full")]
 use ppob_core::rules::Severities;
 use ppob_report::{FileSpec, Format, Options, ReportFiles, Reporter, Tee};
@@ -33,11 +34,12 @@ pub struct CoverageArgs {
     pub require_codes: Vec<i64>,
 }
 
-/// The terminal's writer: stdout, colour stripped when it is not a terminal.
+/// The terminal's writer: stdout, colour stripped when it is not a terminal,
+/// handed on in whole lines (progress lines on stderr never cut one).
 fn terminal() -> Box<dyn Write> {
     Box::new(io::BufWriter::with_capacity(
         64 * 1024,
-        anstream::stdout().lock(),
+        Gated::new(anstream::stdout().lock()),
     ))
 }
 
@@ -75,7 +77,7 @@ pub fn open_live(
     reports: &ReportArgs,
     on_signal: OnSignal,
 ) -> Result<(Tee<'static>, ReportFiles), ppob_report::files::FileError> {
-    let terminal = Box::new(io::LineWriter::new(anstream::stdout()));
+    let terminal = Box::new(io::LineWriter::new(Gated::new(anstream::stdout())));
     open_into(terminal, judge.format, judge.quiet, reports, &[], on_signal)
 }
 

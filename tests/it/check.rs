@@ -281,3 +281,87 @@ fn bad_case_flags_and_config_files_exit_2_with_a_clear_message() {
     assert_eq!(result.code, 2);
     assert!(result.stderr.contains("PPOB_API_KEY"), "{}", result.stderr);
 }
+
+#[test]
+fn every_categorys_accounts_end_as_documented_on_the_simulator() {
+    let (code, report) = check_json(&[]);
+    assert_eq!(code, 0, "{:#}", report["summary"]);
+    let cases = report["cases"].as_array().unwrap();
+    let payment_verdict = |case: &str| {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| {
+                d["step"]["case"] == case
+                    && d["step"]["operation"] == "payment"
+                    && d["step"]["side"] == "response"
+            })
+            .and_then(|d| d["step"]["verdict"].as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    for category in ppob_contract::products::catalog().categories() {
+        let ours: Vec<&Value> = cases
+            .iter()
+            .filter(|c| {
+                let name = c["name"].as_str().unwrap();
+                let account = name.rsplit_once('@').map_or(name, |(a, _)| a);
+                category
+                    .manifest
+                    .accounts
+                    .iter()
+                    .any(|a| a.number == account)
+            })
+            .collect();
+        let name = &category.name;
+        assert!(ours.len() >= 3, "{name}: {ours:#?}");
+        assert!(ours.iter().all(|c| c["met"] == true), "{name}: {ours:#?}");
+        let detail = |c: &&Value| c["detail"].as_str().unwrap().to_owned();
+        assert!(
+            ours.iter().any(|c| c["outcome"] == "success"
+                && payment_verdict(c["name"].as_str().unwrap()).starts_with("processing")),
+            "{name}: no pending → success case"
+        );
+        assert!(
+            ours.iter()
+                .any(|c| c["outcome"] == "failed" && detail(c).contains("status answered")),
+            "{name}: no pending → failed case"
+        );
+        assert!(
+            ours.iter().any(|c| c["outcome"] == "failed"
+                && (detail(c).contains("inquiry answered")
+                    || detail(c).contains("payment answered"))),
+            "{name}: no documented failure at inquiry or payment"
+        );
+    }
+}
+
+#[test]
+fn a_synchronous_payment_is_final_at_once_and_status_agrees() {
+    let data = ppob_contract::products::catalog()
+        .categories()
+        .iter()
+        .flat_map(|c| c.manifest.accounts.iter().map(move |a| (c, a)))
+        .find(|(c, a)| {
+            let finish = a.finish.unwrap_or(c.manifest.finish);
+            finish == ppob_contract::products::manifest::Finish::Sync
+                && a.payment == ppob_contract::products::manifest::PaymentOutcome::Settles(4)
+        })
+        .map(|(c, a)| {
+            let product = a.product.as_ref().unwrap_or(&c.manifest.products[0].code);
+            format!("{}@{product}", a.number)
+        })
+        .expect("a category whose payment finishes synchronously");
+    let (code, report) = check_json(&["--case", &data]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(only_case(&report)["code"], 4);
+    let verdicts: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["step"]["side"] == "response")
+        .map(|d| d["step"]["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["inquiry ok (300)", "success (4)", "success (4)"]);
+}

@@ -89,7 +89,9 @@ fn jobs_never_change_the_report() {
     assert_eq!(one.0, 0);
     assert_eq!(many.0, 0);
     assert_eq!(stable(&one.1), stable(&many.1));
-    assert_eq!(one.1["cases"].as_array().unwrap().len(), 12);
+    let suite = ppob_contract::check::simulator_suite().len();
+    assert!(suite >= 12 * 3, "every category's accounts: {suite}");
+    assert_eq!(one.1["cases"].as_array().unwrap().len(), suite);
 }
 
 #[test]

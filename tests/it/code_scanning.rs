@@ -11,23 +11,11 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::reports::valid_sarif;
-use crate::support::{root, run};
+use crate::support::{relative, root, run};
 
-/// A directory under `target/` (inside the repository, so that what is recorded there is
-/// a repository path), emptied first.
+/// A directory under `target/it-code-scanning/`, emptied first.
 fn scratch(name: &str) -> PathBuf {
-    let dir = root().join("target/it-code-scanning").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// `path` relative to the repository root, as the binary (run from there) is given it.
-fn relative(path: &Path) -> String {
-    path.strip_prefix(root())
-        .unwrap()
-        .to_string_lossy()
-        .into_owned()
+    crate::support::scratch("code-scanning", name)
 }
 
 /// A URI GitHub takes as a path relative to the checkout.

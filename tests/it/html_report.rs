@@ -1,4 +1,5 @@
-//! `--report html=PATH` and `--report ctrf=PATH` for validate, check, fuzz and a merge,
+//! `--report html=PATH` and `--report ctrf=PATH` for validate, check, fuzz and a merge (and
+//! `proxy`, in `tests/it/proxy.rs`, with the checks here),
 //! written beside the JSON report of the same run. The CTRF file is validated against the
 //! official CTRF schema and its counts against the JSON report; the HTML page is checked as
 //! text (self-contained: no `src`, no stylesheet link, a `default-src 'none'` policy, no
@@ -12,11 +13,9 @@ use serde_json::Value;
 
 use crate::support::{root, run, run_env};
 
+/// A directory under `target/it-html-report/`, emptied first.
 fn scratch(name: &str) -> PathBuf {
-    let dir = root().join("target/it-html-report").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    crate::support::scratch("html-report", name)
 }
 
 /// Runs `args` with html, ctrf and json report files in `dir`; returns the JSON report.
@@ -50,7 +49,7 @@ fn findings_in(json: &Value) -> usize {
 }
 
 /// The CTRF file of `dir` against the official schema; returns it.
-fn valid_ctrf(dir: &Path) -> Value {
+pub(crate) fn valid_ctrf(dir: &Path) -> Value {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("tests/data/ctrf-schema.json")).unwrap(),
     )
@@ -74,7 +73,7 @@ fn valid_ctrf(dir: &Path) -> Value {
 
 /// The HTML page of `dir`, checked as text and, where installed, in Chromium, against the
 /// JSON report `json`.
-fn valid_html(dir: &Path, json: &Value, secrets: &[&str]) -> Option<Value> {
+pub(crate) fn valid_html(dir: &Path, json: &Value, secrets: &[&str]) -> Option<Value> {
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(
@@ -164,6 +163,12 @@ fn check_reports_a_failing_case_first_with_its_timeline() {
     );
     let ctrf = valid_ctrf(&dir);
     let cases = json["cases"].as_array().unwrap();
+    // Real and simulated time apart: the simulator's waits took no real time.
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(cases.iter().all(|c| c["simulatedMs"].is_number()), "{json}");
+    assert_eq!(html.matches("data-elapsed-ms=").count(), cases.len());
+    assert_eq!(html.matches("data-simulated-ms=").count(), cases.len());
+    assert!(html.contains("of real time; "), "both times named");
     assert_eq!(
         ctrf["results"]["tests"].as_array().unwrap().len(),
         cases.len()

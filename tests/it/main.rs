@@ -21,6 +21,7 @@ mod hostile_input;
 mod html_report;
 mod install;
 mod partition;
+mod progress;
 mod proxy;
 mod proxy_safety;
 mod report;

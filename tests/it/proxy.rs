@@ -197,6 +197,10 @@ impl Session {
                 &spec("github", "github.txt"),
                 "--report",
                 &spec("human", "human.txt"),
+                "--report",
+                &spec("html", "report.html"),
+                "--report",
+                &spec("ctrf", "report.ctrf.json"),
             ])
             // `{dir}` in a flag is the session's directory.
             .args(
@@ -389,6 +393,18 @@ fn a_wrong_token_is_found_on_the_request_and_the_refusal_on_the_answer() {
     let written = session.stop();
     written.assert_found("proxy.token", "request");
     written.assert_found("proxy.auth-refused", "response");
+    // The HTML page (in Chromium where installed: no console error, no request, the JSON
+    // report's counts) and CTRF (against its schema) of a proxy session.
+    let ctrf = crate::html_report::valid_ctrf(written.dir.path());
+    assert!(
+        ctrf["results"]["summary"]["failed"].as_u64() > Some(0),
+        "{ctrf}"
+    );
+    crate::html_report::valid_html(
+        written.dir.path(),
+        &written.json,
+        &["not-the-partners-secret", "eyJ"],
+    );
 }
 
 #[test]

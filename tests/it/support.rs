@@ -13,6 +13,15 @@ pub fn fixtures() -> PathBuf {
     root().join("fixtures/mobile-postpaid")
 }
 
+/// `target/it-GROUP/NAME`, emptied first: a directory inside the repository (so that what is
+/// recorded there is a repository path) for one test's files.
+pub fn scratch(group: &str, name: &str) -> PathBuf {
+    let dir = root().join("target").join(format!("it-{group}")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// The result of one run of the binary.
 pub struct Run {
     pub code: i32,

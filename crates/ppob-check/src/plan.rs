@@ -173,11 +173,23 @@ pub fn unique_names(cases: &mut [Case]) {
     }
 }
 
-/// Fills in each simulated case's `about` from its test account.
+/// Fills in each simulated case's `about` from its test account, and the
+/// request extras its account sends (open `amount`, `month`, `zoneId`)
+/// when the case names none of them, so that `--case ACCOUNT@PRODUCT` runs
+/// an account of any category as the suite does.
 pub fn describe_simulated(cases: &mut [Case]) {
-    for case in cases.iter_mut().filter(|c| c.about.is_none()) {
-        case.about = ppob_sim::accounts::account(&case.account)
-            .map(|(_, account)| account.behaviour.to_owned());
+    for case in cases.iter_mut() {
+        let Some((_, account)) = ppob_sim::accounts::account(&case.account) else {
+            continue;
+        };
+        if case.about.is_none() {
+            case.about = Some(account.behaviour.to_owned());
+        }
+        if case.amount.is_none() && case.month.is_none() && case.zone_id.is_none() {
+            case.amount = account.request.amount;
+            case.month = account.request.month;
+            case.zone_id.clone_from(&account.request.zone_id);
+        }
     }
 }
 
@@ -190,6 +202,9 @@ pub fn simulator_suite() -> Vec<Case> {
         .filter_map(|account| {
             let mut case = Case::new(account.number);
             case.product = account.default_product().to_owned();
+            case.amount = account.request.amount;
+            case.month = account.request.month;
+            case.zone_id.clone_from(&account.request.zone_id);
             case.name = String::new();
             let mut case = case.named();
             case.expect = expectation_of(account)?;

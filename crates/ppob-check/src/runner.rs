@@ -116,6 +116,14 @@ struct CaseWatch {
 }
 
 impl Observer for CaseWatch {
+    fn case_started(&self, case: &str) {
+        self.inner.case_started(case);
+    }
+
+    fn case_ended(&self, case: &str) {
+        self.inner.case_ended(case);
+    }
+
     fn waiting(&self, case: &str, duration: Duration, why: &str) {
         self.inner.waiting(case, duration, why);
     }
@@ -317,7 +325,9 @@ fn work(shared: &Shared, done: &mpsc::Sender<Done>, worker: usize) {
             contact: &shared.contact,
             callbacks: callbacks.as_deref(),
         };
+        watch.case_started(&case.name);
         let run = flow.run(case);
+        watch.case_ended(&case.name);
         if run.setup_problem().is_some() {
             // The run ends at this case: no worker starts another.
             shared.warmup.store(CLOSED, Ordering::SeqCst);

@@ -358,13 +358,21 @@ impl Run<'_, '_> {
         {
             return;
         }
-        if self
-            .send(Role::Target, Operation::Payment, fields, target)
-            .is_none()
-        {
+        let Some(paid) = self.send(Role::Target, Operation::Payment, fields, target) else {
             return;
-        }
-        let status = self.status_fields(&ref_number);
+        };
+        // Status asks for the refNumber the payment really carried (a
+        // mutation may have changed it): a payment that finished at once
+        // is then found, not answered 188.
+        let sent = paid
+            .exchange
+            .request
+            .payload
+            .get("refNumber")
+            .and_then(Value::as_str)
+            .filter(|r| !r.is_empty())
+            .map_or(ref_number, str::to_owned);
+        let status = self.status_fields(&sent);
         self.send(Role::Followup, Operation::Status, status, Signing::Valid);
     }
 }

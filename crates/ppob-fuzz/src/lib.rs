@@ -78,7 +78,7 @@ pub use case::{FuzzCase, Mutation, Scenario};
 pub use oracle::{Judge, ORACLES, Violation};
 pub use runner::{Failure, Fuzzer, Lane, Outcome, RunOptions, ShrinkLimits, Stats, Target};
 pub use strategy::{Account, Universe};
-pub use targets::{SharedTarget, SimTarget, simulator_universe};
+pub use targets::{SharedTarget, SimTarget, category_universe, simulator_universe};
 
 #[cfg(test)]
 mod tests;

@@ -24,15 +24,25 @@ pub struct Account {
     pub number: String,
     /// The `productCode` it is billed under.
     pub product: String,
+    /// The inquiry fields its product needs (open `amount`, `month`,
+    /// `zoneId`), sent with every valid inquiry of it.
+    pub extras: Map<String, Value>,
 }
 
 impl Account {
-    /// `number` under `product`.
+    /// `number` under `product`, without inquiry extras.
     pub fn new(number: impl Into<String>, product: impl Into<String>) -> Self {
         Self {
             number: number.into(),
             product: product.into(),
+            extras: Map::new(),
         }
+    }
+
+    /// The same account sending `extras` with its inquiries.
+    pub fn with_extras(mut self, extras: Map<String, Value>) -> Self {
+        self.extras = extras;
+        self
     }
 }
 
@@ -343,7 +353,7 @@ fn case_of(scenario: Scenario, account: &Account) -> FuzzCase {
         scenario,
         account: account.number.clone(),
         product: account.product.clone(),
-        inquiry_extras: Map::new(),
+        inquiry_extras: account.extras.clone(),
         ref_stem: DEFAULT_REF_STEM.into(),
         callback_urls: None,
         mutation: None,
@@ -379,7 +389,7 @@ pub fn cases(universe: &Universe) -> SBoxedStrategy<FuzzCase> {
         (inquiry_account, inquiry_extras())
             .prop_map(|(account, extras)| {
                 let mut case = case_of(Scenario::Inquiry, &account);
-                case.inquiry_extras = extras;
+                case.inquiry_extras.extend(extras);
                 case
             })
             .sboxed(),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::runner::{Lane, Target};
 use super::strategy::{Account, Universe};
-use ppob_sim::accounts::InquiryOutcome;
+use ppob_sim::accounts::{InquiryOutcome, PaymentOutcome};
 use ppob_sim::{SimConfig, SimTransport, Simulator, test_accounts};
 use ppob_transport::Transport;
 use ppob_transport::clock::{Clock, ManualClock, SystemClock};
@@ -73,17 +73,49 @@ impl Target for SharedTarget {
     }
 }
 
-/// What cases may name on the simulator: its accounts without faults (the
-/// fault accounts break the contract on purpose), payable when their inquiry
-/// finds a bill.
+/// What cases may name on the simulator: the accounts of the seed's
+/// category (the default product's), as [`category_universe`] makes them.
 pub fn simulator_universe() -> Universe {
+    let default = ppob_check::flow::case::default_product();
+    let category = test_accounts()
+        .iter()
+        .find(|a| a.default_product() == default)
+        .map_or("", |a| a.category.name.as_str());
+    category_universe(category)
+}
+
+/// What cases may name on the simulator for one product category (its
+/// folder name): its accounts without faults (the fault accounts break the
+/// contract on purpose), each with its product and the request extras its
+/// inquiry needs, payable when their inquiry finds a bill. One category at a
+/// time: a payment mutation that pays another account's inquiry stays
+/// within products that account can buy. An unknown name has no account.
+pub fn category_universe(category: &str) -> Universe {
     let mut universe = Universe {
         can_expire: true,
         callback_urls: vec![SIM_CALLBACK_URL.to_owned()],
         ..Universe::default()
     };
-    for account in test_accounts().iter().filter(|a| a.faults.is_empty()) {
-        let entry = Account::new(account.number, account.default_product());
+    // Cases shrink toward the first account (a binary search): the accounts
+    // that refuse every payment go last, so a payment bug shrinks to the
+    // category's first account that pays.
+    let mut accounts: Vec<_> = test_accounts()
+        .iter()
+        .filter(|a| a.faults.is_empty() && a.category.name == category)
+        .collect();
+    accounts.sort_by_key(|a| matches!(a.payment, PaymentOutcome::Rejected(_)));
+    for account in accounts {
+        let mut extras = serde_json::Map::new();
+        if let Some(amount) = account.request.amount {
+            extras.insert("amount".into(), amount.into());
+        }
+        if let Some(month) = account.request.month {
+            extras.insert("month".into(), month.into());
+        }
+        if let Some(zone_id) = &account.request.zone_id {
+            extras.insert("zoneId".into(), zone_id.clone().into());
+        }
+        let entry = Account::new(account.number, account.default_product()).with_extras(extras);
         match account.inquiry {
             InquiryOutcome::Bill(_) => universe.payable.push(entry),
             InquiryOutcome::Fails(_) => universe.others.push(entry),

@@ -29,11 +29,20 @@ pub(super) fn options(seed: u64, cases: u64) -> RunOptions {
 }
 
 pub(super) fn fuzz(config: SimConfig, body_mode: BodyMode, options: &RunOptions) -> Outcome {
+    fuzz_in(&simulator_universe(), config, body_mode, options)
+}
+
+/// [`fuzz`] with the cases naming `universe`'s accounts.
+pub(super) fn fuzz_in(
+    universe: &Universe,
+    config: SimConfig,
+    body_mode: BodyMode,
+    options: &RunOptions,
+) -> Outcome {
     let engine = Engine::new(EngineOptions::default());
     let table = AcceptableTable::built_in();
     let credentials = Credentials::simulator_demo();
     let refs = RefNumbers::new("FZT");
-    let universe = simulator_universe();
     let target = SimTarget {
         config,
         timeout: Duration::from_secs(30),
@@ -49,7 +58,7 @@ pub(super) fn fuzz(config: SimConfig, body_mode: BodyMode, options: &RunOptions)
         body_mode,
         refs: &refs,
         rate: None,
-        universe: &universe,
+        universe,
     };
     fuzzer.run(options, &runner::NoProgress)
 }
@@ -197,6 +206,49 @@ fn a_correct_simulator_passes_every_oracle_in_both_body_modes() {
         assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
         assert!(outcome.stats.payments_accepted > 100, "{:?}", outcome.stats);
         assert_eq!(outcome.stats.inconclusive, 0, "{:?}", outcome.stats);
+    }
+}
+
+#[test]
+fn every_categorys_accounts_pass_every_oracle_and_a_planted_bug_is_found() {
+    let mut names: Vec<&str> = ppob_sim::test_accounts()
+        .iter()
+        .map(|a| a.category.name.as_str())
+        .collect();
+    names.dedup();
+    assert!(names.len() >= 12, "{names:?}");
+    for name in names {
+        let universe = category_universe(name);
+        assert!(!universe.payable.is_empty(), "{name}: nothing to pay");
+        let outcome = fuzz_in(
+            &universe,
+            SimConfig::default(),
+            BodyMode::TokenOnly,
+            &options(5, 300),
+        );
+        assert!(
+            outcome.failures.is_empty(),
+            "{name}: {}",
+            describe(&outcome)
+        );
+        assert_eq!(outcome.stats.inconclusive, 0, "{name}: {:?}", outcome.stats);
+        assert!(
+            outcome.stats.payments_accepted > 10,
+            "{name}: {:?}",
+            outcome.stats
+        );
+        let buggy = SimConfig {
+            bugs: vec![ppob_sim::Bug::DoubleCharge],
+            ..SimConfig::default()
+        };
+        let outcome = fuzz_in(&universe, buggy, BodyMode::TokenOnly, &options(5, 300));
+        assert!(
+            outcome
+                .failures
+                .iter()
+                .any(|f| f.oracle == "fuzz.no-double-charge"),
+            "{name}: the double-charge bug is not found"
+        );
     }
 }
 

@@ -147,6 +147,35 @@ pub fn parse(name: &str, path: &str, text: &str, source: Source) -> Result<Categ
                 ),
             ));
         }
+        if let Some(code) = &account.product
+            && !manifest.products.iter().any(|p| &p.code == code)
+        {
+            return Err(bad(
+                "product",
+                code,
+                format!(
+                    "account {:?}: product {code:?} is not one of this category's [[products]]",
+                    account.number
+                ),
+            ));
+        }
+        let extras = &manifest.request;
+        let asked = &account.request;
+        let unwanted = [
+            ("amount", asked.amount.is_some() && extras.amount.is_none()),
+            ("month", asked.month.is_some() && extras.month.is_none()),
+            ("zone_id", asked.zone_id.is_some() && !extras.zone_id),
+        ];
+        if let Some((field, _)) = unwanted.iter().find(|(_, unwanted)| *unwanted) {
+            return Err(bad(
+                field,
+                &account.number,
+                format!(
+                    "account {:?} sends {field} but the category's [request] has no {field}",
+                    account.number
+                ),
+            ));
+        }
         if manifest.accounts[..i]
             .iter()
             .any(|a| a.number == account.number)

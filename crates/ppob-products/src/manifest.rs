@@ -150,8 +150,9 @@ pub struct Bills {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Token {
-    /// `productDetails` keys whose value a successful status token equals
-    /// (rule `status.token-equals-reference`); the simulator writes the first.
+    /// `productDetails` keys whose value a successful payment, status or
+    /// callback token equals (rule `product.token-line`: the first of them
+    /// present is compared), e.g. Pulsa's serial-number line.
     #[serde(default)]
     pub lines: Vec<String>,
     /// A regular expression the whole token matches.
@@ -202,12 +203,12 @@ impl<'de> Deserialize<'de> for Pattern {
 }
 
 /// A value template: text with placeholders `{account}`, `{name}`, `{time}`,
-/// `{token}`, `{product}` and `{txn:N}`.
+/// `{token}`, `{product}`, `{periods}` and `{txn:N}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template(pub String);
 
 /// The placeholders a template may use.
-pub const PLACEHOLDERS: &[&str] = &["account", "name", "time", "token", "product"];
+pub const PLACEHOLDERS: &[&str] = &["account", "name", "time", "token", "product", "periods"];
 
 impl<'de> Deserialize<'de> for Template {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -225,7 +226,19 @@ pub struct Account {
     pub number: String,
     /// The customer name answers carry.
     pub name: String,
-    /// The bill periods an inquiry answers (none for products priced by `price`).
+    /// The product code a case of this account buys (one of the category's;
+    /// the first product when omitted).
+    #[serde(default)]
+    pub product: Option<String>,
+    /// The request extras a case of this account sends with its inquiry.
+    #[serde(default)]
+    pub request: AccountRequest,
+    /// How this account's payment finishes, when not as its category's.
+    #[serde(default)]
+    pub finish: Option<Finish>,
+    /// The bill periods an inquiry answers (none for products priced by
+    /// `price` or by the inquiry's open `amount`). With a `month` request
+    /// extra, one set of these lines per month asked.
     #[serde(default)]
     pub bill: Vec<Period>,
     /// The admin fee (the `billId` "0" line).
@@ -244,6 +257,21 @@ pub struct Account {
     pub behaviour: String,
     /// The outcome a correct client reports.
     pub expected: String,
+}
+
+/// The request extras a case of an account sends with its inquiry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountRequest {
+    /// `amount`, for an open-amount product.
+    #[serde(default)]
+    pub amount: Option<u64>,
+    /// `month`, the months paid.
+    #[serde(default)]
+    pub month: Option<u64>,
+    /// `zoneId`.
+    #[serde(default)]
+    pub zone_id: Option<String>,
 }
 
 /// One bill period of an account (a `billId` "1", "2", … line).

@@ -1,5 +1,6 @@
 //! Value templates of detail lines and tokens: `{account}`, `{name}`,
-//! `{time}`, `{token}`, `{product}` and `{txn:N}` (the transaction id,
+//! `{time}`, `{token}`, `{product}`, `{periods}` (how many bill periods the
+//! transaction has) and `{txn:N}` (the transaction id,
 //! zero-padded to N digits, at most 30). Checked when a manifest is read,
 //! filled by the simulator.
 
@@ -18,6 +19,8 @@ pub struct Values<'a> {
     pub token: &'a str,
     /// `{product}`: the product name.
     pub product: &'a str,
+    /// `{periods}`: how many bill-period lines the transaction has.
+    pub periods: usize,
     /// `{txn:N}`: the transaction id.
     pub txn: u64,
 }
@@ -66,7 +69,7 @@ fn parse_placeholder(name: &str) -> Result<Piece<'_>, String> {
         Ok(Piece::Named(name))
     } else {
         Err(format!(
-            "unknown placeholder {{{name}}}: expected one of {{account}}, {{name}}, {{time}}, {{token}}, {{product}}, {{txn:N}}"
+            "unknown placeholder {{{name}}}: expected one of {{account}}, {{name}}, {{time}}, {{token}}, {{product}}, {{periods}}, {{txn:N}}"
         ))
     }
 }
@@ -86,6 +89,7 @@ pub fn fill(text: &str, values: &Values<'_>) -> String {
             Piece::Named("name") => out.push_str(values.name),
             Piece::Named("time") => out.push_str(values.time),
             Piece::Named("token") => out.push_str(values.token),
+            Piece::Named("periods") => out.push_str(&values.periods.to_string()),
             Piece::Named(_) => out.push_str(values.product),
             Piece::Txn(width) => {
                 let digits = values.txn.to_string();
@@ -122,6 +126,11 @@ mod tests {
             "x45"
         );
         assert_eq!(fill("plain", &Values::default()), "plain");
+        let months = Values {
+            periods: 3,
+            ..Values::default()
+        };
+        assert_eq!(fill("{periods} Bulan", &months), "3 Bulan");
     }
 
     #[test]

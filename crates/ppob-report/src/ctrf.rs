@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::location::describe;
+use super::test_walk::{CaseVerdict, Hint, OpenCase, case_verdict, failure_lines};
 use super::{CaseEnd, CaseStart, Command, FailureReport, Reporter, RunEnd, RunInfo, plural};
 use ppob_core::contract::{DocumentReport, Finding, Severity};
 
@@ -94,19 +94,9 @@ impl Test {
     }
 }
 
+/// One line for a finding: `error[RULE] file:line:col /pointer: message`.
 fn finding_line(report: &DocumentReport, f: &Finding, cassette: Option<&str>) -> String {
-    let pointer = if f.pointer.is_empty() {
-        "(document)"
-    } else {
-        &f.pointer
-    };
-    format!(
-        "{}[{}] {} {pointer}: {}",
-        f.severity.name(),
-        f.rule,
-        describe(report, f, cassette),
-        f.message
-    )
+    super::test_walk::finding_line(report, f, cassette, Hint::Without)
 }
 
 fn millis_now() -> u64 {
@@ -132,7 +122,7 @@ pub struct CtrfReport<W: Write> {
     start: u64,
     tests: Vec<Test>,
     /// The `check` case being reported: its start and its finding lines.
-    open: Option<(CaseStart, Vec<String>)>,
+    open: OpenCase<Vec<String>>,
 }
 
 impl<W: Write> CtrfReport<W> {
@@ -144,7 +134,7 @@ impl<W: Write> CtrfReport<W> {
             partition: None,
             start: millis_now(),
             tests: Vec::new(),
-            open: None,
+            open: OpenCase::default(),
         }
     }
 }
@@ -163,7 +153,7 @@ impl<W: Write> Reporter for CtrfReport<W> {
         _bytes: &[u8],
         _first_line: u64,
     ) -> io::Result<()> {
-        if let Some((start, lines)) = &mut self.open {
+        if let Some((start, lines)) = self.open.gathering() {
             lines.extend(
                 report
                     .findings
@@ -203,34 +193,18 @@ impl<W: Write> Reporter for CtrfReport<W> {
     }
 
     fn case_started(&mut self, case: &CaseStart) -> io::Result<()> {
-        self.open = Some((case.clone(), Vec::new()));
+        self.open.start(case);
         Ok(())
     }
 
     fn case_finished(&mut self, end: &CaseEnd) -> io::Result<()> {
-        let Some((start, lines)) = self.open.take() else {
+        let Some((start, lines)) = self.open.end() else {
             return Ok(());
         };
         let summary = &end.summary;
-        let errors = lines.iter().filter(|l| l.starts_with("error[")).count() as u64;
-        let failure = if !summary.met {
-            Some(format!(
-                "expected {}, got {}: {}",
-                summary.expected, summary.outcome, summary.detail
-            ))
-        } else if errors > 0 {
-            Some(format!(
-                "{} as expected, but the contract was broken ({}): {}",
-                summary.outcome,
-                plural(errors, "error"),
-                lines
-                    .iter()
-                    .find(|l| l.starts_with("error["))
-                    .cloned()
-                    .unwrap_or_default()
-            ))
-        } else {
-            None
+        let failure = match case_verdict(summary, &lines) {
+            CaseVerdict::Unmet(message) | CaseVerdict::Broken { message, .. } => Some(message),
+            CaseVerdict::Kept => None,
         };
         let mut test = Test::new(start.name.as_str(), "check", failure);
         test.duration = whole_ms(summary.elapsed_ms);
@@ -249,18 +223,7 @@ impl<W: Write> Reporter for CtrfReport<W> {
 
     fn fuzz_failure(&mut self, failure: &FailureReport) -> io::Result<()> {
         let f = &failure.failure;
-        let mut lines = vec![failure.headline.clone()];
-        for doc in &failure.documents {
-            lines.extend(
-                doc.report
-                    .findings
-                    .iter()
-                    .map(|x| finding_line(&doc.report, x, None)),
-            );
-        }
-        if let Some(command) = &f.reproduce {
-            lines.push(format!("reproduce: {command}"));
-        }
+        let lines = failure_lines(failure, Hint::Without);
         let mut test = Test::new(
             format!("{} {}", f.oracle, failure.name),
             &format!("fuzz {} {}", f.scenario, f.variant),

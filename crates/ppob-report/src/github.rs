@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use super::location::place;
+use super::test_walk::OpenCase;
 use super::{CaseEnd, CaseStart, Command, FailureReport, Reporter, RunEnd, RunInfo, plural};
 use ppob_core::contract::{DocumentReport, Finding, Severity};
 
@@ -33,7 +34,7 @@ pub struct GithubReport<W: Write> {
     step_summary: Option<PathBuf>,
     /// Documents of the `check` case being reported (annotated at its end,
     /// when the cassette it was recorded into is known).
-    open: Option<(CaseStart, Vec<DocumentReport>)>,
+    open: OpenCase<Vec<DocumentReport>>,
 }
 
 impl<W: Write> GithubReport<W> {
@@ -43,7 +44,7 @@ impl<W: Write> GithubReport<W> {
             out,
             command: Command::Validate,
             step_summary,
-            open: None,
+            open: OpenCase::default(),
         }
     }
 
@@ -162,7 +163,7 @@ impl<W: Write> Reporter for GithubReport<W> {
         if report.findings.is_empty() {
             return Ok(());
         }
-        if let Some((_, docs)) = &mut self.open {
+        if let Some((_, docs)) = self.open.gathering() {
             docs.push(report.clone());
             return Ok(());
         }
@@ -173,12 +174,12 @@ impl<W: Write> Reporter for GithubReport<W> {
     }
 
     fn case_started(&mut self, case: &CaseStart) -> io::Result<()> {
-        self.open = Some((case.clone(), Vec::new()));
+        self.open.start(case);
         Ok(())
     }
 
     fn case_finished(&mut self, end: &CaseEnd) -> io::Result<()> {
-        let Some((start, docs)) = self.open.take() else {
+        let Some((start, docs)) = self.open.end() else {
             return Ok(());
         };
         let cassette = end.cassette.as_deref().or(start.cassette.as_deref());

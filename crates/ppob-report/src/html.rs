@@ -22,7 +22,7 @@ use std::io::{self, Write};
 use super::rule_help::{RULES_URI, help_text, severity_name};
 use super::{
     CaseEnd, CaseStart, Command, Coverage, FailureReport, MAX_FINDINGS_SHOWN, Reporter, RunEnd,
-    RunInfo, plural,
+    RunInfo, format_ms, plural,
 };
 use ppob_core::contract::{DocumentReport, Finding, Severity};
 use ppob_core::rules::catalogue::CATALOGUE;
@@ -364,6 +364,30 @@ fn coverage_html(out: &mut String, coverage: &Coverage) {
     out.push_str("</section>");
 }
 
+/// A case's times: the real one always, the simulated one beside it when
+/// its clock was simulated (the simulator's waits take no real time).
+fn timing_html(out: &mut String, case: &crate::CaseSummary) {
+    let real = format_ms(case.elapsed_ms);
+    match case.simulated_ms {
+        Some(simulated) => {
+            let _ = write!(
+                out,
+                "<p class=\"note timing\" data-elapsed-ms=\"{:.0}\" data-simulated-ms=\"{simulated:.0}\">\
+                 took {real} of real time; {} of simulated time (the simulator's waits)</p>",
+                case.elapsed_ms,
+                format_ms(simulated)
+            );
+        }
+        None => {
+            let _ = write!(
+                out,
+                "<p class=\"note timing\" data-elapsed-ms=\"{:.0}\">took {real}</p>",
+                case.elapsed_ms
+            );
+        }
+    }
+}
+
 impl<W: Write> Reporter for HtmlReport<W> {
     fn start(&mut self, run: &RunInfo) -> io::Result<()> {
         self.run = Some(run.clone());
@@ -559,6 +583,9 @@ impl<W: Write> Reporter for HtmlReport<W> {
                 );
                 if let Some(about) = &case.start.about {
                     let _ = write!(page, "<p class=\"note\">{}</p>", esc(about));
+                }
+                if let Some(end) = &case.end {
+                    timing_html(&mut page, &end.summary);
                 }
                 if let Some(cassette) = case
                     .end

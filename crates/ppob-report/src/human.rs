@@ -10,7 +10,7 @@ use anstyle::{AnsiColor, Style};
 use super::coverage::REQUIRED_CODE;
 use super::{
     CaseEnd, CaseStart, CaseSummary, Command, Coverage, FailureReport, FuzzStart, FuzzSummary,
-    InterruptedCase, Reporter, RunEnd, RunInfo,
+    InterruptedCase, Reporter, RunEnd, RunInfo, format_ms,
 };
 use ppob_core::contract::{DocumentReport, Finding, Severity, StepInfo, Summary};
 
@@ -396,23 +396,11 @@ impl<W: Write> HumanReport<W> {
     }
 }
 
-/// Milliseconds as people read them: `12 ms`, `2.5 s`, `2 m 30 s`.
 /// A case's time: real, or "… simulated" when its clock was (the simulator, a replay).
 fn case_time(case: &crate::CaseSummary) -> String {
     match case.simulated_ms {
         Some(ms) => format!("{} simulated", format_ms(ms)),
         None => format_ms(case.elapsed_ms),
-    }
-}
-
-fn format_ms(ms: f64) -> String {
-    if ms < 1000.0 {
-        format!("{ms:.0} ms")
-    } else if ms < 60_000.0 {
-        format!("{:.1} s", ms / 1000.0)
-    } else {
-        let secs = (ms / 1000.0).round() as u64;
-        format!("{} m {} s", secs / 60, secs % 60)
     }
 }
 

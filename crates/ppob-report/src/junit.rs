@@ -9,9 +9,18 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
-use super::location::describe;
+use super::test_walk::{CaseVerdict, Hint, OpenCase, case_verdict, failure_lines};
 use super::{CaseEnd, CaseStart, Command, FailureReport, Reporter, RunEnd, RunInfo, plural};
 use ppob_core::contract::{DocumentReport, Finding, Severity};
+
+/// What a `check` case gathers from its documents: a line per step, a line
+/// per finding, whether a finding was an input error.
+#[derive(Debug, Default)]
+struct Gathered {
+    steps: Vec<String>,
+    findings: Vec<String>,
+    input: bool,
+}
 
 /// Collects testcases and writes the XML at the end.
 pub struct JunitReport<W: Write> {
@@ -19,7 +28,7 @@ pub struct JunitReport<W: Write> {
     command: Command,
     cases: Vec<TestCase>,
     /// The `check` case being reported: its start and its lines so far.
-    open: Option<(CaseStart, Vec<String>, Vec<String>, bool)>,
+    open: OpenCase<Gathered>,
 }
 
 impl<W: Write> JunitReport<W> {
@@ -29,30 +38,14 @@ impl<W: Write> JunitReport<W> {
             out,
             command: Command::Validate,
             cases: Vec::new(),
-            open: None,
+            open: OpenCase::default(),
         }
     }
 }
 
 /// One line for a finding: `error[RULE] file:line:col /pointer: message (expected …, found …)`.
 fn finding_line(report: &DocumentReport, f: &Finding, cassette: Option<&str>) -> String {
-    let hint = match (&f.expected, &f.actual) {
-        (Some(e), Some(a)) => format!(" (expected {e}, found {a})"),
-        (Some(e), None) => format!(" (expected {e})"),
-        _ => String::new(),
-    };
-    let pointer = if f.pointer.is_empty() {
-        "(document)"
-    } else {
-        &f.pointer
-    };
-    format!(
-        "{}[{}] {} {pointer}: {}{hint}",
-        f.severity.name(),
-        f.rule,
-        describe(report, f, cassette),
-        f.message
-    )
+    super::test_walk::finding_line(report, f, cassette, Hint::With)
 }
 
 /// A failing (or, with input errors, erroring) status from finding lines.
@@ -83,9 +76,9 @@ impl<W: Write> Reporter for JunitReport<W> {
         _bytes: &[u8],
         _first_line: u64,
     ) -> io::Result<()> {
-        if let Some((start, lines, findings, input)) = &mut self.open {
+        if let Some((start, gathered)) = self.open.gathering() {
             if let Some(step) = report.step.as_ref().filter(|s| s.opens_line()) {
-                lines.push(format!(
+                gathered.steps.push(format!(
                     "#{} {} {} {}",
                     step.index,
                     step.label(),
@@ -94,8 +87,10 @@ impl<W: Write> Reporter for JunitReport<W> {
                 ));
             }
             for f in &report.findings {
-                *input |= f.is_input_error();
-                findings.push(finding_line(report, f, start.cassette.as_deref()));
+                gathered.input |= f.is_input_error();
+                gathered
+                    .findings
+                    .push(finding_line(report, f, start.cassette.as_deref()));
             }
             return Ok(());
         }
@@ -140,57 +135,35 @@ impl<W: Write> Reporter for JunitReport<W> {
     }
 
     fn case_started(&mut self, case: &CaseStart) -> io::Result<()> {
-        self.open = Some((case.clone(), Vec::new(), Vec::new(), false));
+        self.open.start(case);
         Ok(())
     }
 
     fn case_finished(&mut self, end: &CaseEnd) -> io::Result<()> {
-        let Some((start, steps, findings, input)) = self.open.take() else {
+        let Some((start, gathered)) = self.open.end() else {
             return Ok(());
         };
         let summary = &end.summary;
-        let errors = findings.iter().filter(|l| l.starts_with("error[")).count() as u64;
-        let mut lines = steps;
+        let mut lines = gathered.steps;
         lines.push(format!(
             "expected {}, got {}: {}",
             summary.expected, summary.outcome, summary.detail
         ));
-        lines.extend(findings.iter().cloned());
-        let status = if input {
-            failed(NonSuccessKind::Error, &summary.detail, "setup", &lines)
-        } else if !summary.met {
-            failed(
+        lines.extend(gathered.findings.iter().cloned());
+        let verdict = case_verdict(summary, &gathered.findings);
+        let kept = verdict == CaseVerdict::Kept;
+        let status = match verdict {
+            _ if gathered.input => failed(NonSuccessKind::Error, &summary.detail, "setup", &lines),
+            CaseVerdict::Unmet(message) => failed(
                 NonSuccessKind::Failure,
-                &format!(
-                    "expected {}, got {}: {}",
-                    summary.expected, summary.outcome, summary.detail
-                ),
+                &message,
                 "flow.expectation",
                 &lines,
-            )
-        } else if errors > 0 {
-            let first = findings
-                .iter()
-                .find(|l| l.starts_with("error["))
-                .cloned()
-                .unwrap_or_default();
-            let rule = first
-                .split(['[', ']'])
-                .nth(1)
-                .unwrap_or("contract")
-                .to_owned();
-            failed(
-                NonSuccessKind::Failure,
-                &format!(
-                    "{} as expected, but the contract was broken ({}): {first}",
-                    summary.outcome,
-                    plural(errors, "error")
-                ),
-                &rule,
-                &lines,
-            )
-        } else {
-            TestCaseStatus::success()
+            ),
+            CaseVerdict::Broken { message, rule } => {
+                failed(NonSuccessKind::Failure, &message, &rule, &lines)
+            }
+            CaseVerdict::Kept => TestCaseStatus::success(),
         };
         let mut case = TestCase::new(start.name.as_str(), status);
         case.set_classname("check");
@@ -205,7 +178,7 @@ impl<W: Write> Reporter for JunitReport<W> {
                 format!("{:.3}", ms.max(0.0) / 1000.0),
             ));
         }
-        if summary.met && errors == 0 {
+        if kept {
             case.set_system_out(lines.join("\n"));
         }
         if let Some(cassette) = end.cassette.as_deref().or(start.cassette.as_deref()) {
@@ -217,18 +190,7 @@ impl<W: Write> Reporter for JunitReport<W> {
 
     fn fuzz_failure(&mut self, failure: &FailureReport) -> io::Result<()> {
         let f = &failure.failure;
-        let mut lines = vec![failure.headline.clone()];
-        for doc in &failure.documents {
-            lines.extend(
-                doc.report
-                    .findings
-                    .iter()
-                    .map(|x| finding_line(&doc.report, x, None)),
-            );
-        }
-        if let Some(command) = &f.reproduce {
-            lines.push(format!("reproduce: {command}"));
-        }
+        let mut lines = failure_lines(failure, Hint::With);
         if let Some(curl) = &f.curl {
             lines.push(format!("curl: {curl}"));
         }

@@ -56,6 +56,7 @@ mod retell;
 mod rule_help;
 mod sarif;
 mod schema_place;
+mod test_walk;
 pub mod wire;
 
 use std::io::{self, Write};
@@ -280,6 +281,18 @@ impl ppob_validate::Sink for SinkOf<'_, '_> {
         first_line: u64,
     ) -> io::Result<()> {
         self.0.document(report, bytes, first_line)
+    }
+}
+
+/// Milliseconds as people read them: `12 ms`, `2.5 s`, `2 m 30 s`.
+pub(crate) fn format_ms(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else if ms < 60_000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        let secs = (ms / 1000.0).round() as u64;
+        format!("{} m {} s", secs / 60, secs % 60)
     }
 }
 

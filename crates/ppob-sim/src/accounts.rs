@@ -11,7 +11,7 @@
 use std::sync::OnceLock;
 
 use super::fault::{FaultRule, FaultRules};
-use ppob_products::manifest::{self, Template};
+use ppob_products::manifest::{self, AccountRequest, Finish, Template};
 use ppob_products::{Catalog, Category};
 
 /// A product the simulator sells.
@@ -73,6 +73,105 @@ impl Bill {
     }
 }
 
+/// What an inquiry asked besides its account and product: the open
+/// `amount` and the `month`s, each kept only when the category takes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Asked {
+    /// The open amount (rupiah), for a category whose inquiry sends `amount`.
+    pub amount: Option<u64>,
+    /// The months paid, for a category whose inquiry sends `month`.
+    pub months: Option<u64>,
+}
+
+/// One bill line of a [`Charge`] (a `billId` "1", "2", … line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeLine {
+    /// `billId`.
+    pub id: String,
+    /// `key`.
+    pub key: &'static str,
+    /// `billInfo` as `(key, value)` pairs.
+    pub info: &'static [(String, String)],
+    /// `value`, rupiah.
+    pub value: u64,
+}
+
+/// What one inquiry charges: its bill lines, its admin fee, and a price no
+/// line shows (a category without bill lines, e.g. phone credit).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Charge {
+    /// The bill-period lines, in `billDetails` order (the admin line comes after).
+    pub lines: Vec<ChargeLine>,
+    /// The admin fee (the `billId` "0" line when the category has an admin key).
+    pub admin: u64,
+    /// A price charged without a line of its own.
+    pub unlisted: u64,
+}
+
+impl Charge {
+    /// The amount to pay: every line, the admin fee and the unlisted price.
+    pub fn amount(&self) -> u64 {
+        self.lines.iter().map(|l| l.value).sum::<u64>() + self.admin + self.unlisted
+    }
+}
+
+/// What an inquiry of `account` for `product`, asking `asked`, charges: the
+/// account's bill periods, else one line (the category's period key) of the
+/// open amount or the product's price; with `month`, the lines once per month,
+/// `billId`s counting down to "1" as BPJSTK BPU writes them.
+pub fn charge(account: &TestAccount, product: &Product, asked: Asked) -> Charge {
+    let InquiryOutcome::Bill(bill) = account.inquiry else {
+        return Charge::default();
+    };
+    let manifest = &account.category.manifest;
+    let price = asked
+        .amount
+        .filter(|_| manifest.request.amount.is_some())
+        .or(product.price);
+    let mut unlisted = 0;
+    let base: Vec<BillPeriod> = if !bill.periods.is_empty() {
+        bill.periods.to_vec()
+    } else {
+        match (price, manifest.bills.period_key.as_deref()) {
+            (Some(price), Some(key)) => vec![BillPeriod {
+                key,
+                info: &[],
+                value: price,
+            }],
+            (Some(price), None) => {
+                unlisted = price;
+                Vec::new()
+            }
+            (None, _) => Vec::new(),
+        }
+    };
+    let months = asked
+        .months
+        .filter(|_| manifest.request.month.is_some())
+        .unwrap_or(1)
+        .max(1);
+    let repeated = usize::try_from(months).unwrap_or(1);
+    let count = base.len() * repeated;
+    let descending = asked.months.is_some() && manifest.request.month.is_some();
+    let lines = base
+        .iter()
+        .cycle()
+        .take(count)
+        .enumerate()
+        .map(|(i, period)| ChargeLine {
+            id: if descending { count - i } else { i + 1 }.to_string(),
+            key: period.key,
+            info: period.info,
+            value: period.value,
+        })
+        .collect();
+    Charge {
+        lines,
+        admin: bill.admin,
+        unlisted,
+    }
+}
+
 /// What an inquiry of the account answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InquiryOutcome {
@@ -99,6 +198,12 @@ pub struct TestAccount {
     pub number: &'static str,
     /// The masked customer name answers carry.
     pub customer_name: &'static str,
+    /// The product code a case of this account buys.
+    pub product: &'static str,
+    /// The request extras a case of this account sends with its inquiry.
+    pub request: &'static AccountRequest,
+    /// How its payment finishes: 299 then status, or its final code at once.
+    pub finish: Finish,
     /// What an inquiry answers.
     pub inquiry: InquiryOutcome,
     /// What a payment does.
@@ -120,13 +225,10 @@ impl PartialEq for TestAccount {
 }
 
 impl TestAccount {
-    /// The product a case of this account buys by default: its category's first.
+    /// The product a case of this account buys by default: the account's
+    /// own, else its category's first.
     pub fn default_product(&self) -> &'static str {
-        self.category
-            .manifest
-            .products
-            .first()
-            .map_or("", |p| p.code.as_str())
+        self.product
     }
 }
 
@@ -209,9 +311,17 @@ fn build(catalog: &'static Catalog) -> Result<Table, String> {
                 manifest::PaymentOutcome::Settles(code) => PaymentOutcome::Settles(code),
                 manifest::PaymentOutcome::Rejected(code) => PaymentOutcome::Rejected(code),
             };
+            let product = account
+                .product
+                .as_deref()
+                .or_else(|| category.manifest.products.first().map(|p| p.code.as_str()))
+                .unwrap_or_default();
             table.accounts.push(TestAccount {
                 number: &account.number,
                 customer_name: &account.name,
+                product,
+                request: &account.request,
+                finish: account.finish.unwrap_or(category.manifest.finish),
                 inquiry,
                 payment,
                 faults: faults_of(category, account)?,
@@ -322,8 +432,68 @@ mod tests {
     }
 
     #[test]
-    fn only_the_seed_product_is_sold() {
-        assert_eq!(product("product-code").map(|(i, _)| i), Some(0));
+    fn every_categorys_products_are_sold_and_no_other() {
+        let (_, seed) = product("product-code").unwrap();
+        assert_eq!(seed.kind.name, "mobile-postpaid");
+        for category in ppob_products::catalog().categories() {
+            for p in &category.manifest.products {
+                assert_eq!(
+                    product(&p.code).map(|(_, p)| p.kind.name.as_str()),
+                    Some(category.name.as_str())
+                );
+            }
+        }
         assert!(product("partner-code").is_none());
+    }
+
+    #[test]
+    fn a_charge_follows_price_open_amount_and_months() {
+        for a in test_accounts() {
+            let InquiryOutcome::Bill(bill) = a.inquiry else {
+                continue;
+            };
+            let (_, product) = product(a.product).unwrap();
+            let asked = Asked {
+                amount: a.request.amount,
+                months: a.request.month,
+            };
+            let charge = charge(a, product, asked);
+            let manifest = &a.category.manifest;
+            let lines: u64 = charge.lines.iter().map(|l| l.value).sum();
+            assert_eq!(
+                charge.amount(),
+                lines + bill.admin + charge.unlisted,
+                "{}",
+                a.number
+            );
+            if let (Some(open), true) = (a.request.amount, manifest.request.amount.is_some()) {
+                assert_eq!(
+                    charge.amount() - bill.admin,
+                    open,
+                    "{}: echoes the open amount",
+                    a.number
+                );
+            }
+            if let Some(months) = a.request.month.filter(|_| manifest.request.month.is_some()) {
+                let per_month = bill.periods.len() as u64;
+                assert_eq!(
+                    charge.lines.len() as u64,
+                    months * per_month,
+                    "{}",
+                    a.number
+                );
+                assert_eq!(
+                    charge.lines.first().map(|l| l.id.clone()),
+                    Some((months * per_month).to_string())
+                );
+                assert_eq!(charge.lines.last().map(|l| l.id.as_str()), Some("1"));
+            }
+            if bill.periods.is_empty()
+                && a.request.amount.is_none()
+                && manifest.bills.period_key.is_none()
+            {
+                assert_eq!(charge.unlisted, product.price.unwrap_or(0), "{}", a.number);
+            }
+        }
     }
 }

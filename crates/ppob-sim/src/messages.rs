@@ -1,6 +1,6 @@
 //! The `message` ({ID, EN}) of every response code the simulator emits.
 //!
-//! 0, 299 and 300 carry the documented wording; the others are the
+//! 0 and 4, 299 and 300 carry the documented wording; the others are the
 //! simulator's own clear wording (the documentation fixes no other message).
 
 use ppob_core::model::Message;
@@ -9,6 +9,11 @@ use ppob_core::model::Message;
 pub const MESSAGES: &[(i64, &str, &str)] = &[
     (
         0,
+        "Transaksi Anda Telah Berhasil",
+        "Your transaction was successful",
+    ),
+    (
+        4,
         "Transaksi Anda Telah Berhasil",
         "Your transaction was successful",
     ),
@@ -29,6 +34,11 @@ pub const MESSAGES: &[(i64, &str, &str)] = &[
         "Customer blocked by the biller",
     ),
     (
+        106,
+        "Tagihan melebihi batas maksimum",
+        "Bill exceeds the maximum",
+    ),
+    (
         108,
         "Transaksi duplikat: refNumber sudah digunakan",
         "Duplicate transaction: refNumber already used",
@@ -38,8 +48,19 @@ pub const MESSAGES: &[(i64, &str, &str)] = &[
         "Nominal tidak sesuai dengan inkuiri",
         "Amount does not match the inquiry",
     ),
+    (110, "Produk tidak tersedia", "Product unavailable"),
+    (
+        111,
+        "Transaksi melebihi batas maksimum",
+        "Transaction exceeds the maximum",
+    ),
     (180, "Permintaan tidak valid", "Invalid request"),
     (188, "Transaksi tidak ditemukan", "Transaction not found"),
+    (
+        198,
+        "Transaksi digagalkan manual",
+        "Transaction failed manually",
+    ),
     (199, "Kesalahan umum", "General error"),
     (
         299,
@@ -47,13 +68,29 @@ pub const MESSAGES: &[(i64, &str, &str)] = &[
         "Your transaction is processing",
     ),
     (300, "Inkuiri berhasil", "Inquiry is successful"),
+    (
+        301,
+        "Tagihan melewati batas waktu yang diizinkan",
+        "Bill older than allowed",
+    ),
     (302, "Tagihan sudah terbayar", "Bill already paid"),
+    (303, "Tagihan tidak tersedia", "Bill not available"),
     (304, "Nomor pelanggan salah", "Wrong account number"),
     (
         305,
         "Gangguan pada penyedia layanan, silakan coba lagi",
         "Provider disruption, please try again later",
     ),
+    (306, "ID pelanggan salah", "Wrong customer id"),
+    (307, "ID pelanggan salah", "Wrong customer id"),
+    (308, "ID pelanggan salah", "Wrong customer id"),
+    (309, "Tagihan sudah terbayar", "Bill already paid"),
+    (
+        310,
+        "Sedang jam cut-off, silakan coba lagi nanti",
+        "Cut-off time, please try again later",
+    ),
+    (311, "Produk tidak tersedia", "Product unavailable"),
     (
         312,
         "Inkuiri kedaluwarsa, silakan ulangi inkuiri",
@@ -65,6 +102,7 @@ pub const MESSAGES: &[(i64, &str, &str)] = &[
         "Payment does not match the inquiry",
     ),
     (317, "Produk tidak tersedia", "Product unavailable"),
+    (323, "Produk tidak tersedia", "Product unavailable"),
 ];
 
 /// The message of `code`; a generic one for a code outside the table.
@@ -100,6 +138,7 @@ mod tests {
     #[test]
     fn documented_wording_for_0_299_300() {
         assert_eq!(message(0).id, "Transaksi Anda Telah Berhasil");
+        assert_eq!(message(4).id, "Transaksi Anda Telah Berhasil");
         assert_eq!(message(299).id, "Transaksi sedang dalam proses");
         assert_eq!(message(300).en, "Inquiry is successful");
     }

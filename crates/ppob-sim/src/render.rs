@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::accounts::{Bill, InquiryOutcome, Line, Product, TestAccount, products, test_accounts};
+use super::accounts::{Asked, Charge, Line, Product, TestAccount, charge, products, test_accounts};
 use super::messages::message;
 use super::store::Txn;
 use ppob_core::model::{
@@ -99,6 +99,7 @@ fn detail_lines(
     pairs: &[Line],
     account: &TestAccount,
     product: &Product,
+    periods: usize,
     time: SystemTime,
     token: &str,
 ) -> Vec<KeyValue> {
@@ -109,6 +110,7 @@ fn detail_lines(
         time: &time,
         token,
         product: product.name,
+        periods,
         txn: 0,
     };
     pairs
@@ -119,26 +121,22 @@ fn detail_lines(
 
 /// `(billId, key, billInfo, value)` of every line: the periods, then the
 /// admin line when the category has one.
-fn lines<'a>(
-    bill: &'a Bill,
+fn lines(
+    charge: &Charge,
     account: &'static TestAccount,
-) -> impl Iterator<Item = (String, &'static str, Vec<KeyValue>, u64)> + 'a {
-    let periods = bill.periods.iter().enumerate().map(|(i, p)| {
-        let info = p.info.iter().map(|(k, v)| kv(k, v.as_str())).collect();
-        ((i + 1).to_string(), p.key, info, p.value)
-    });
+) -> impl Iterator<Item = (String, &'static str, Vec<KeyValue>, u64)> {
+    let periods: Vec<_> = charge
+        .lines
+        .iter()
+        .map(|l| {
+            let info = l.info.iter().map(|(k, v)| kv(k, v.as_str())).collect();
+            (l.id.clone(), l.key, info, l.value)
+        })
+        .collect();
     let admin = account.category.manifest.bills.admin_key.as_deref();
-    periods.chain(admin.map(|key| ("0".to_owned(), key, Vec::new(), bill.admin)))
-}
-
-fn bill_of(account: &TestAccount) -> Bill {
-    match account.inquiry {
-        InquiryOutcome::Bill(bill) => bill,
-        InquiryOutcome::Fails(_) => Bill {
-            periods: &[],
-            admin: 0,
-        },
-    }
+    periods
+        .into_iter()
+        .chain(admin.map(|key| ("0".to_owned(), key, Vec::new(), charge.admin)))
 }
 
 fn envelope<D>(code: i64, message: Message, data: ResponseData<D>) -> Response<D> {
@@ -164,11 +162,13 @@ pub(crate) fn failure<D>(code: i64, message: Message, data: FailureData) -> Resp
 pub(crate) fn inquiry_ok(
     account: &'static TestAccount,
     product: &Product,
+    asked: Asked,
     product_code: &str,
     inquiry_id: u64,
     now: SystemTime,
 ) -> InquiryResponse {
-    let bill = bill_of(account);
+    let bill = charge(account, product, asked);
+    let periods = bill.lines.len();
     let inquiry_lines = &account.category.manifest.inquiry;
     let data = InquiryData {
         inquiry_id,
@@ -182,7 +182,7 @@ pub(crate) fn inquiry_ok(
         processing_fee: 0,
         denom: String::new(),
         validity: Some(String::new()),
-        customer_details: detail_lines(&inquiry_lines.customer, account, product, now, ""),
+        customer_details: detail_lines(&inquiry_lines.customer, account, product, periods, now, ""),
         bill_details: lines(&bill, account)
             .map(|(bill_id, key, bill_info, value)| InquiryBillDetail {
                 bill_id,
@@ -192,7 +192,7 @@ pub(crate) fn inquiry_ok(
                 value,
             })
             .collect(),
-        product_details: detail_lines(&inquiry_lines.product, account, product, now, ""),
+        product_details: detail_lines(&inquiry_lines.product, account, product, periods, now, ""),
         extra_fields: Vec::new(),
     };
     envelope(300, message(300), ResponseData::Complete(data))
@@ -207,7 +207,8 @@ fn transaction<K: TransactionKind>(
 ) -> TransactionData<K> {
     let account = &test_accounts()[txn.account];
     let product = &products()[txn.product];
-    let bill = bill_of(account);
+    let bill = charge(account, product, txn.asked);
+    let periods = bill.lines.len();
     let settled_ok = (0..=99).contains(&code);
     let token = if settled_ok {
         token_of(account, txn.transaction_id)
@@ -216,11 +217,25 @@ fn transaction<K: TransactionKind>(
     };
     let settled = &account.category.manifest.settled;
     let product_details = if settled_ok {
-        detail_lines(&settled.product, account, product, txn.made_at, &token)
+        detail_lines(
+            &settled.product,
+            account,
+            product,
+            periods,
+            txn.made_at,
+            &token,
+        )
     } else {
         Vec::new()
     };
-    let customer_details = detail_lines(&settled.customer, account, product, txn.made_at, &token);
+    let customer_details = detail_lines(
+        &settled.customer,
+        account,
+        product,
+        periods,
+        txn.made_at,
+        &token,
+    );
     TransactionData {
         ref_number: ref_number.to_owned(),
         transaction_id: txn.transaction_id,
@@ -247,7 +262,7 @@ fn transaction<K: TransactionKind>(
 /// Partial data of a failed transaction: who, which, how much.
 fn failed_data(ref_number: &str, txn: &Txn) -> FailureData {
     let account = &test_accounts()[txn.account];
-    let bill = bill_of(account);
+    let bill = charge(account, &products()[txn.product], txn.asked);
     FailureData {
         ref_number: Some(ref_number.to_owned()),
         transaction_id: Some(txn.transaction_id),

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::accounts::{self, InquiryOutcome, PaymentOutcome, TestAccount, test_accounts};
+use super::accounts::{self, Asked, InquiryOutcome, PaymentOutcome, TestAccount, test_accounts};
 use super::bug::{self, Bug};
 use super::config::{DuplicatePolicy, SimConfig};
 use super::fault::{Effect, Fault, drift_body};
@@ -31,6 +31,7 @@ use ppob_core::contract::{DocKind, Operation};
 use ppob_core::model::{
     FailureData, InquiryData, InquiryRequest, PaymentRequest, Response, StatusRequest,
 };
+use ppob_products::manifest::Finish;
 use ppob_transport::WireRequest;
 use ppob_transport::WireResponse;
 use ppob_transport::clock::Clock;
@@ -236,27 +237,32 @@ impl Simulator {
             }
             (Some((product_index, product)), Some((account_index, a))) => match a.inquiry {
                 InquiryOutcome::Fails(code) => fail_body(code),
-                InquiryOutcome::Bill(_) => {
-                    let now = self.clock.now();
-                    let inquiry = Inquiry {
-                        account: account_index,
-                        product: product_index,
-                        expires: now.saturating_add(self.config.inquiry_ttl),
-                    };
-                    let id = lock(&self.inquiries).insert(inquiry, now);
-                    let answer = render::inquiry_ok(
-                        a,
-                        product,
-                        &request.product_code,
-                        id,
-                        self.clock.wall(),
-                    );
-                    if self.config.has_bug(Bug::DropInquiryId) {
-                        bug::without_inquiry_id(&answer)
-                    } else {
-                        to_json(&answer)
+                InquiryOutcome::Bill(_) => match asked_of(&request, a) {
+                    Err(refusal) => refusal,
+                    Ok(asked) => {
+                        let now = self.clock.now();
+                        let inquiry = Inquiry {
+                            account: account_index,
+                            product: product_index,
+                            asked,
+                            expires: now.saturating_add(self.config.inquiry_ttl),
+                        };
+                        let id = lock(&self.inquiries).insert(inquiry, now);
+                        let answer = render::inquiry_ok(
+                            a,
+                            product,
+                            asked,
+                            &request.product_code,
+                            id,
+                            self.clock.wall(),
+                        );
+                        if self.config.has_bug(Bug::DropInquiryId) {
+                            bug::without_inquiry_id(&answer)
+                        } else {
+                            to_json(&answer)
+                        }
                     }
-                }
+                },
             },
         };
         self.finish(Operation::Inquiry, effect, body)
@@ -320,37 +326,51 @@ impl Simulator {
             if account_index != inquiry.account || product != Some(inquiry.product) {
                 return Err(313);
             }
-            let InquiryOutcome::Bill(bill) = account.inquiry else {
+            let InquiryOutcome::Bill(_) = account.inquiry else {
                 return Err(313);
             };
-            if request.amount != bill.amount() && !negative_amount {
+            let owed = accounts::charge(
+                account,
+                &accounts::products()[inquiry.product],
+                inquiry.asked,
+            );
+            if request.amount != owed.amount() && !negative_amount {
                 return Err(114);
             }
             match account.payment {
                 PaymentOutcome::Rejected(code) => Err(code),
-                PaymentOutcome::Settles(code) => Ok((inquiry, code)),
+                PaymentOutcome::Settles(code) => Ok((inquiry, code, account.finish)),
             }
         })();
-        let (inquiry, final_code) = match verdict {
+        let (inquiry, final_code, finish) = match verdict {
             Ok(v) => v,
             Err(code) => {
                 drop(payments);
                 return fail_body(code);
             }
         };
+        // A synchronous product is final at once; the others settle after `settle_after`.
+        let settle_after = match finish {
+            Finish::Sync => Duration::ZERO,
+            Finish::Async => self.config.settle_after,
+        };
         let txn = Txn {
             transaction_id: 0,
             account: inquiry.account,
             product: inquiry.product,
-            settle_at: (!effect.pending_forever)
-                .then(|| now.saturating_add(self.config.settle_after)),
+            asked: inquiry.asked,
+            settle_at: (!effect.pending_forever).then(|| now.saturating_add(settle_after)),
             final_code,
             made_at: self.clock.wall(),
         };
         let urls = request.callback_urls.clone().unwrap_or_default();
         let txn = payments.insert(&request.ref_number, txn, urls);
         drop(payments);
-        to_json(&render::payment(&request.ref_number, &txn, 299))
+        to_json(&render::payment(
+            &request.ref_number,
+            &txn,
+            txn.code_at(now),
+        ))
     }
 
     fn duplicate(&self, ref_number: &str, original: &Txn, now: Duration) -> Vec<u8> {
@@ -401,6 +421,50 @@ impl Simulator {
         };
         self.finish(Operation::Status, effect, body)
     }
+}
+
+/// What an inquiry of `account` asks besides account and product, or the
+/// refusal when its category's extras are missing or out of bounds: a
+/// missing `amount`, `month` or `zoneId` answers 180 naming the field, an
+/// open amount outside its bounds 104 (invalid amount), a month outside
+/// its bounds 180. Extras the category does not take are ignored.
+fn asked_of(request: &InquiryRequest, account: &TestAccount) -> Result<Asked, Vec<u8>> {
+    let extras = &account.category.manifest.request;
+    let missing = |field: &str| {
+        invalid_request(&RequestError::field(
+            field,
+            "missing: this product's inquiry needs it",
+            "tidak ada: inkuiri produk ini memerlukannya",
+        ))
+    };
+    let mut asked = Asked::default();
+    if let Some(range) = extras.amount {
+        let amount = request.amount.ok_or_else(|| missing("amount"))?;
+        if !range.contains(amount) {
+            return Err(fail_body(104));
+        }
+        asked.amount = Some(amount);
+    }
+    if let Some(range) = extras.month {
+        let month = request.month.ok_or_else(|| missing("month"))?;
+        if !range.contains(month) {
+            return Err(invalid_request(&RequestError::field(
+                "month",
+                &format!("{month} is out of range: {} to {}", range.min, range.max),
+                &format!("{month} di luar batas: {} sampai {}", range.min, range.max),
+            )));
+        }
+        asked.months = Some(month);
+    }
+    if extras.zone_id
+        && request
+            .zone_id
+            .as_deref()
+            .is_none_or(|z| z.trim().is_empty())
+    {
+        return Err(missing("zoneId"));
+    }
+    Ok(asked)
 }
 
 fn server_error(status: u16) -> WireResponse {

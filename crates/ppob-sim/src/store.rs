@@ -15,6 +15,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
+use super::accounts::Asked;
+
 /// The id of the first inquiry.
 pub const FIRST_INQUIRY_ID: u64 = 500_000_001;
 /// The id of the first transaction.
@@ -31,6 +33,8 @@ pub(crate) struct Inquiry {
     pub account: usize,
     /// Index into `accounts::products()`.
     pub product: usize,
+    /// What the inquiry asked (open amount, months).
+    pub asked: Asked,
     /// When it stops being payable (simulated time).
     pub expires: Duration,
 }
@@ -114,6 +118,8 @@ pub(crate) struct Txn {
     pub account: usize,
     /// Index into `accounts::products()`.
     pub product: usize,
+    /// What its inquiry asked (open amount, months).
+    pub asked: Asked,
     /// When it becomes final; `None` = never (pending-forever).
     pub settle_at: Option<Duration>,
     /// The code it ends with (0 or a failure code).
@@ -238,6 +244,7 @@ mod tests {
         Inquiry {
             account: 0,
             product: 0,
+            asked: Asked::default(),
             expires,
         }
     }
@@ -289,6 +296,7 @@ mod tests {
             transaction_id: 0,
             account: 0,
             product: 0,
+            asked: Asked::default(),
             settle_at,
             final_code: 0,
             made_at: SystemTime::UNIX_EPOCH,

@@ -37,7 +37,7 @@ pub(super) fn judge_callbacks(
 ) {
     let wait = source.wait();
     if !wait.is_zero() {
-        observer.waiting(case, wait, "waiting for the callback");
+        observer.waiting(case, wait, "for the callback");
     }
     let collected = source.collect(settled.ref_number);
     if !wait.is_zero() {
@@ -222,10 +222,7 @@ mod tests {
         assert!(rules_on(&documents[0]).is_empty());
         assert!(rules_on(&documents[1]).is_empty());
         assert_eq!(rules_on(&documents[2]), [callbacks::DUPLICATE]);
-        assert_eq!(
-            heard,
-            ["case-1: waiting for the callback (5s)", "case-1: waited"]
-        );
+        assert_eq!(heard, ["case-1: for the callback (5s)", "case-1: waited"]);
     }
 
     #[test]

@@ -23,6 +23,12 @@ pub struct Case {
     /// Amount for open-amount products (sent with the inquiry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<u64>,
+    /// Months paid, for products whose inquiry sends `month` (BPJSTK BPU).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<u64>,
+    /// `zoneId`, for products whose inquiry sends it (game vouchers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_id: Option<String>,
     /// `callbackUrls` to send with the payment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub callback_urls: Vec<String>,
@@ -55,6 +61,8 @@ impl Case {
             account,
             product: owned_default_product(),
             amount: None,
+            month: None,
+            zone_id: None,
             callback_urls: Vec::new(),
             expect: Expectation::Success,
             about: None,
@@ -98,6 +106,8 @@ impl FromStr for Case {
     type Err = CaseSyntaxError;
 
     /// `ACCOUNT[@PRODUCT][=EXPECT]`, e.g. `0811111113@product-code=failed:302`.
+    /// The product follows the last `@`, so an e-mail account (Google Play)
+    /// reads as `buyer@example.com@PRODUCT`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (target, expect) = match s.split_once('=') {
             Some((t, e)) => (
@@ -109,7 +119,7 @@ impl FromStr for Case {
             ),
             None => (s, Expectation::Success),
         };
-        let (account, product) = match target.split_once('@') {
+        let (account, product) = match target.rsplit_once('@') {
             Some((_, p)) if p.trim().is_empty() => {
                 return Err(CaseSyntaxError::NoProduct(s.to_owned()));
             }
@@ -289,6 +299,10 @@ mod tests {
         assert_eq!(case.product, "pulsa");
         assert_eq!(case.expect, Expectation::Failed(vec![302, 309]));
         assert_eq!(case.name, "0811111113@pulsa");
+
+        let email: Case = "buyer@play.example@GIFT-20".parse().unwrap();
+        assert_eq!(email.account, "buyer@play.example");
+        assert_eq!(email.product, "GIFT-20");
 
         let plain: Case = "0811111111".parse().unwrap();
         assert_eq!(plain.product, default_product());

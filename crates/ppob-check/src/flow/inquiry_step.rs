@@ -28,6 +28,12 @@ impl Flow<'_> {
         let reading = classify::read(&exchange);
         let verdict = classify::inquiry(&reading);
         let at = log.record(&exchange, &reading, Vec::new(), &label(&verdict));
+        if let (InquiryVerdict::Ok, Reading::Envelope { json, .. }) = (&verdict, &reading) {
+            let echoes = rules::inquiry_extras(&exchange.request.payload, json);
+            if !echoes.is_empty() {
+                log.add(at, echoes);
+            }
+        }
         if let Some(outcome) = setup_stop::not_the_api(
             self.transport,
             self.contact,
@@ -54,6 +60,12 @@ fn inquiry_payload(partner_id: &str, case: &Case) -> Value {
     });
     if let Some(amount) = case.amount {
         payload["amount"] = amount.into();
+    }
+    if let Some(month) = case.month {
+        payload["month"] = month.into();
+    }
+    if let Some(zone_id) = &case.zone_id {
+        payload["zoneId"] = zone_id.clone().into();
     }
     payload
 }
@@ -146,7 +158,12 @@ mod tests {
             json!({"partnerId": "partner-id", "accountNumber": "0811111111", "productCode": "PLN"})
         );
         case.amount = Some(20_000);
-        assert_eq!(inquiry_payload("partner-id", &case)["amount"], 20_000);
+        case.month = Some(2);
+        case.zone_id = Some("2001".into());
+        let payload = inquiry_payload("partner-id", &case);
+        assert_eq!(payload["amount"], 20_000);
+        assert_eq!(payload["month"], 2);
+        assert_eq!(payload["zoneId"], "2001");
     }
 
     #[test]

@@ -48,7 +48,13 @@ pub struct StepDocument {
 /// Told what a conversation is doing, e.g. to draw progress. Every method
 /// has a do-nothing default.
 pub trait Observer: Sync {
-    /// A wait before a status call begins.
+    /// A worker took the case `case` and starts its conversation.
+    fn case_started(&self, _case: &str) {}
+    /// The case's conversation ended (it is reported once the cases before
+    /// it were).
+    fn case_ended(&self, _case: &str) {}
+    /// A wait begins: `why` says for what in a few words ("for the first
+    /// status call", "for status call #3", "for the callback").
     fn waiting(&self, _case: &str, _duration: Duration, _why: &str) {}
     /// The wait ended.
     fn waited(&self, _case: &str) {}

@@ -54,22 +54,10 @@ pub(super) fn payment_payload(
     payer: &Payer<'_>,
 ) -> Result<Value, NoPayment> {
     let data = |field: &str| inquiry.pointer(&format!("/data/{field}")).cloned();
-    if let Some(answered) = rules::text(inquiry, "/data/accountNumber")
-        && answered != case.account
-    {
-        let reason = format!(
-            "the inquiry answered account \"{answered}\" for the case's account \"{}\": check never pays \
-another account than the case's, so it stopped before payment",
-            case.account
-        );
-        let finding = RuleFinding {
-            pointer: "/data/accountNumber".into(),
-            message: reason.clone(),
-            expected: Some(format!("\"{}\"", case.account)),
-            actual: Some(format!("\"{answered}\"")),
-        };
+    if let Some(finding) = rules::inquiry_other_account(&case.account, inquiry) {
+        let reason = finding.1.message.clone();
         return Err(NoPayment {
-            finding: Some(Box::new((rules::INQUIRY_OTHER_ACCOUNT, finding))),
+            finding: Some(Box::new(finding)),
             reason,
         });
     }

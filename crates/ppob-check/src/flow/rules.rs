@@ -36,6 +36,9 @@ pub const FOREIGN_TRANSACTION: &str = "flow.foreign-transaction";
 pub const INQUIRY_OTHER_ACCOUNT: &str = "flow.inquiry-other-account";
 /// The amount to pay is above `--max-amount` against a real target; nothing is paid.
 pub const AMOUNT_ABOVE_LIMIT: &str = "flow.amount-above-limit";
+/// A successful inquiry answer does not reflect the request's extras (open
+/// `amount`, `month`).
+pub const INQUIRY_ECHOES_EXTRAS: &str = "flow.inquiry-echoes-extras";
 
 /// Every flow rule id; severities and descriptions are in the rule catalogue.
 pub const FLOW_RULES: &[&str] = &[
@@ -51,6 +54,7 @@ pub const FLOW_RULES: &[&str] = &[
     FOREIGN_TRANSACTION,
     INQUIRY_OTHER_ACCOUNT,
     AMOUNT_ABOVE_LIMIT,
+    INQUIRY_ECHOES_EXTRAS,
 ];
 
 /// A cross-step finding: the rule and where in the document.
@@ -65,6 +69,36 @@ pub fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
 
 fn number(value: &Value, pointer: &str) -> Option<i64> {
     integer(value_at(value, pointer)?).filter(|n| *n != 0)
+}
+
+/// The amount a successful inquiry answer asks, 0 included (a product
+/// priced at 0 is still a price to compare with; a blank 0 is only blank in
+/// failure data, which is never paid from).
+fn owed(inquiry: &Value) -> Option<i64> {
+    integer(value_at(inquiry, "/data/amount")?)
+}
+
+/// The finding when a successful inquiry answer (`inquiry`, the whole
+/// envelope) names another account than the request's `account`: check
+/// never pays it.
+pub fn inquiry_other_account(account: &str, inquiry: &Value) -> Option<FlowFinding> {
+    let answered = text(inquiry, "/data/accountNumber")?;
+    if answered == account {
+        return None;
+    }
+    let message = format!(
+        "the inquiry answered account \"{answered}\" for the case's account \"{account}\": check never pays \
+another account than the case's, so it stopped before payment"
+    );
+    Some((
+        INQUIRY_OTHER_ACCOUNT,
+        RuleFinding {
+            pointer: "/data/accountNumber".into(),
+            message,
+            expected: Some(format!("\"{account}\"")),
+            actual: Some(format!("\"{answered}\"")),
+        },
+    ))
 }
 
 fn quoted(s: &str) -> String {
@@ -150,10 +184,62 @@ pub fn payment_request(inquiry: &Value, payload: &Value) -> Vec<FlowFinding> {
         rule,
         payload,
         "/amount",
-        number(inquiry, "/data/amount"),
+        owed(inquiry),
         "the payment's amount is not the inquiry's",
         &mut out,
     );
+    out
+}
+
+/// Checks a successful inquiry answer (`inquiry`, the whole envelope)
+/// against the extras its request (`request`, the signed fields) sent: an
+/// open `amount` comes back as the answer's amount less its `totalAdmin`,
+/// and `month` months as that many bill-period lines (`billId` other than
+/// "0"). Extras the request did not send are not compared.
+pub fn inquiry_extras(request: &Value, inquiry: &Value) -> Vec<FlowFinding> {
+    let mut out = Vec::new();
+    let field = |doc: &Value, pointer: &str| value_at(doc, pointer).and_then(integer);
+    if let (Some(asked), Some(amount)) = (field(request, "/amount"), field(inquiry, "/data/amount"))
+    {
+        let admin = field(inquiry, "/data/totalAdmin").unwrap_or(0);
+        let expected = asked.saturating_add(admin);
+        if amount != expected {
+            out.push((
+                INQUIRY_ECHOES_EXTRAS,
+                RuleFinding {
+                    pointer: "/data/amount".to_owned(),
+                    message: format!(
+                        "the inquiry asked an open amount of {asked}; the answer charges {amount} with totalAdmin {admin} (expected {asked} + {admin} = {expected})"
+                    ),
+                    expected: Some(expected.to_string()),
+                    actual: Some(amount.to_string()),
+                },
+            ));
+        }
+    }
+    let periods = value_at(inquiry, "/data/billDetails")
+        .and_then(Value::as_array)
+        .map(|lines| {
+            lines
+                .iter()
+                .filter(|l| l.get("billId").and_then(Value::as_str) != Some("0"))
+                .count()
+        });
+    if let (Some(months), Some(periods)) = (field(request, "/month"), periods)
+        && i64::try_from(periods).ok() != Some(months)
+    {
+        out.push((
+            INQUIRY_ECHOES_EXTRAS,
+            RuleFinding {
+                pointer: "/data/billDetails".to_owned(),
+                message: format!(
+                    "the inquiry asked for {months} month(s); the answer has {periods} bill-period line(s), one a month expected"
+                ),
+                expected: Some(months.to_string()),
+                actual: Some(periods.to_string()),
+            },
+        ));
+    }
     out
 }
 
@@ -191,7 +277,7 @@ pub fn transaction_response(response: &Value, expected: Expected<'_>) -> Vec<Flo
         AMOUNT_MATCHES_INQUIRY,
         response,
         "/data/amount",
-        number(expected.inquiry, "/data/amount"),
+        owed(expected.inquiry),
         "the amount is not the inquiry's",
         &mut out,
     );

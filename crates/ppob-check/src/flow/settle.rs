@@ -71,11 +71,12 @@ impl Flow<'_> {
         let ref_number = request.get("refNumber").cloned().unwrap_or(Value::Null);
         for calls in 0..MAX_STATUS_CALLS {
             let spent = self.clock.now().saturating_sub(paid_at);
-            self.wait(
-                case,
-                self.pacing.clip(wait, spent),
-                "waiting before asking status",
-            );
+            let why = if calls == 0 {
+                "for the first status call".to_owned()
+            } else {
+                format!("for status call #{}", calls + 1)
+            };
+            self.wait(case, self.pacing.clip(wait, spent), &why);
             let left = self.pacing.left(self.clock.now().saturating_sub(paid_at));
             if left.is_zero() {
                 return Ok(deadline_reached(&self.pacing, calls));

@@ -309,6 +309,16 @@ at the array it should be in. The keys are data: fixtures/<category>/category.to
         FACTS_CATEGORIES,
     ),
     rule(
+        "product.token-line",
+        Document,
+        Error,
+        "a successful token equals the productDetails line its category names",
+        "Some categories carry their result twice: Pulsa's token is its serial number, printed again \
+as a productDetails line. A successful payment, status or callback whose token differs from the \
+first of the category's token.lines present in productDetails is reported at /data/token.",
+        FACTS_CATEGORIES,
+    ),
+    rule(
         "product.token-pattern",
         Document,
         Error,
@@ -481,6 +491,17 @@ stops before payment.",
         "A safety limit for sandboxes that move real balances: the inquiry's amount must be an \
 integer no larger than --max-amount (config max_amount) before check pays it.",
         "api-facts: Operations and transport (amount: int, rupiah)",
+    ),
+    rule(
+        "flow.inquiry-echoes-extras",
+        Flow,
+        Error,
+        "a successful inquiry answer reflects the request's extras: the open amount plus totalAdmin, one bill-period line per month asked",
+        "An open-amount product's inquiry names the amount to top up; the answer must charge that \
+amount plus its admin fee, or the customer pays what they did not ask for. A BPJSTK BPU inquiry \
+names the months paid; the answer must have one bill-period line (billId other than \"0\") per \
+month. Extras the request did not send are not compared.",
+        FACTS_CATEGORIES,
     ),
     // Callback rules.
     rule(

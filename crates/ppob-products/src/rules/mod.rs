@@ -10,6 +10,7 @@ mod bill_periods;
 mod date_order;
 mod request_extras;
 mod required_keys;
+mod token_line;
 mod token_parts;
 mod token_pattern;
 
@@ -23,6 +24,8 @@ use crate::catalog::{Catalog, Category, Recognition};
 pub mod ids {
     /// A detail line (customer, product, bill line or billInfo key) the category requires is missing.
     pub const REQUIRED_KEY: &str = "product.required-key";
+    /// A successful token differs from the category's token line (e.g. Pulsa's serial number).
+    pub const TOKEN_LINE: &str = "product.token-line";
     /// A successful token does not match the category's pattern.
     pub const TOKEN_PATTERN: &str = "product.token-pattern";
     /// A successful token is not built from the category's parts.
@@ -36,8 +39,9 @@ pub mod ids {
     /// The document names a category no known category has (or one several share).
     pub const UNKNOWN_CATEGORY: &str = "product.unknown-category";
     /// Every id, in the order rules run.
-    pub const ALL: [&str; 7] = [
+    pub const ALL: [&str; 8] = [
         REQUIRED_KEY,
+        TOKEN_LINE,
         TOKEN_PATTERN,
         TOKEN_PARTS,
         BILL_PERIODS,
@@ -215,8 +219,9 @@ pub fn check(
     let Some(view) = view(document) else {
         return;
     };
-    let rules: [(&'static str, ViewRule); 5] = [
+    let rules: [(&'static str, ViewRule); 6] = [
         (ids::REQUIRED_KEY, required_keys::check),
+        (ids::TOKEN_LINE, token_line::check),
         (ids::TOKEN_PATTERN, token_pattern::check),
         (ids::TOKEN_PARTS, token_parts::check),
         (ids::BILL_PERIODS, bill_periods::check),
