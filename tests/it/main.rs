@@ -1,6 +1,7 @@
 //! The one integration-test binary: modules by feature.
 
 mod agreement;
+mod bindings;
 mod bad_input;
 mod build_info;
 mod callbacks;

@@ -1,9 +1,10 @@
-//! Developer tasks: `cargo xtask schemas`, `cargo xtask seed-cassette`,
+//! Developer tasks: `cargo xtask schemas`, `cargo xtask bindings`, `cargo xtask seed-cassette`,
 //! `cargo xtask bench validate|check|mock|fuzz|locate|endless|memory`, `cargo xtask fuzz --minutes N`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod bindings;
 mod fuzz;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,9 @@ tasks:
   schemas --check    fail if schemas/ is stale (what the test suite checks)
   schemas --release  copy the published schema set to schemas/released/<SCHEMA_VERSION>/ (the
                      baseline `schemas diff` and the version test compare against)
+  bindings           regenerate bindings/ (the TypeScript and Python packages) from schemas/
+                     (needs node, npm and python3; installs the pinned generators into target/consumers/)
+  bindings --check   fail if bindings/ is stale (what the test suite checks)
   seed-cassette      regenerate fixtures/mobile-postpaid/cassettes/seed/seed.har from the seed fixtures
   seed-cassette --check
                      fail if the seed cassette is stale (what the test suite checks)
@@ -130,6 +134,8 @@ fn main() -> Result<()> {
         ["schemas"] => schemas(false),
         ["schemas", "--check"] => schemas(true),
         ["schemas", "--release"] => release_schemas(),
+        ["bindings"] => bindings::run(&repo_root(), false),
+        ["bindings", "--check"] => bindings::run(&repo_root(), true),
         ["seed-cassette"] => seed_cassette(false),
         ["seed-cassette", "--check"] => seed_cassette(true),
         ["bench", rest @ ..] => bench::run(&repo_root(), rest),
