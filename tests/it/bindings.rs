@@ -55,8 +55,8 @@ fn the_packages_carry_the_schema_version() {
     );
     for kind in ppob_contract::contract::DocKind::ALL {
         let name = format!("{}.schema.json", kind.name());
-        let published = std::fs::read(root().join("schemas/bundled").join(&name))
-            .expect("schemas/bundled");
+        let published =
+            std::fs::read(root().join("schemas/bundled").join(&name)).expect("schemas/bundled");
         for copy in [
             format!("bindings/typescript/schemas/{name}"),
             format!("bindings/python/ppob_contract_schemas/schemas/{name}"),

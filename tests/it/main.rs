@@ -1,8 +1,8 @@
 //! The one integration-test binary: modules by feature.
 
 mod agreement;
-mod bindings;
 mod bad_input;
+mod bindings;
 mod build_info;
 mod callbacks;
 mod cassette;
