@@ -21,27 +21,12 @@ schemas="$root/schemas"
 fixtures="$root/fixtures/mobile-postpaid"
 mkdir -p "$build"
 
-for tool in node npm python3; do
-  command -v "$tool" >/dev/null || { echo "consumer harness: $tool not found (.ci/run installs it)" >&2; exit 2; }
-done
 [ -x "$bin" ] || { echo "consumer harness: $bin is not built" >&2; exit 2; }
 
-# Node tools: npm ci from the committed lockfile, redone only when the lockfile changes.
-node_dir="$build/node"
-if ! cmp -s "$here/package-lock.json" "$node_dir/package-lock.json" 2>/dev/null || [ ! -d "$node_dir/node_modules" ]; then
-  rm -rf "$node_dir" && mkdir -p "$node_dir"
-  cp "$here/package.json" "$here/package-lock.json" "$node_dir/"
-  (cd "$node_dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
-fi
-
-# Python tools: exact pins into a venv, redone only when requirements.txt changes.
-venv="$build/venv"
-if ! cmp -s "$here/requirements.txt" "$venv/requirements.txt" 2>/dev/null; then
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$here/requirements.txt"
-  cp "$here/requirements.txt" "$venv/requirements.txt"
-fi
+# The pinned tools (npm ci from package-lock.json, the exact pins of requirements.txt into a
+# venv), installed once into target/consumers/: sets node_dir and venv.
+# shellcheck source=tools.sh
+source "$here/tools.sh"
 
 # The union of named data types is asserted once the schemas carry $ids (the consumer-first
 # shape of issue 10); before that the harness says it skipped it.

@@ -259,7 +259,7 @@ fn an_endless_input_stops_at_the_document_cap() {
         let out = run_under_memory_cap(2_000_000, args);
         let text = format!("{}{}", out.stdout, out.stderr);
         assert_eq!(out.code, 2, "{args}: {text}");
-        assert!(text.contains("larger than 256 MiB"), "{args}: {text}");
+        assert!(text.contains("larger than 64 MiB"), "{args}: {text}");
         assert!(text.contains(named), "{args}: {text}");
     }
 }

@@ -2,6 +2,7 @@
 
 mod agreement;
 mod bad_input;
+mod bindings;
 mod build_info;
 mod callbacks;
 mod cassette;
@@ -21,7 +22,6 @@ mod hostile_input;
 mod html_report;
 mod install;
 mod partition;
-mod products;
 mod progress;
 mod proxy;
 mod proxy_safety;

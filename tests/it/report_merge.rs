@@ -486,9 +486,13 @@ fn what_is_not_a_report_of_one_command_is_refused_naming_the_file() {
     assert_refused(
         &[&fixture],
         &fixture,
-        "JSON, but not a ppob-contract report (missing field `tool`",
+        "JSON, but not a ppob-contract report (unknown field `responseCode`",
     );
-    assert_refused(&[&diff], &diff, "not a ppob-contract report (missing field");
+    assert_refused(
+        &[&diff],
+        &diff,
+        "not a ppob-contract report (unknown field `changes`",
+    );
     assert_refused(&[&check, &validate], &validate, "a validate report, but");
     assert_refused(&[&check, &check], &check, "given twice");
     assert_refused(&[dir.path()], dir.path(), "cannot read it");

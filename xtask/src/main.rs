@@ -1,9 +1,10 @@
-//! Developer tasks: `cargo xtask schemas`, `cargo xtask seed-cassette`,
-//! `cargo xtask bench validate|check|categories|mock|fuzz|locate|endless`, `cargo xtask fuzz --minutes N`.
+//! Developer tasks: `cargo xtask schemas`, `cargo xtask bindings`, `cargo xtask seed-cassette`,
+//! `cargo xtask bench validate|check|mock|fuzz|locate|endless|memory`, `cargo xtask fuzz --minutes N`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod bindings;
 mod fuzz;
 
 use std::path::{Path, PathBuf};
@@ -17,17 +18,20 @@ tasks:
   schemas --check    fail if schemas/ is stale (what the test suite checks)
   schemas --release  copy the published schema set to schemas/released/<SCHEMA_VERSION>/ (the
                      baseline `schemas diff` and the version test compare against)
+  bindings           regenerate bindings/ (the TypeScript and Python packages) from schemas/
+                     (needs node, npm and python3; installs the pinned generators into target/consumers/)
+  bindings --check   fail if bindings/ is stale (what the test suite checks)
   seed-cassette      regenerate fixtures/mobile-postpaid/cassettes/seed/seed.har from the seed fixtures
   seed-cassette --check
                      fail if the seed cassette is stale (what the test suite checks)
   bench              list the benchmarks (each builds in release; see docs/benchmarks.md)
   bench validate     benchmark `ppob-contract validate` over a generated NDJSON corpus
   bench check        inquiry → payment → status flows/s through the in-process simulator
-  bench categories   the release `check` over every product category (wall time, target < 10 s)
   bench mock         `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99 latency
   bench fuzz         `ppob-contract fuzz` cases/s in process and against mock over HTTP
   bench locate       judging 10 KB–10 MB documents with a finding every 12 bytes (linear placement)
   bench endless      max RSS of the release `check` against endless answer bodies on 127.0.0.1
+  bench memory       peak RSS of the release binary on large and endless inputs (each < 100 MB)
   fuzz --minutes N [--target T]
                      run the cargo-fuzz targets of fuzz/ (nightly; docs/fuzz-targets.md)";
 
@@ -130,6 +134,8 @@ fn main() -> Result<()> {
         ["schemas"] => schemas(false),
         ["schemas", "--check"] => schemas(true),
         ["schemas", "--release"] => release_schemas(),
+        ["bindings"] => bindings::run(&repo_root(), false),
+        ["bindings", "--check"] => bindings::run(&repo_root(), true),
         ["seed-cassette"] => seed_cassette(false),
         ["seed-cassette", "--check"] => seed_cassette(true),
         ["bench", rest @ ..] => bench::run(&repo_root(), rest),

@@ -88,7 +88,6 @@ fn with(
     findings.sort_by_key(|f| (f.line, f.column));
     let mut out = DocumentReport::new(report.source, report.kind, findings);
     out.step = Some(step);
-    out.category = report.category;
     out
 }
 

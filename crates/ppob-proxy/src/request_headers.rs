@@ -51,6 +51,10 @@ pub fn unverified_payload(token: &str) -> Result<Value, String> {
     let bytes = URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|e| format!("its payload is not base64url: {e}"))?;
+    ppob_transport::auth::refuse_vanishing_numbers(&bytes).map_err(|e| match e {
+        ppob_transport::auth::TokenError::Malformed(why) => why,
+        other => other.to_string(),
+    })?;
     let value: Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("its payload is not JSON: {e}"))?;
     if value.is_object() {

@@ -132,6 +132,7 @@ impl ReportFiles {
             let dir = parent(&spec.path);
             let probe = tempfile_in(dir, &spec.path);
             std::fs::create_dir_all(dir)
+                .map_err(|e| explain_dir_error(dir, e))
                 .and_then(|()| std::fs::write(&probe, b""))
                 .and_then(|()| std::fs::remove_file(&probe))
                 .map_err(|source| FileError {
@@ -167,6 +168,28 @@ fn parent(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
+    }
+}
+
+/// Says which part of `dir` stands in the way when it cannot be created:
+/// `create_dir_all` over a file answers only "File exists" (EEXIST) or "Not a
+/// directory" without naming the culprit.
+fn explain_dir_error(dir: &Path, error: io::Error) -> io::Error {
+    let blocker = dir
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .find(|a| a.metadata().is_ok_and(|m| !m.is_dir()));
+    match blocker {
+        Some(file) => io::Error::new(
+            error.kind(),
+            format!(
+                "{} is a file, not a directory, so the report's directory {} cannot be made \
+                 there: choose another path",
+                file.display(),
+                dir.display()
+            ),
+        ),
+        None => error,
     }
 }
 
@@ -306,5 +329,24 @@ mod tests {
         );
         assert!("xml=a".parse::<FileSpec>().unwrap_err().contains("junit"));
         assert!("json=".parse::<FileSpec>().unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn a_file_where_a_directory_must_be_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hostname");
+        std::fs::write(&file, "h").unwrap();
+        for path in [file.join("x.xml"), file.join("deeper/x.xml")] {
+            let files = ReportFiles::new(vec![FileSpec {
+                format: Format::Junit,
+                path: path.clone(),
+            }]);
+            let error = files.check_writable().unwrap_err().to_string();
+            assert!(
+                error.contains(&format!("{} is a file, not a directory", file.display())),
+                "{error}"
+            );
+            assert!(!error.contains("File exists"), "{error}");
+        }
     }
 }

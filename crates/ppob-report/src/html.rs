@@ -271,12 +271,11 @@ fn document_html(out: &mut String, doc: &DocView, open: bool) {
         if open { " open" } else { "" },
         if failing { "✗" } else { "✓" },
         esc(&doc.report.source),
-        match (&doc.report.kind, &doc.report.category) {
-            (Some(k), Some(c)) => format!(" <span class=\"note\">({}, {})</span>", esc(k), esc(c)),
-            (Some(k), None) => format!(" <span class=\"note\">({})</span>", esc(k)),
-            (None, Some(c)) => format!(" <span class=\"note\">({})</span>", esc(c)),
-            (None, None) => String::new(),
-        },
+        doc.report
+            .kind
+            .as_deref()
+            .map(|k| format!(" <span class=\"note\">({})</span>", esc(k)))
+            .unwrap_or_default(),
     );
     for f in &doc.findings {
         finding_html(out, f);

@@ -23,6 +23,8 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
+
 use super::coverage::CoverageTally;
 use super::wire::{FuzzSummary, Report};
 use ppob_core::partition::Partition;
@@ -125,25 +127,79 @@ pub enum MergeError {
     Empty,
 }
 
-/// Reads the report in `path`.
+/// Reads the report in `path`, streaming: memory grows with the report
+/// read, never with the file (`report merge /dev/zero` stops at its first
+/// byte), and at most [`MAX_REPORT_BYTES`] are read.
 pub fn read(path: &Path) -> Result<Shard, MergeError> {
     let name = path.display().to_string();
-    let read_error = |source| MergeError::Read {
+    let file = std::fs::File::open(path).map_err(|source| MergeError::Read {
         path: name.clone(),
         source,
+    })?;
+    let mut capped = Capped {
+        inner: std::io::BufReader::with_capacity(64 * 1024, file),
+        left: MAX_REPORT_BYTES,
+        hit: false,
+        failed: None,
     };
-    let file = std::fs::File::open(path).map_err(read_error)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_REPORT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() as u64 > MAX_REPORT_BYTES {
+    let result = {
+        let mut de = serde_json::Deserializer::from_reader(&mut capped);
+        Report::deserialize(&mut de).and_then(|report| de.end().map(|()| report))
+    };
+    if capped.hit {
         return Err(MergeError::TooLarge { path: name });
     }
-    parse(&name, &bytes).map(|report| Shard {
+    if let Some(source) = capped.failed {
+        // Not the parser's fault: the file could not be read (a directory, EIO).
+        return Err(MergeError::Read { path: name, source });
+    }
+    let report = result.map_err(|e| parse_error(&name, e))?;
+    checked(&name, report).map(|report| Shard {
         source: name,
         report,
     })
+}
+
+/// A reader that ends after `left` bytes and remembers that it had more,
+/// and the error that stopped it, if one did.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    hit: bool,
+    failed: Option<std::io::Error>,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // Past the cap: one probe byte tells a file of exactly the cap from a longer one.
+            let mut probe = [0u8; 1];
+            if self.inner.read(&mut probe).map_err(|e| self.remember(e))? > 0 {
+                self.hit = true;
+            }
+            return Ok(0);
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let read = self
+            .inner
+            .read(&mut buf[..want])
+            .map_err(|e| self.remember(e))?;
+        self.left -= read as u64;
+        Ok(read)
+    }
+}
+
+impl<R> Capped<R> {
+    /// Keeps a copy of a read error (the parser keeps only its text); an
+    /// interrupted read is retried by the parser, so it is not kept.
+    fn remember(&mut self, error: std::io::Error) -> std::io::Error {
+        if error.kind() != std::io::ErrorKind::Interrupted {
+            self.failed = Some(std::io::Error::new(error.kind(), error.to_string()));
+        }
+        error
+    }
 }
 
 /// Reads every file of `paths` in order; a file named twice (the same file
@@ -164,19 +220,29 @@ pub fn read_all(paths: &[PathBuf]) -> Result<Vec<Shard>, MergeError> {
 
 /// Parses a report from `bytes`, `name` naming them in errors.
 pub fn parse(name: &str, bytes: &[u8]) -> Result<Report, MergeError> {
-    let report: Report = serde_json::from_slice(bytes).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Syntax | Category::Eof | Category::Io => MergeError::NotJson {
-                path: name.to_owned(),
-                detail: e.to_string(),
-            },
-            Category::Data => MergeError::NotReport {
-                path: name.to_owned(),
-                detail: e.to_string(),
-            },
-        }
-    })?;
+    let report: Report = serde_json::from_slice(bytes).map_err(|e| parse_error(name, e))?;
+    checked(name, report)
+}
+
+/// Sorts a parser error: not JSON at all, or JSON that is not a report (a
+/// member missing, of the wrong type, or unknown: serde names it, with the
+/// line and column).
+fn parse_error(name: &str, e: serde_json::Error) -> MergeError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => MergeError::NotJson {
+            path: name.to_owned(),
+            detail: e.to_string(),
+        },
+        Category::Data => MergeError::NotReport {
+            path: name.to_owned(),
+            detail: e.to_string(),
+        },
+    }
+}
+
+/// Refuses a report another tool wrote.
+fn checked(name: &str, report: Report) -> Result<Report, MergeError> {
     if report.tool != "ppob-contract" {
         return Err(MergeError::NotReport {
             path: name.to_owned(),
@@ -437,7 +503,6 @@ mod tests {
             elapsed_ms: 1.0,
             simulated_ms: Some(32_000.0),
             detail: "paid".into(),
-            category: None,
         }
     }
 
@@ -667,7 +732,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            other.starts_with("o.json: JSON, but not a ppob-contract report (missing field `tool`"),
+            other.starts_with(
+                "o.json: JSON, but not a ppob-contract report (unknown field `responseCode`"
+            ),
             "{other}"
         );
         let tool = br#"{"tool":"other","version":"1","documents":[],"summary":{"documents":0,"valid":0,"errors":0,"warnings":0,"inputErrors":0}}"#;
@@ -675,5 +742,53 @@ mod tests {
         assert!(foreign.contains("its \"tool\" is \"other\""), "{foreign}");
         let ours = String::from_utf8_lossy(tool).replace("other", "ppob-contract");
         assert!(parse("ok.json", ours.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn unknown_members_are_refused_naming_the_member_and_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("padded.json");
+        let text = "{\"tool\":\"ppob-contract\",\"version\":\"1\",\"documents\":[],\n\
+             \"summary\":{\"documents\":0,\"valid\":0,\"errors\":0,\"warnings\":0,\
+             \"inputErrors\":0,\"padding\":1}}";
+        std::fs::write(&path, text).unwrap();
+        let error = read(&path).unwrap_err().to_string();
+        let name = path.display();
+        assert!(
+            error.starts_with(&format!(
+                "{name}: JSON, but not a ppob-contract report (unknown field `padding`"
+            )),
+            "{error}"
+        );
+        assert!(error.contains("at line 2 column"), "{error}");
+        let top = text.replacen("{", "{\"extra\":[1,2],", 1);
+        std::fs::write(&path, top).unwrap();
+        let error = read(&path).unwrap_err().to_string();
+        assert!(error.contains("unknown field `extra`"), "{error}");
+    }
+
+    #[test]
+    fn an_endless_file_stops_at_its_first_byte_and_a_long_one_at_the_cap() {
+        let error = read(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(
+            error.starts_with("/dev/zero: not JSON (expected value at line 1 column 1)"),
+            "{error}"
+        );
+        let mut capped = Capped {
+            inner: &b"[1, 2, 3]   "[..],
+            left: 9,
+            hit: false,
+            failed: None,
+        };
+        let value: serde_json::Value = serde_json::from_reader(&mut capped).unwrap_or_default();
+        assert!(capped.hit, "{value}: the spaces past the cap were noticed");
+        let mut exact = Capped {
+            inner: &b"[1, 2, 3]"[..],
+            left: 9,
+            hit: false,
+            failed: None,
+        };
+        let value: serde_json::Value = serde_json::from_reader(&mut exact).unwrap();
+        assert!(!exact.hit && value.is_array());
     }
 }

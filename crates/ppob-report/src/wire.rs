@@ -45,6 +45,7 @@ impl Command {
 
 /// How one `check` case ended, against what it expected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CaseSummary {
     /// The case's name.
@@ -68,15 +69,12 @@ pub struct CaseSummary {
     pub simulated_ms: Option<f64>,
     /// One sentence on how it ended.
     pub detail: String,
-    /// The product category of the case's product (a category folder's
-    /// name, e.g. `mobile-postpaid`), when a known category sells it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
 }
 
 /// A `check` case that did not end because the run was stopped (SIGINT,
 /// SIGTERM): its payments' outcomes are unknown and must be checked by hand.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct InterruptedCase {
     /// The case's name.
@@ -114,6 +112,7 @@ impl InterruptedCase {
 /// Why a `check` run stopped before judging the contract: the target could
 /// not be used at all (rule `setup.*`: unreachable, credentials refused).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct SetupProblem {
     /// The `setup.*` rule.
@@ -126,6 +125,7 @@ pub struct SetupProblem {
 
 /// The whole `--format json` report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[schemars(title = "ppob-contract report")]
 pub struct Report {
     /// Always "ppob-contract".
@@ -209,6 +209,7 @@ impl Report {
 
 /// How a `fuzz` run went (the `fuzz` member of the report).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct FuzzSummary {
     /// The seed: `--seed` with it generates the same cases.
@@ -245,6 +246,7 @@ pub struct FuzzSummary {
 
 /// One failing case of a `fuzz` run, shrunk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct FuzzFailure {
     /// The oracle that failed, e.g. `fuzz.negative-refused`.

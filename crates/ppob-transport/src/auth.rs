@@ -18,6 +18,7 @@ use sha2::Sha256;
 
 use super::WireRequest;
 use ppob_core::contract::Operation;
+use ppob_core::contract::numbers::vanishing_numbers;
 
 /// The `VERSION` header every call carries.
 pub const API_VERSION: &str = "2.0";
@@ -263,12 +264,32 @@ pub fn verify_token(token: &str, secret: &str) -> Result<Value, TokenError> {
     mac.update(signed.as_bytes());
     mac.verify_slice(&decode(signature, "signature")?)
         .map_err(|_| TokenError::BadSignature)?;
-    let claims: Value = serde_json::from_slice(&decode(payload, "payload")?)
+    let payload = decode(payload, "payload")?;
+    refuse_vanishing_numbers(&payload)?;
+    let claims: Value = serde_json::from_slice(&payload)
         .map_err(|e| TokenError::Malformed(format!("its payload is not JSON: {e}")))?;
     if !claims.is_object() {
         return Err(TokenError::NotAnObject);
     }
     Ok(claims)
+}
+
+/// Refuses a TOKEN payload holding a number a 64-bit float reads as 0
+/// though it is not (`1e-400`): serde_json would hand the typed request an
+/// amount of 0 the partner never signed.
+pub fn refuse_vanishing_numbers(payload: &[u8]) -> Result<(), TokenError> {
+    match vanishing_numbers(payload).first() {
+        Some(number) => Err(TokenError::Malformed(format!(
+            "its payload's {} is {}, too small for a 64-bit float: it would be read as 0",
+            if number.pointer.is_empty() {
+                "value"
+            } else {
+                &number.pointer
+            },
+            number.literal
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Whether the token's JOSE header (its first part) has a `crit` member.
@@ -347,6 +368,19 @@ mod tests {
             "{signed}.{}",
             URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
         )
+    }
+
+    #[test]
+    fn a_number_that_would_read_as_zero_is_refused_not_zeroed() {
+        let payload = r#"{"refNumber":"R","amount":1e-400}"#;
+        let token = token_with_header(HS256_HEADER, payload, "s");
+        let error = verify_token(&token, "s").unwrap_err().to_string();
+        assert!(
+            error.contains("its payload's /amount is 1e-400, too small for a 64-bit float"),
+            "{error}"
+        );
+        let fine = token_with_header(HS256_HEADER, r#"{"amount":0e-400}"#, "s");
+        assert_eq!(verify_token(&fine, "s").unwrap()["amount"], 0.0);
     }
 
     #[test]

@@ -355,18 +355,27 @@ impl HttpTransport {
         if response.content_length().is_some_and(|n| n > limit) {
             return Err(too_large);
         }
-        let mut body = Vec::with_capacity(
-            response
-                .content_length()
-                .map_or(READ_CHUNK, |n| usize::try_from(n).unwrap_or(READ_CHUNK)),
-        );
-        // One byte more than allowed tells a body of exactly `limit` from a longer one.
-        let read = response
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut body)
-            .map_err(|e| self.map_read_error(e, timeout))?;
-        if read as u64 > limit {
-            return Err(too_large);
+        // The buffer grows with what arrives, never with what is allowed or
+        // announced: a `--max-body 200MiB` against a server that sends 1 KB
+        // costs a chunk, not room for the limit, and a `Content-Length` is
+        // believed only up to one chunk.
+        let announced = response
+            .content_length()
+            .map_or(READ_CHUNK, |n| usize::try_from(n).unwrap_or(READ_CHUNK));
+        let mut body = Vec::with_capacity(announced.min(READ_CHUNK));
+        let mut chunk = vec![0u8; READ_CHUNK];
+        loop {
+            let read = match response.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.map_read_error(e, timeout)),
+            };
+            // A body of exactly `limit` bytes is read whole; one byte more is refused.
+            if (body.len() + read) as u64 > limit {
+                return Err(too_large);
+            }
+            body.extend_from_slice(&chunk[..read]);
         }
         Ok(body)
     }

@@ -7,8 +7,13 @@ use serde_json::{Map, Value};
 use super::load::{Loc, SchemaSet};
 use super::{Audience, Change, ChangeKind, DiffError};
 
-/// How deep `$ref`s and nesting are followed before the walk stops (cycles stop earlier).
+/// How long a chain of `$ref`s is followed before it counts as unresolvable.
 const MAX_DEPTH: usize = 64;
+/// How deep the walk goes into nested schemas (cycles stop earlier): every
+/// schema a file within [`crate::MAX_NESTING`] can hold. Below it, schemas
+/// that differ are one change saying they were not compared — never a
+/// silent pass.
+const MAX_WALK_DEPTH: usize = crate::MAX_NESTING / 2 + 1;
 
 /// A schema that accepts anything: the stand-in for a property only `required` names.
 static ANY: Value = Value::Bool(true);
@@ -162,7 +167,19 @@ impl<'a> Walker<'a, '_> {
         path: &str,
         definition: Option<&str>,
     ) -> Result<(), DiffError> {
-        if self.stack.len() >= MAX_DEPTH {
+        if self.stack.len() >= MAX_WALK_DEPTH {
+            if old.value != new.value {
+                self.push(
+                    path,
+                    definition,
+                    ChangeKind::ShapeChanged,
+                    true,
+                    format!(
+                        "the schemas differ below {MAX_WALK_DEPTH} nested schemas, deeper than \
+                         schemadiff compares: check this change by hand"
+                    ),
+                );
+            }
             return Ok(());
         }
         let old = follow(self.old_set, old, path)?;

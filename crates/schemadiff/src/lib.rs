@@ -162,6 +162,12 @@ impl SchemaDiff {
     }
 }
 
+/// The deepest nesting of objects and arrays a schema file may have (a
+/// property nested in a property takes two: `properties` and the schema).
+/// Real schemas stay under 30; the bound keeps the recursive comparison
+/// within a thread's stack.
+pub const MAX_NESTING: usize = 512;
+
 /// Why two schema sets could not be compared.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -211,6 +217,22 @@ pub enum DiffError {
         old: PathBuf,
         /// NEW.
         new: PathBuf,
+    },
+    /// The file nests objects and arrays deeper than [`MAX_NESTING`].
+    #[error(
+        "{}:{line}:{column}: nested deeper than {limit} levels of objects and arrays: schemadiff \
+         compares schemas up to that depth (no real schema comes near it)",
+        path.display()
+    )]
+    TooDeep {
+        /// The path.
+        path: PathBuf,
+        /// 1-based line of the first value past the limit.
+        line: usize,
+        /// 1-based column of that value.
+        column: usize,
+        /// The limit, [`MAX_NESTING`].
+        limit: usize,
     },
     /// A `$ref` points at nothing in the set.
     #[error("{}: {pointer}: $ref \"{reference}\" points at nothing in the schema set", path.display())]

@@ -4,9 +4,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
 use serde_json::Value;
 
-use super::DiffError;
+use super::{DiffError, MAX_NESTING};
 
 /// Keywords at least one of which a JSON Schema document carries.
 const SCHEMA_KEYWORDS: &[&str] = &[
@@ -273,12 +274,27 @@ fn read_doc(path: &Path) -> Result<SchemaDoc, DiffError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| DiffError::NotJson {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    })?;
+    if let Some(offset) = past_max_nesting(text.as_bytes()) {
+        let (line, column) = line_column(&text, offset);
+        return Err(DiffError::TooDeep {
+            path: path.to_path_buf(),
+            line,
+            column,
+            limit: MAX_NESTING,
+        });
+    }
+    // serde_json's own limit (128 levels) would refuse a schema of about 64
+    // nested properties; the depth is bounded above instead.
+    let mut de = serde_json::Deserializer::from_str(&text);
+    de.disable_recursion_limit();
+    let value = Value::deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value))
+        .map_err(|e| DiffError::NotJson {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
     check_is_schema(path, &value)?;
     let file_name = path
         .file_name()
@@ -295,6 +311,47 @@ fn read_doc(path: &Path) -> Result<SchemaDoc, DiffError> {
         path: path.to_path_buf(),
         value,
     })
+}
+
+/// The byte offset of the first `{` or `[` nested deeper than
+/// [`MAX_NESTING`] (strings skipped), if there is one: one pass, no recursion.
+fn past_max_nesting(bytes: &[u8]) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// 1-based line and column (in characters) of `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
 }
 
 fn check_is_schema(path: &Path, value: &Value) -> Result<(), DiffError> {
@@ -415,4 +472,53 @@ fn decode_fragment(fragment: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A schema with `levels` properties nested in one another, the deepest of type `leaf`.
+    fn nested(levels: usize, leaf: &str) -> String {
+        let mut schema = format!("{{\"type\":\"{leaf}\"}}");
+        for _ in 0..levels {
+            schema = format!("{{\"type\":\"object\",\"properties\":{{\"x\":{schema}}}}}");
+        }
+        schema
+    }
+
+    #[test]
+    fn deep_schemas_are_compared_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (dir.path().join("old.json"), dir.path().join("new.json"));
+        // 255 nested properties: 511 levels, past serde_json's default of 128.
+        std::fs::write(&old, nested(255, "string")).unwrap();
+        std::fs::write(&new, nested(255, "integer")).unwrap();
+        let diff = crate::diff_paths(&old, &new).unwrap();
+        assert_eq!(diff.changes.len(), 1, "{:?}", diff.changes);
+        let change = &diff.changes[0];
+        assert_eq!(
+            change.pointer.matches('x').count(),
+            255,
+            "found at the bottom: {change:?}"
+        );
+    }
+
+    #[test]
+    fn past_the_limit_the_error_names_the_place_and_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deep.json");
+        std::fs::write(&path, format!("\n{}", nested(MAX_NESTING, "string"))).unwrap();
+        let error = read_doc(&path).unwrap_err().to_string();
+        // Each level opens two: the property's schema and its `properties`.
+        let prefix = "{\"type\":\"object\",\"properties\":{\"x\":".len();
+        let column = MAX_NESTING / 2 * prefix + 1;
+        assert!(
+            error.starts_with(&format!("{}:2:{column}: ", path.display())),
+            "{error}"
+        );
+        assert!(error.contains("nested deeper than 512 levels"), "{error}");
+        assert_eq!(past_max_nesting(br#"{"a":"[[[[{{{{"}"#), None);
+        assert_eq!(past_max_nesting(br#"["\"[", []]"#), None);
+    }
 }

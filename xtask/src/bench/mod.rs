@@ -4,11 +4,12 @@
 //! - `validate`: `ppob-contract validate` over a generated NDJSON corpus.
 //! - `check`: whole inquiry → payment → status flows through the in-process
 //!   simulator, everything on.
-//! - `categories`: the release `check` over every product category.
 //! - `mock`: `ppob-contract mock` over HTTP on loopback under `wrk`.
 //! - `fuzz`: `ppob-contract fuzz` cases/s in process and against `mock`.
 //! - `locate`: judging documents of 10 KB–10 MB with a finding every 12 bytes.
 //! - `endless`: the memory of `check` against endless answer bodies.
+//! - `memory`: peak memory on large and endless inputs (merge, validate, HAR,
+//!   NDJSON on stdin, a large `--max-body`), each under 100 MB.
 //! - `build`: cold release builds of the CLI and of the validate crate, and
 //!   the binary's size, beside another revision's.
 //!
@@ -16,11 +17,11 @@
 //! numbers depend on the machine.
 
 mod build;
-mod categories;
 mod check;
 mod endless;
 mod fuzz;
 mod locate;
+mod memory;
 mod mock;
 mod peers;
 mod validate;
@@ -40,13 +41,13 @@ benchmarks (each builds in release first; see docs/benchmarks.md):
   validate [--docs N]       `ppob-contract validate` over a generated NDJSON corpus, with Ajv
                             and check-jsonschema side by side (installed pinned into target/)
   check [--cases N]         inquiry → payment → status flows/s through the in-process simulator
-  categories                the release `check` over every product category's simulator suite,
-                            and `check --category NAME` for each: wall time (target < 10 s)
   mock [--duration S] [--connections N] [--threads N]
                             `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99
   fuzz [--cases N]          `ppob-contract fuzz` cases/s in process and against mock over HTTP
   locate                    judging 10 KB–10 MB documents with a finding every 12 bytes
   endless                   max RSS of `check` against endless answer bodies on 127.0.0.1
+  memory [--mb N]           peak RSS on large or endless inputs (merge and validate of /dev/zero,
+                            an N MB HAR, N MB of NDJSON on stdin, --max-body 200MiB): each < 100 MB
   build [--against REV]     cold release builds of the CLI and of ppob-validate alone, and the
                             binary's size; with --against, REV measured the same way first
 
@@ -57,11 +58,11 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
     match args {
         ["validate", rest @ ..] => validate::run(root, rest),
         ["check", rest @ ..] => check::run(root, rest),
-        ["categories", rest @ ..] => categories::run(root, rest),
         ["mock", rest @ ..] => mock::run(root, rest),
         ["fuzz", rest @ ..] => fuzz::run(root, rest),
         ["locate", rest @ ..] => locate::run(root, rest),
         ["endless", rest @ ..] => endless::run(root, rest),
+        ["memory", rest @ ..] => memory::run(root, rest),
         ["build", rest @ ..] => build::run(root, rest),
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");

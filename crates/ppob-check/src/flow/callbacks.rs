@@ -184,6 +184,35 @@ pub fn judged(engine: &Engine, step: StepInfo, bytes: &[u8]) -> DocumentReport {
     report
 }
 
+/// Judges a callback of one of this run's payments (see [`judged`]). A body
+/// the engine cannot read (`input.*`: nested too deep, a number a float
+/// cannot hold) is the partner's fault, never an input error of this run:
+/// such a finding becomes `callback.matches-status` (a callback that cannot be
+/// read cannot agree with the status answer), so the contract fails (exit 1)
+/// instead of the run being unable to check (exit 2).
+pub fn judged_matched(engine: &Engine, step: StepInfo, bytes: &[u8]) -> DocumentReport {
+    let mut report = judged(engine, step, bytes);
+    let severity = engine.severities().severity(MATCHES_STATUS);
+    report.findings = std::mem::take(&mut report.findings)
+        .into_iter()
+        .filter_map(|f| {
+            if !f.is_input_error() {
+                return Some(f);
+            }
+            Some(Finding {
+                rule: MATCHES_STATUS.to_owned(),
+                severity: severity?,
+                message: format!(
+                    "the callback's body cannot be read ({}), so it cannot agree with the status answer",
+                    f.message
+                ),
+                ..f
+            })
+        })
+        .collect();
+    report
+}
+
 /// Judges a callback no case collected (reported after the cases): as a
 /// `callback` document, with `callback.duplicate` when its case had been
 /// judged already and `callback.unmatched` otherwise. `n` numbers it.
@@ -277,10 +306,8 @@ not send it again once answered HTTP 200){unread}"
         });
     }
     let step = report.step;
-    let category = report.category;
     let mut report = DocumentReport::new(report.source, report.kind, findings);
     report.step = step;
-    report.category = category;
     StepDocument { report, bytes }
 }
 
@@ -351,6 +378,57 @@ mod tests {
 
     fn status(code: i64) -> Value {
         json!({"responseCode": code, "data": {"refNumber": "R1", "transactionId": 7, "token": "T"}})
+    }
+
+    #[test]
+    fn an_unreadable_callback_of_our_payment_fails_the_contract_not_the_run() {
+        let engine = ppob_validate::Engine::new(ppob_validate::EngineOptions::default());
+        let step = || StepInfo {
+            case: "c".into(),
+            index: 4,
+            operation: Operation::Payment.name().into(),
+            side: CALLBACK_SIDE.into(),
+            http_status: None,
+            elapsed_ms: 0.0,
+            verdict: "callback".into(),
+        };
+        let deep = format!(
+            "{{\"responseCode\":0,\"data\":{{\"refNumber\":\"R1\",\"x\":{}{}}}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let bodies = [
+            br#"{"responseCode":0,"data":{"refNumber":"R1","amount":1e400}}"#.to_vec(),
+            br#"{"responseCode":0,"data":{"refNumber":"R1","amount":1e-400}}"#.to_vec(),
+            deep.into_bytes(),
+        ];
+        for body in bodies {
+            let unmatched = judged(&engine, step(), &body);
+            assert!(
+                unmatched.findings.iter().any(Finding::is_input_error),
+                "the engine alone calls it unreadable: {:?}",
+                unmatched.findings
+            );
+            let report = judged_matched(&engine, step(), &body);
+            assert!(
+                !report.findings.iter().any(Finding::is_input_error),
+                "{:?}",
+                report.findings
+            );
+            let unreadable = report
+                .findings
+                .iter()
+                .find(|f| f.rule == MATCHES_STATUS)
+                .expect("a callback.matches-status finding");
+            assert_eq!(unreadable.severity, Severity::Error);
+            assert!(
+                unreadable
+                    .message
+                    .starts_with("the callback's body cannot be read ("),
+                "{}",
+                unreadable.message
+            );
+        }
     }
 
     #[test]

@@ -164,7 +164,7 @@ impl<'a> Log<'a> {
             elapsed_ms: millis(after),
             verdict,
         };
-        let report = callbacks::judged(self.engine, step, &received.body);
+        let report = callbacks::judged_matched(self.engine, step, &received.body);
         self.documents.push(StepDocument {
             report,
             bytes: received.body.clone(),
@@ -264,7 +264,6 @@ fn with_findings(report: DocumentReport, extra: Vec<Finding>) -> DocumentReport 
     findings.sort_by_key(|f| (f.line, f.column));
     let mut out = DocumentReport::new(report.source, report.kind, findings);
     out.step = step;
-    out.category = report.category;
     out
 }
 

@@ -56,6 +56,7 @@ pub mod input_rules {
 
 /// One thing found wrong with a document, pointing at the exact spot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Finding {
     /// Stable id: `schema` for JSON Schema violations, `drift` for unknown
     /// fields, `input.*` for unreadable input, or a dotted semantic rule id
@@ -88,16 +89,12 @@ impl Finding {
 
 /// The verdict on one document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DocumentReport {
     /// Where the document came from: a path, `path:line` in a stream, or `-` for stdin.
     pub source: String,
     /// The document kind it was checked as, if it could be told.
     pub kind: Option<String>,
-    /// The product category it was judged as (a category folder's name,
-    /// e.g. `mobile-postpaid`): recognised from `data.category` and the
-    /// product code, or named by `--category`. Absent when none was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
     /// Whether the document holds the contract (no error-severity finding).
     pub valid: bool,
     /// Everything found, in source order.
@@ -110,6 +107,7 @@ pub struct DocumentReport {
 
 /// Where a document of a `check` run comes from: one side of one exchange.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct StepInfo {
     /// The case's name.
@@ -166,7 +164,6 @@ impl DocumentReport {
         Self {
             source,
             kind,
-            category: None,
             valid,
             findings,
             step: None,
@@ -176,6 +173,7 @@ impl DocumentReport {
 
 /// Totals over a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// Documents read.

@@ -260,11 +260,7 @@ mod tests {
                 document: Some(&typed),
             };
             let mut out = Vec::new();
-            TokenEqualsReference.check(
-                &subject,
-                &crate::rules::test_support::seed_config(),
-                &mut out,
-            );
+            TokenEqualsReference.check(&subject, &RuleConfig::default(), &mut out);
             assert_eq!(out, [], "kind {kind}");
         }
     }

@@ -162,22 +162,21 @@ pub enum Choice<'a> {
     Only(&'a Category),
 }
 
-/// Runs the category rules on one typed document, calling `emit` with each
-/// finding. Returns the category it was judged as, if any.
-pub fn check<'a>(
-    catalog: &'a Catalog,
-    choice: Choice<'a>,
+/// Runs the category rules on one typed document, calling `emit` with each finding.
+pub fn check(
+    catalog: &Catalog,
+    choice: Choice<'_>,
     kind: DocKind,
-    document: &'a Typed,
+    document: &Typed,
     mut emit: impl FnMut(&'static str, RuleFinding),
-) -> Option<&'a Category> {
+) {
     let category = match choice {
         Choice::Only(category) => category,
         Choice::Recognise => {
             let (category, product_code) = names(document);
             match catalog.recognise(category, product_code) {
                 Recognition::Known(c) => c,
-                Recognition::Unnamed => return None,
+                Recognition::Unnamed => return,
                 Recognition::Unknown(name) => {
                     emit(
                         ids::UNKNOWN_CATEGORY,
@@ -190,7 +189,7 @@ pub fn check<'a>(
                             actual: Some(name.to_owned()),
                         },
                     );
-                    return None;
+                    return;
                 }
                 Recognition::Ambiguous(name) => {
                     emit(
@@ -205,7 +204,7 @@ pub fn check<'a>(
                             actual: Some(name.to_owned()),
                         },
                     );
-                    return None;
+                    return;
                 }
             }
         }
@@ -214,11 +213,11 @@ pub fn check<'a>(
     if let Typed::InquiryRequest(request) = document {
         request_extras::check(category, request, &mut out);
         out.drain(..).for_each(|f| emit(ids::REQUEST_EXTRA, f));
-        return Some(category);
+        return;
     }
     let _ = kind;
     let Some(view) = view(document) else {
-        return Some(category);
+        return;
     };
     let rules: [(&'static str, ViewRule); 6] = [
         (ids::REQUIRED_KEY, required_keys::check),
@@ -232,7 +231,6 @@ pub fn check<'a>(
         rule(category, &view, &mut out);
         out.drain(..).for_each(|f| emit(id, f));
     }
-    Some(category)
 }
 
 /// A category rule of a successful response.

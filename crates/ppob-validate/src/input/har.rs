@@ -13,7 +13,12 @@
 //! cassette the same way: [`operation_of_url`], [`TRANSPORT_ERROR_PREFIX`],
 //! [`BASE64_MARKER`] and [`META_KEY`].
 
+use std::cell::Cell;
+use std::fmt;
+use std::rc::Rc;
+
 use base64::Engine as _;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use ppob_core::contract::{DocKind, Operation};
@@ -155,51 +160,137 @@ fn response_text(entry: &Value) -> Result<Vec<u8>, String> {
 /// Entries that call no PPOB operation (other traffic in a browser export)
 /// are skipped; a HAR with none at all is one problem.
 pub fn har_documents(display: &str, bytes: &[u8]) -> Vec<HarDocument> {
-    let root: Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            return vec![problem(
-                display.to_owned(),
-                format!("not a HAR file: the JSON does not parse: {e}"),
-            )];
-        }
-    };
-    let Some(entries) = root.pointer("/log/entries").and_then(Value::as_array) else {
-        return vec![problem(
-            display.to_owned(),
-            "not a HAR file: expected an object with log.entries (an array)".into(),
-        )];
-    };
     let mut docs = Vec::new();
-    let mut skipped = 0usize;
-    for (index, entry) in entries.iter().enumerate() {
-        let number = index + 1;
-        let Some(url) = str_at(entry, "/request/url") else {
-            docs.push(problem(
-                format!("{display}#{number}"),
-                "the entry has no request.url".into(),
-            ));
-            continue;
-        };
-        let Ok(operation) = operation_of_url(url) else {
-            skipped += 1;
-            continue;
-        };
-        for kind in [operation.request(), operation.response()] {
-            let text = if kind.is_response() {
-                response_text(entry)
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    read_entries(display, &mut de, None, &mut |doc| {
+        docs.push(doc);
+        true
+    });
+    docs
+}
+
+/// Reads a HAR file from `reader` one entry at a time, handing each
+/// document to `found` as soon as its entry is read: memory is bounded by the
+/// largest entry (at most `max_entry_bytes`), not by the file. `found`
+/// returns `false` to stop reading. Problems (not JSON, not a HAR, an entry
+/// too large) are handed over as documents with a problem, naming the line
+/// and column where reading stopped.
+pub fn stream_har_documents(
+    display: &str,
+    reader: impl std::io::Read,
+    max_entry_bytes: u64,
+    found: &mut dyn FnMut(HarDocument) -> bool,
+) {
+    let budget = Rc::new(EntryBudget {
+        since_mark: Cell::new(0),
+        limit: max_entry_bytes,
+    });
+    let reader = Metered {
+        inner: std::io::BufReader::with_capacity(64 * 1024, reader),
+        budget: Rc::clone(&budget),
+    };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    read_entries(display, &mut de, Some(&budget), found);
+}
+
+/// Why reading stopped when `found` asked it to (never shown).
+const STOPPED: &str = "stopped by the reader";
+
+/// The bytes one entry may take, counted by [`Metered`] since the entry began.
+struct EntryBudget {
+    since_mark: Cell<u64>,
+    limit: u64,
+}
+
+/// A reader that fails once the current entry has taken more than its budget.
+struct Metered<R> {
+    inner: R,
+    budget: Rc<EntryBudget>,
+}
+
+impl<R: std::io::Read> std::io::Read for Metered<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let used = self.budget.since_mark.get();
+        if used > self.budget.limit {
+            let limit = self.budget.limit;
+            let limit = if limit >= 1 << 20 && limit.is_multiple_of(1 << 20) {
+                format!("{} MiB", limit >> 20)
             } else {
-                request_text(entry)
+                format!("{limit} bytes")
             };
-            docs.push(HarDocument {
-                source: format!("{display}#{number} {kind}"),
-                kind: Some(kind),
-                text,
-            });
+            return Err(std::io::Error::other(format!(
+                "more than {limit} without the end of an entry (the most one entry may take)"
+            )));
         }
+        let read = self.inner.read(buf)?;
+        self.budget.since_mark.set(used + read as u64);
+        Ok(read)
     }
-    if docs.is_empty() {
-        docs.push(problem(
+}
+
+/// What reading the entries found so far.
+struct Tally<'f> {
+    display: &'f str,
+    found: &'f mut dyn FnMut(HarDocument) -> bool,
+    budget: Option<&'f EntryBudget>,
+    entries_seen: bool,
+    entries: usize,
+    documents: usize,
+    skipped: usize,
+    stopped: bool,
+}
+
+impl Tally<'_> {
+    fn hand(&mut self, doc: HarDocument) -> bool {
+        self.documents += 1;
+        if !(self.found)(doc) {
+            self.stopped = true;
+        }
+        !self.stopped
+    }
+}
+
+fn read_entries<'de, D>(
+    display: &str,
+    de: D,
+    budget: Option<&EntryBudget>,
+    found: &mut dyn FnMut(HarDocument) -> bool,
+) where
+    D: serde::Deserializer<'de>,
+{
+    let mut tally = Tally {
+        display,
+        found,
+        budget,
+        entries_seen: false,
+        entries: 0,
+        documents: 0,
+        skipped: 0,
+        stopped: false,
+    };
+    let result = de.deserialize_any(RootVisitor(&mut tally));
+    if tally.stopped {
+        return;
+    }
+    let problem_text = match result {
+        Err(e) if !tally.entries_seen => Some(format!("not a HAR file: {e}")),
+        Err(e) if tally.entries == 0 => Some(format!("its first entry cannot be read: {e}")),
+        Err(e) => Some(format!(
+            "it cannot be read past entry {}: {e}",
+            tally.entries
+        )),
+        Ok(()) if !tally.entries_seen => {
+            Some("not a HAR file: expected an object with log.entries (an array)".into())
+        }
+        Ok(()) => None,
+    };
+    if let Some(text) = problem_text {
+        tally.hand(problem(display.to_owned(), text));
+        return;
+    }
+    if tally.documents == 0 {
+        let skipped = tally.skipped;
+        tally.hand(problem(
             display.to_owned(),
             format!(
                 "the HAR holds no entry calling {} ({skipped} other entr{} skipped)",
@@ -208,7 +299,126 @@ pub fn har_documents(display: &str, bytes: &[u8]) -> Vec<HarDocument> {
             ),
         ));
     }
-    docs
+}
+
+/// The file: an object whose `log` member is read, the rest skipped.
+struct RootVisitor<'t, 'f>(&'t mut Tally<'f>);
+
+impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object with log.entries (an array)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "log" {
+                map.next_value_seed(LogSeed(&mut *self.0))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `log`: an object whose `entries` member is read, the rest skipped.
+struct LogSeed<'t, 'f>(&'t mut Tally<'f>);
+
+impl<'de> DeserializeSeed<'de> for LogSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LogSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("log to be an object with entries (an array)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "entries" {
+                map.next_value_seed(EntriesSeed(&mut *self.0))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `log.entries`: each entry read alone, its documents handed on at once.
+struct EntriesSeed<'t, 'f>(&'t mut Tally<'f>);
+
+impl<'de> DeserializeSeed<'de> for EntriesSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("log.entries to be an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let tally = self.0;
+        tally.entries_seen = true;
+        loop {
+            if let Some(budget) = tally.budget {
+                budget.since_mark.set(0);
+            }
+            let Some(entry) = seq.next_element::<Value>()? else {
+                return Ok(());
+            };
+            tally.entries += 1;
+            if !entry_documents(tally, &entry) {
+                return Err(serde::de::Error::custom(STOPPED));
+            }
+        }
+    }
+}
+
+/// Hands on the documents of the `tally.entries`-th entry; `false` when told to stop.
+fn entry_documents(tally: &mut Tally<'_>, entry: &Value) -> bool {
+    let number = tally.entries;
+    let display = tally.display;
+    let Some(url) = str_at(entry, "/request/url") else {
+        return tally.hand(problem(
+            format!("{display}#{number}"),
+            "the entry has no request.url".into(),
+        ));
+    };
+    let Ok(operation) = operation_of_url(url) else {
+        tally.skipped += 1;
+        return true;
+    };
+    for kind in [operation.request(), operation.response()] {
+        let text = if kind.is_response() {
+            response_text(entry)
+        } else {
+            request_text(entry)
+        };
+        let handed = tally.hand(HarDocument {
+            source: format!("{display}#{number} {kind}"),
+            kind: Some(kind),
+            text,
+        });
+        if !handed {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -296,6 +506,94 @@ mod tests {
                 .as_ref()
                 .unwrap_err()
                 .contains("1 other entry skipped")
+        );
+    }
+
+    /// An endless HAR: the head, then the same entry again and again.
+    struct EndlessHar {
+        head: Vec<u8>,
+        entry: Vec<u8>,
+        at: usize,
+        in_head: bool,
+    }
+
+    impl std::io::Read for EndlessHar {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let source = if self.in_head {
+                &self.head
+            } else {
+                &self.entry
+            };
+            let n = buf.len().min(source.len() - self.at);
+            buf[..n].copy_from_slice(&source[self.at..self.at + n]);
+            self.at += n;
+            if self.at == source.len() {
+                self.at = 0;
+                self.in_head = false;
+            }
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_har_is_read_entry_by_entry_and_stops_when_told() {
+        let entry = json!({"request": {"url": "http://x/api/v2/bill/status",
+            "comment": "{\"refNumber\":\"R\"}"},
+            "response": {"status": 200, "content": {"text": "{\"a\":1}"}}});
+        let endless = EndlessHar {
+            head: br#"{"log":{"version":"1.2","entries":["#.to_vec(),
+            entry: format!("{entry},").into_bytes(),
+            at: 0,
+            in_head: true,
+        };
+        let mut seen = Vec::new();
+        stream_har_documents("e.har", endless, 1 << 20, &mut |doc| {
+            seen.push(doc.source);
+            seen.len() < 1000
+        });
+        assert_eq!(
+            seen.len(),
+            1000,
+            "an endless HAR ends when the reader says so"
+        );
+        assert_eq!(seen[999], "e.har#500 status.response");
+    }
+
+    #[test]
+    fn an_entry_past_the_cap_or_a_broken_har_names_where_reading_stopped() {
+        let small = json!({"request": {"url": "http://x/api/v2/bill/check",
+            "postData": {"text": "{\"a\":1}"}}, "response": {"status": 200,
+            "content": {"text": "{\"b\":2}"}}});
+        let big = json!({"request": {"url": "http://x/api/v2/bill/check",
+            "postData": {"text": "x".repeat(4096)}}});
+        let bytes = har(json!([small, big]));
+        let mut docs = Vec::new();
+        stream_har_documents("b.har", &bytes[..], 1024, &mut |doc| {
+            docs.push(doc);
+            true
+        });
+        assert_eq!(docs.len(), 3, "{docs:?}");
+        let problem = docs[2].text.as_ref().unwrap_err();
+        assert_eq!(docs[2].source, "b.har");
+        assert!(
+            problem.starts_with(
+                "it cannot be read past entry 1: more than 1024 bytes without the end"
+            ),
+            "{problem}"
+        );
+        let mut broken = har(json!([small]));
+        broken.truncate(broken.len() - 3);
+        broken.extend_from_slice(b",{\"request\":}");
+        let mut docs = Vec::new();
+        stream_har_documents("t.har", &broken[..], 1 << 20, &mut |doc| {
+            docs.push(doc);
+            true
+        });
+        let problem = docs.last().unwrap().text.as_ref().unwrap_err();
+        assert!(
+            problem.starts_with("it cannot be read past entry 1: expected")
+                && problem.contains(" at line 1 column "),
+            "{problem}"
         );
     }
 }

@@ -20,7 +20,7 @@ const BATCH_FILES: usize = 256;
 /// The largest document read (a whole file, stdin, a HAR file or one NDJSON
 /// line): far above any real answer, and what keeps `validate /dev/zero` or an
 /// endless stream from growing until memory runs out.
-pub const MAX_DOCUMENT_BYTES: usize = 256 << 20;
+pub const MAX_DOCUMENT_BYTES: usize = 64 << 20;
 
 /// Why an input stopped at [`MAX_DOCUMENT_BYTES`].
 fn too_large(what: &str) -> String {
@@ -94,6 +94,8 @@ struct LineStream {
 pub struct BatchReader {
     specs: VecDeque<InputSpec>,
     open: Option<LineStream>,
+    /// The HAR file being read, when one is.
+    har: Option<HarStream>,
     kind_override: Option<DocKind>,
     /// A finished batch's buffer, reused to spare allocation and page faults.
     spare: Vec<u8>,
@@ -124,6 +126,7 @@ impl BatchReader {
         Self {
             specs: specs.into(),
             open: None,
+            har: None,
             kind_override,
             spare: Vec::new(),
         }
@@ -142,6 +145,13 @@ impl BatchReader {
             return Some(self.next_lines());
         }
         let mut batch = Batch::default();
+        if let Some(stream) = &self.har {
+            if read_har(stream, &mut batch) {
+                self.har = None;
+            } else {
+                return Some(batch);
+            }
+        }
         while let Some(spec) = self.specs.front() {
             let is_stream =
                 spec.problem.is_none() && matches!(spec.framing, Framing::Lines | Framing::Sniff);
@@ -172,7 +182,15 @@ impl BatchReader {
                     Err(e) => batch.problem(spec.display, format!("cannot read: {e}")),
                 }
             } else if spec.framing == Framing::Har {
-                read_har(&spec, &mut batch);
+                match HarStream::start(&spec) {
+                    Ok(stream) => {
+                        if !read_har(&stream, &mut batch) {
+                            self.har = Some(stream);
+                            break;
+                        }
+                    }
+                    Err(problem) => batch.problem(spec.display, problem),
+                }
             } else {
                 self.read_whole(&spec, &mut batch);
             }
@@ -355,21 +373,43 @@ fn line_source(display: &str, line: u64) -> String {
     source
 }
 
-/// Reads a HAR file whole and adds its embedded documents to `batch`.
-fn read_har(spec: &InputSpec, batch: &mut Batch) {
-    let mut bytes = Vec::new();
-    match open(spec).and_then(|mut r| read_capped(&mut r, &mut bytes)) {
-        Ok(true) => {}
-        Ok(false) => {
-            batch.problem(spec.display.clone(), too_large("the HAR file"));
-            return;
-        }
-        Err(e) => {
-            batch.problem(spec.display.clone(), format!("cannot read: {e}"));
-            return;
-        }
+/// A HAR file being read: a thread parses it entry by entry and hands the
+/// documents over a bounded channel, so that memory holds a few entries at a
+/// time, never the file.
+struct HarStream {
+    documents: std::sync::mpsc::Receiver<har::HarDocument>,
+}
+
+/// Documents a HAR's reading thread may be ahead of the batches by.
+const HAR_DOCUMENTS_AHEAD: usize = 64;
+/// Most documents of a HAR put in one batch (they are small: a batch of
+/// them is bounded by bytes first).
+const HAR_BATCH_DOCUMENTS: usize = 4096;
+
+impl HarStream {
+    fn start(spec: &InputSpec) -> Result<Self, String> {
+        let file = open(spec).map_err(|e| format!("cannot read: {e}"))?;
+        let (send, documents) = std::sync::mpsc::sync_channel(HAR_DOCUMENTS_AHEAD);
+        let display = spec.display.clone();
+        std::thread::Builder::new()
+            .name("har-reader".into())
+            .spawn(move || {
+                har::stream_har_documents(&display, file, MAX_DOCUMENT_BYTES as u64, &mut |doc| {
+                    send.send(doc).is_ok()
+                });
+            })
+            .map_err(|e| format!("cannot start a thread to read it: {e}"))?;
+        Ok(Self { documents })
     }
-    for doc in har::har_documents(&spec.display, &bytes) {
+}
+
+/// Adds a HAR stream's next documents to `batch`, up to about [`BATCH_BYTES`];
+/// `true` when the stream has ended.
+fn read_har(stream: &HarStream, batch: &mut Batch) -> bool {
+    while batch.buffer.len() < BATCH_BYTES && batch.docs.len() < HAR_BATCH_DOCUMENTS {
+        let Ok(doc) = stream.documents.recv() else {
+            return true;
+        };
         match doc.text {
             Ok(text) => {
                 let start = batch.buffer.len();
@@ -385,6 +425,7 @@ fn read_har(spec: &InputSpec, batch: &mut Batch) {
             Err(problem) => batch.problem(doc.source, problem),
         }
     }
+    false
 }
 
 /// The end of the first line that is not blank, if the buffer holds it
