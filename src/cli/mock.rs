@@ -5,13 +5,13 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Args;
 
-use super::sim_args::{SimArgs, parse_duration};
+use super::server_args::ServerArgs;
+use super::sim_args::SimArgs;
 use ppob_core::exit::ExitStatus;
-use ppob_sim::server::{DEFAULT_MAX_CONNECTIONS, ServerLimits, start_with_limits};
+use ppob_sim::server::start_with_limits;
 use ppob_sim::{FAULT_NAMES, FAULT_TARGETS, Simulator, test_accounts};
 use ppob_transport::auth::{Credentials, KEY_ENV, SECRET_ENV};
 use ppob_transport::clock::SystemClock;
@@ -69,40 +69,9 @@ pub struct MockArgs {
     #[command(flatten)]
     pub sim: SimArgs,
 
-    /// How long a client may take to send a request's head, from its first byte (and, again,
-    /// its body); a slower connection is closed (a body: answered 408).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration,
-          help_heading = "Connections")]
-    pub header_timeout: Duration,
-
-    /// How long a connection may stay open without a request (after connecting or between
-    /// requests) before it is closed.
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = positive_duration,
-          help_heading = "Connections")]
-    pub idle_timeout: Duration,
-
-    /// Open connections at most; one more closes the least useful idle one (see below).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS as u32,
-          value_parser = clap::value_parser!(u32).range(1..), help_heading = "Connections")]
-    pub max_connections: u32,
-}
-
-impl MockArgs {
-    /// The connection limits these options give.
-    pub fn limits(&self) -> ServerLimits {
-        ServerLimits {
-            header_timeout: self.header_timeout,
-            idle_timeout: self.idle_timeout,
-            max_connections: self.max_connections as usize,
-        }
-    }
-}
-
-fn positive_duration(s: &str) -> Result<Duration, String> {
-    match parse_duration(s)? {
-        Duration::ZERO => Err("must be longer than 0: write e.g. 10s, 500ms".into()),
-        d => Ok(d),
-    }
+    /// Connection limits.
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 fn credentials() -> Result<Credentials, String> {
@@ -162,7 +131,7 @@ pub fn run(args: MockArgs) -> ExitCode {
     let events = Arc::new(|event: ppob_sim::ServerEvent| {
         let _ = writeln!(anstream::stderr(), "{event}");
     });
-    let server = match start_with_limits(sim, addr, events, args.limits()) {
+    let server = match start_with_limits(sim, addr, events, args.server.limits()) {
         Ok(server) => server,
         Err(e) => return fail(&format!("cannot listen on {addr}: {e}")),
     };
@@ -199,36 +168,6 @@ mod tests {
         assert!(!help.contains(Credentials::simulator_demo().secret()));
         for option in ["--header-timeout", "--idle-timeout", "--max-connections"] {
             assert!(help.contains(option), "{option}");
-        }
-    }
-
-    #[test]
-    fn connection_limits_come_from_the_options_and_refuse_zero() {
-        use clap::Parser;
-        #[derive(Parser)]
-        struct Cli {
-            #[command(flatten)]
-            mock: MockArgs,
-        }
-        let cli = Cli::try_parse_from(["mock", "--header-timeout", "2s", "--max-connections", "7"])
-            .unwrap();
-        let limits = cli.mock.limits();
-        assert_eq!(limits.header_timeout, Duration::from_secs(2));
-        assert_eq!(limits.idle_timeout, Duration::from_secs(60));
-        assert_eq!(limits.max_connections, 7);
-        assert_eq!(
-            Cli::try_parse_from(["mock"]).unwrap().mock.limits(),
-            ServerLimits::default()
-        );
-        for bad in [
-            ["--idle-timeout", "0s"],
-            ["--header-timeout", "soon"],
-            ["--max-connections", "0"],
-        ] {
-            assert!(
-                Cli::try_parse_from(["mock", bad[0], bad[1]]).is_err(),
-                "{bad:?}"
-            );
         }
     }
 }

@@ -25,6 +25,8 @@ mod rules;
 mod run_args;
 mod schemas;
 #[cfg(feature = "full")]
+mod server_args;
+#[cfg(feature = "full")]
 mod sim_args;
 mod validate;
 

@@ -15,13 +15,12 @@ use clap::Args;
 
 use super::judge::JudgeArgs;
 use super::output::{self, OnSignal, ReportArgs};
-use super::sim_args::parse_duration;
+use super::server_args::{ServerArgs, positive_duration};
 use ppob_core::contract::Summary;
 use ppob_core::exit::ExitStatus;
-use ppob_proxy::{Proxy, ProxyConfig, ProxyEvent};
+use ppob_proxy::{CallbackConfig, Proxy, ProxyConfig, ProxyEvent};
 use ppob_report::{Command, Reporter, RunEnd, RunInfo};
 use ppob_transport::auth::{Credentials, KEY_ENV, SECRET_ENV};
-use ppob_transport::listener::{DEFAULT_MAX_CONNECTIONS, ServerLimits};
 use ppob_transport::size::parse_size;
 
 const AFTER_HELP: &str = "\
@@ -44,6 +43,13 @@ Credentials: with PPOB_API_KEY and PPOB_API_SECRET set, KEY is compared and TOKE
 verified (proxy.headers, proxy.token); without them TOKENs are read unverified. KEY values and
 TOKENs never appear in the output, the reports or the recording.
 
+Callbacks (--callbacks): each payment's callbackUrls on loopback (or on a --callback-allow host)
+are pointed at the proxy's own receiver and the TOKEN signed again (so PPOB_API_KEY and
+PPOB_API_SECRET are needed, and a TOKEN that does not verify is forwarded as sent). Each callback
+the upstream sends is judged (callback.*), forwarded with its body unchanged to the URL the
+payment named, and the partner's answer judged: anything but HTTP 200 is proxy.callback-refused.
+The upstream gets the partner's answer. Other callback URLs are left as sent and never called.
+
 Ctrl-C or SIGTERM stops the proxy, writes --record and every --report file (also while it runs,
 each file is complete at every moment) and exits 0 when the contract held, 1 when not.
 
@@ -51,6 +57,7 @@ Examples:
   ppob-contract proxy --upstream https://sandbox.vendor.example
   ppob-contract proxy --upstream http://127.0.0.1:8080 --listen 127.0.0.1:9000 --report junit=out/proxy.xml
   ppob-contract proxy --upstream http://127.0.0.1:8080 --enforce --record out/session/
+  ppob-contract proxy --upstream http://127.0.0.1:8080 --callbacks
   ppob-contract check --replay out/session/";
 
 /// Arguments of `proxy`.
@@ -83,6 +90,49 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
 
+    /// Callbacks through the proxy: rewrite each payment's loopback (or --callback-allow)
+    /// callbackUrls to the proxy's own receiver, judge every callback the upstream sends, forward
+    /// it (body unchanged) to the partner's URL and judge the partner's answer (must be HTTP 200).
+    /// Needs PPOB_API_KEY and PPOB_API_SECRET (the TOKEN is signed again).
+    #[arg(long, help_heading = "Callbacks")]
+    pub callbacks: bool,
+
+    /// Where the callback receiver listens (loopback; another address needs --allow-remote).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:0",
+        requires = "callbacks",
+        help_heading = "Callbacks"
+    )]
+    pub callback_listen: SocketAddr,
+
+    /// The base URL the upstream is told to call back, when it cannot reach --callback-listen
+    /// as bound (a tunnel, a container's address). Default: http:// + the bound address.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "callbacks",
+        help_heading = "Callbacks"
+    )]
+    pub callback_url: Option<String>,
+
+    /// A host (HOST or HOST:PORT) besides loopback the proxy may forward callbacks to;
+    /// repeatable. Callback URLs elsewhere are left in the payment as sent, unjudged.
+    #[arg(
+        long,
+        value_name = "HOST",
+        requires = "callbacks",
+        help_heading = "Callbacks"
+    )]
+    pub callback_allow: Vec<String>,
+
+    /// How long after a payment's final answer its callback may take; one still missing when
+    /// the proxy stops is callback.missing.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration,
+          requires = "callbacks", help_heading = "Callbacks")]
+    pub callback_wait: Duration,
+
     /// How long the upstream may take to answer a request completely.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration,
           help_heading = "Limits")]
@@ -99,20 +149,9 @@ pub struct ProxyArgs {
           help_heading = "Limits")]
     pub max_body: u64,
 
-    /// How long a client may take to send a request's head, and again its body.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration,
-          help_heading = "Limits")]
-    pub header_timeout: Duration,
-
-    /// How long a client connection may stay open without a request.
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = positive_duration,
-          help_heading = "Limits")]
-    pub idle_timeout: Duration,
-
-    /// Client connections at most; one more closes the least useful idle one.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS as u32,
-          value_parser = clap::value_parser!(u32).range(1..), help_heading = "Limits")]
-    pub max_connections: u32,
+    /// Client connection limits.
+    #[command(flatten)]
+    pub server: ServerArgs,
 
     /// How documents are judged and shown.
     #[command(flatten)]
@@ -121,13 +160,6 @@ pub struct ProxyArgs {
     /// Report files.
     #[command(flatten)]
     pub report: ReportArgs,
-}
-
-fn positive_duration(s: &str) -> Result<Duration, String> {
-    match parse_duration(s)? {
-        Duration::ZERO => Err("must be longer than 0: write e.g. 10s, 500ms".into()),
-        d => Ok(d),
-    }
 }
 
 fn positive_size(s: &str) -> Result<u64, String> {
@@ -152,17 +184,19 @@ impl ProxyArgs {
     fn config(&self, credentials: Option<Credentials>) -> ProxyConfig {
         let mut config = ProxyConfig::new(self.upstream.clone());
         config.listen = self.listen;
-        config.limits = ServerLimits {
-            header_timeout: self.header_timeout,
-            idle_timeout: self.idle_timeout,
-            max_connections: self.max_connections as usize,
-        };
+        config.limits = self.server.limits();
         config.upstream_timeout = self.upstream_timeout;
         config.connect_timeout = self.connect_timeout;
         config.max_body = usize::try_from(self.max_body).unwrap_or(usize::MAX);
         config.enforce = self.enforce;
         config.findings_header = !self.no_findings_header;
         config.credentials = credentials;
+        config.callbacks = self.callbacks.then(|| CallbackConfig {
+            listen: self.callback_listen,
+            public_url: self.callback_url.clone(),
+            allow: self.callback_allow.clone(),
+            wait: self.callback_wait,
+        });
         config
     }
 }
@@ -174,6 +208,13 @@ pub fn run(args: ProxyArgs) -> ExitCode {
             "--listen {} is not a loopback address: anyone who reaches it can use the upstream; \
 add --allow-remote if that is what you want",
             args.listen
+        ));
+    }
+    if args.callbacks && !args.callback_listen.ip().is_loopback() && !args.allow_remote {
+        return fail(&format!(
+            "--callback-listen {} is not a loopback address: anyone who reaches it can make the \
+proxy call the partner's callback URLs; add --allow-remote if that is what you want",
+            args.callback_listen
         ));
     }
     let credentials = match Credentials::from_env() {
@@ -218,6 +259,12 @@ add --allow-remote if that is what you want",
         proxy.url(),
         if args.enforce { " (--enforce)" } else { "" }
     );
+    if let Some(url) = proxy.callback_url() {
+        let _ = writeln!(
+            stderr,
+            "callbacks: payments' loopback callbackUrls now point at {url}"
+        );
+    }
     let started = report.start(&RunInfo {
         command: Command::Proxy,
         target: Some(upstream),
@@ -247,6 +294,7 @@ add --allow-remote if that is what you want",
         }
     }
     let session = proxy.session().clone();
+    proxy.report_missing_callbacks();
     proxy.stop();
     while let Ok(message) = rx.try_recv() {
         if let Message::Event(event) = message {

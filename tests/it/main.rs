@@ -24,6 +24,7 @@ mod install;
 mod partition;
 mod progress;
 mod proxy;
+mod proxy_callbacks;
 mod proxy_safety;
 mod report;
 mod report_merge;

@@ -151,6 +151,8 @@ pub(crate) struct Session {
     child: Child,
     pub(crate) url: String,
     dir: Option<tempfile::TempDir>,
+    /// Reads the proxy's stderr to its end (so it never blocks on it).
+    stderr: Option<std::thread::JoinHandle<String>>,
 }
 
 impl Drop for Session {
@@ -170,6 +172,10 @@ pub(crate) struct Written {
     pub(crate) sarif: String,
     pub(crate) github: String,
     pub(crate) human: String,
+    pub(crate) ctrf: Value,
+    pub(crate) html: String,
+    /// What the proxy said on stderr (notices).
+    pub(crate) stderr: String,
     /// The session's directory (reports, a recording).
     pub(crate) dir: tempfile::TempDir,
 }
@@ -218,23 +224,26 @@ impl Session {
             .unwrap();
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut url = None;
+        let mut head = String::new();
         for _ in 0..5 {
             let mut line = String::new();
             stderr.read_line(&mut line).unwrap();
+            head.push_str(&line);
             if let Some(rest) = line.strip_prefix("listening on ") {
                 url = rest.split(',').next().map(str::to_owned);
                 break;
             }
         }
         // Keep draining stderr so the proxy never blocks on it.
-        std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = stderr.read_to_string(&mut rest);
+        let drain = std::thread::spawn(move || {
+            let _ = stderr.read_to_string(&mut head);
+            head
         });
         Self {
             child,
             url: url.expect("the proxy names its address"),
             dir: Some(dir),
+            stderr: Some(drain),
         }
     }
 
@@ -254,6 +263,11 @@ impl Session {
             .read_to_string(&mut live)
             .unwrap();
         let status = self.child.wait().unwrap().code().unwrap_or(-1);
+        let stderr = self
+            .stderr
+            .take()
+            .map(|drain| drain.join().unwrap_or_default())
+            .unwrap_or_default();
         let dir = self.dir.take().unwrap();
         let read = |name: &str| std::fs::read_to_string(report_path(dir.path(), name)).unwrap();
         Written {
@@ -264,6 +278,9 @@ impl Session {
             sarif: read("report.sarif"),
             github: read("github.txt"),
             human: read("human.txt"),
+            ctrf: serde_json::from_str(&read("report.ctrf.json")).unwrap(),
+            html: read("report.html"),
+            stderr,
             dir,
         }
     }
@@ -309,6 +326,20 @@ impl Written {
             "SARIF lacks {rule}"
         );
         assert!(self.github.contains(rule), "GitHub annotations lack {rule}");
+        let ctrf_traces: Vec<&str> = self.ctrf["results"]["tests"]
+            .as_array()
+            .expect("CTRF has results.tests")
+            .iter()
+            .filter_map(|t| t["trace"].as_str())
+            .collect();
+        assert!(
+            ctrf_traces.iter().any(|m| m.contains(&marked)),
+            "CTRF lacks {rule}: {ctrf_traces:?}"
+        );
+        assert!(
+            self.html.contains(&format!("data-rule=\"{rule}\"")),
+            "HTML report lacks {rule}"
+        );
         let errors = self.json["summary"]["errors"].as_u64().unwrap();
         assert_eq!(
             self.status,
@@ -361,6 +392,8 @@ fn a_correct_conversation_gives_no_finding_and_keeps_the_bytes() {
         &written.junit,
         &written.sarif,
         &written.github,
+        &written.html,
+        &written.ctrf.to_string(),
     ] {
         assert!(
             !text.contains(&client.secret) && !text.contains("eyJ"),
@@ -534,7 +567,40 @@ fn each_simulator_bug_gives_its_finding() {
     let written = session.stop();
     written.assert_found("schema", "request");
     assert!(answer.status == 200, "{}", answer.body);
+    assert!(
+        answer.findings.contains("proxy.invalid-accepted"),
+        "{}",
+        answer.findings
+    );
     written.assert_found("flow.payment-matches-inquiry", "request");
+    written.assert_found("proxy.invalid-accepted", "response");
+
+    // Without the bug the negative amount is refused: the request is flagged, the answer is not.
+    let upstream = mock(Vec::new());
+    let session = Session::start(&format!("http://{}", upstream.local_addr()), &[], &[]);
+    let client = session.client();
+    let inquiry = client.inquire("0811111111");
+    let mut negative = inquiry.body.clone();
+    negative["data"]["amount"] = json!(-1);
+    let refused = client.pay(
+        &Answer {
+            status: 200,
+            findings: String::new(),
+            body: negative,
+        },
+        "PROXYNEG0002",
+    );
+    assert_eq!(refused.body["success"], false, "{}", refused.body);
+    let written = session.stop();
+    written.assert_found("schema", "request");
+    assert!(
+        !written
+            .findings()
+            .iter()
+            .any(|(rule, _)| rule == "proxy.invalid-accepted"),
+        "{:?}",
+        written.findings()
+    );
 }
 
 /// `(case or conversation, operation, side, rule)` of every finding of a JSON report but `skip`'s.

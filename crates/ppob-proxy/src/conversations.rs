@@ -17,9 +17,11 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use ppob_check::flow::callbacks;
 use ppob_check::flow::classify::{self, Doubt, MoneyVerdict, Reading, integer};
 use ppob_check::flow::rules::{self, Expected, FlowFinding};
 use ppob_core::contract::Operation;
@@ -33,6 +35,9 @@ pub const REPAID_AFTER_TIMEOUT: &str = "proxy.repaid-after-timeout";
 pub const REF_NUMBER_REUSED: &str = "proxy.ref-number-reused";
 /// The upstream refused the credentials (401/403).
 pub const AUTH_REFUSED: &str = "proxy.auth-refused";
+
+/// The upstream accepted a request that breaks the request schema.
+pub const INVALID_ACCEPTED: &str = "proxy.invalid-accepted";
 
 /// Inquiries and payments remembered at most (each).
 pub const MAX_REMEMBERED: usize = 10_000;
@@ -105,6 +110,27 @@ struct Payment {
     transaction_id: Option<i64>,
     /// Its place in the order of payments, to name the earliest first.
     order: u64,
+    /// What is known of its callbacks (`--callbacks`).
+    callbacks: CallbackState,
+}
+
+/// A payment's callbacks as the proxy saw them (`--callbacks`).
+#[derive(Debug, Default)]
+struct CallbackState {
+    /// The proxy named its own receiver in the payment's `callbackUrls`.
+    expected: bool,
+    /// Callbacks received for it.
+    received: u32,
+    /// Of those, the ones the partner answered HTTP 200.
+    answered_ok: u32,
+    /// The last final (success or failed) answer about it: what a callback must agree with.
+    final_answer: Option<Value>,
+    /// When that final answer came.
+    final_at: Option<Instant>,
+    /// A callback that came before any final answer, to compare once one comes.
+    unchecked: Option<Value>,
+    /// `callback.missing` was reported for it.
+    missing_reported: bool,
 }
 
 impl Payment {
@@ -162,7 +188,44 @@ struct Context {
     operation: Operation,
     conversation: u64,
     payload: Value,
+    /// The proxy named its own receiver in this payment's `callbackUrls`.
+    expects_callback: bool,
 }
+
+impl Joined {
+    /// Notes that the proxy named its own callback receiver in this
+    /// payment's `callbackUrls` (`--callbacks`): a callback is due once it is final.
+    pub fn expect_callback(&mut self) {
+        self.context.expects_callback = true;
+    }
+}
+
+/// Where a received callback belongs and what is found on it.
+#[derive(Debug, Clone)]
+pub struct CallbackJoined {
+    /// The conversation's name (its payment's), or [`UNMATCHED_CONVERSATION`].
+    pub conversation: String,
+    /// The step's number in the conversation.
+    pub index: u32,
+    /// The refNumber it names, when it names one the proxy saw paid.
+    pub reference: Option<String>,
+    /// `callback.*` findings on it.
+    pub findings: Vec<FlowFinding>,
+}
+
+/// A callback due but not received by the end of its wait.
+#[derive(Debug, Clone)]
+pub struct MissingCallback {
+    /// The payment's conversation.
+    pub conversation: String,
+    /// The step number a callback would have had.
+    pub index: u32,
+    /// The `callback.missing` finding.
+    pub finding: FlowFinding,
+}
+
+/// The conversation name of callbacks that name no payment the proxy saw.
+pub const UNMATCHED_CONVERSATION: &str = "(callbacks no payment matched)";
 
 /// Cross-step findings on an answer and what it meant.
 #[derive(Debug, Clone)]
@@ -183,6 +246,8 @@ pub struct Tracker {
     steps: Bounded<u64, (String, u32)>,
     conversations: u64,
     payments_seen: u64,
+    /// Callbacks that matched no payment so far.
+    unmatched: u32,
 }
 
 impl Default for Tracker {
@@ -209,6 +274,7 @@ impl Tracker {
             steps: Bounded::new(),
             conversations: 0,
             payments_seen: 0,
+            unmatched: 0,
         }
     }
 
@@ -243,13 +309,7 @@ impl Tracker {
             Some(c) if self.steps.get(&c).is_some() => c,
             _ => self.open(payload),
         };
-        let (name, index) = match self.steps.get_mut(&conversation) {
-            Some((name, steps)) => {
-                *steps += 1;
-                (name.clone(), *steps)
-            }
-            None => (format!("c{conversation}"), 1),
-        };
+        let (name, index) = self.next_step(conversation);
         Joined {
             conversation: name,
             index,
@@ -258,7 +318,19 @@ impl Tracker {
                 operation,
                 conversation,
                 payload: payload.clone(),
+                expects_callback: false,
             },
+        }
+    }
+
+    /// The name of `conversation` and the number of its next step.
+    fn next_step(&mut self, conversation: u64) -> (String, u32) {
+        match self.steps.get_mut(&conversation) {
+            Some((name, steps)) => {
+                *steps += 1;
+                (name.clone(), *steps)
+            }
+            None => (format!("c{conversation}"), 1),
         }
     }
 
@@ -412,7 +484,14 @@ ask status with the same refNumber, never pay again with a new one",
                     MoneyVerdict::Failed(c) => format!("failed ({c})"),
                     MoneyVerdict::Processing(why) => format!("processing ({why})"),
                 };
-                self.remember(context, reference, &reading, &money, inquiry);
+                self.remember(context, reference.clone(), &reading, &money, inquiry);
+                if let Some(reference) = &reference {
+                    findings.extend(
+                        self.check_earlier_callback(reference, &reading)
+                            .into_iter()
+                            .map(|f| (f, None)),
+                    );
+                }
             }
         }
         if let Reading::AuthRefused {
@@ -494,9 +573,176 @@ ask status with the same refNumber, never pay again with a new one",
                 money: settled.unwrap_or(Money::Unknown("no answer".into())),
                 transaction_id,
                 order: self.payments_seen,
+                callbacks: CallbackState {
+                    expected: context.expects_callback,
+                    ..CallbackState::default()
+                },
             },
         );
     }
+}
+
+impl Tracker {
+    /// After a payment or status answer about `reference`: notes a final
+    /// one as what its callbacks must agree with, and compares a callback
+    /// that came before it (`callback.matches-status`, on this answer).
+    fn check_earlier_callback(&mut self, reference: &str, reading: &Reading) -> Vec<FlowFinding> {
+        let Reading::Envelope { json, .. } = reading else {
+            return Vec::new();
+        };
+        let Some(payment) = self.payments.get_mut(&reference.to_owned()) else {
+            return Vec::new();
+        };
+        if !matches!(payment.money, Money::Succeeded | Money::Failed) {
+            return Vec::new();
+        }
+        let state = &mut payment.callbacks;
+        state.final_answer = Some(json.clone());
+        state.final_at.get_or_insert_with(Instant::now);
+        state
+            .unchecked
+            .take()
+            .map(|callback| callbacks::matches_status(&callback, json))
+            .unwrap_or_default()
+    }
+
+    /// Joins a callback the upstream sent to its payment (by
+    /// `data.refNumber`) and judges it: against the payment's final answer
+    /// when one came (else once it comes), and as a repeat of a delivery the
+    /// partner already answered 200.
+    pub fn callback(&mut self, body: &Value) -> CallbackJoined {
+        let reference = rules::text(body, "/data/refNumber").map(str::to_owned);
+        let known = reference
+            .as_ref()
+            .and_then(|r| self.payments.get_mut(r).map(|p| (r.clone(), p)));
+        let Some((reference, payment)) = known else {
+            self.unmatched += 1;
+            let said = reference.map_or_else(
+                || "it names no data.refNumber".to_owned(),
+                |r| format!("no payment through the proxy used refNumber {r}"),
+            );
+            return CallbackJoined {
+                conversation: UNMATCHED_CONVERSATION.to_owned(),
+                index: self.unmatched,
+                reference: None,
+                findings: vec![(
+                    callbacks::UNMATCHED,
+                    finding(
+                        "/data/refNumber",
+                        format!("a callback no payment can be matched to: {said}"),
+                    ),
+                )],
+            };
+        };
+        let conversation = payment.conversation;
+        let state = &mut payment.callbacks;
+        state.received += 1;
+        let mut findings = Vec::new();
+        if state.answered_ok > 0 {
+            findings.push(callbacks::duplicate(state.received as usize, &reference));
+        }
+        match &state.final_answer {
+            Some(answer) => findings.extend(callbacks::matches_status(body, answer)),
+            None => state.unchecked = Some(body.clone()),
+        }
+        let (name, index) = self.next_step(conversation);
+        CallbackJoined {
+            conversation: name,
+            index,
+            reference: Some(reference),
+            findings,
+        }
+    }
+
+    /// Notes how the partner answered a callback about `reference`.
+    pub fn callback_answered(&mut self, reference: &str, ok: bool) {
+        if let Some(payment) = self.payments.get_mut(&reference.to_owned())
+            && ok
+        {
+            payment.callbacks.answered_ok += 1;
+        }
+    }
+
+    /// The payments whose callback was due through the proxy, final for at
+    /// least `wait`, and never called back: each reported once.
+    pub fn missing_callbacks(&mut self, wait: Duration, url: &str) -> Vec<MissingCallback> {
+        let due: Vec<String> = self
+            .payments
+            .map
+            .iter()
+            .filter(|(_, p)| {
+                let c = &p.callbacks;
+                c.expected
+                    && c.received == 0
+                    && !c.missing_reported
+                    && c.final_at.is_some_and(|at| at.elapsed() >= wait)
+            })
+            .map(|(r, _)| r.clone())
+            .collect();
+        let mut missing = Vec::new();
+        for reference in due {
+            let Some(payment) = self.payments.get_mut(&reference) else {
+                continue;
+            };
+            payment.callbacks.missing_reported = true;
+            let conversation = payment.conversation;
+            let (name, index) = self.next_step(conversation);
+            missing.push(MissingCallback {
+                conversation: name,
+                index,
+                finding: callbacks::missing(&reference, url, wait),
+            });
+        }
+        missing.sort_by(|a, b| a.conversation.cmp(&b.conversation));
+        missing
+    }
+}
+
+/// `proxy.invalid-accepted`: the upstream answered `success: true` to a
+/// request with schema errors (`broken`: their pointers and messages) — a
+/// negative amount, a missing field — which the vendor must refuse.
+pub fn invalid_accepted(
+    operation: Operation,
+    broken: &[(&str, &str)],
+    reading: &Reading,
+) -> Option<RuleFinding> {
+    let Reading::Envelope { code, json, .. } = reading else {
+        return None;
+    };
+    if broken.is_empty() || json.get("success") != Some(&Value::Bool(true)) {
+        return None;
+    }
+    let shown: Vec<String> = broken
+        .iter()
+        .take(3)
+        .map(|(pointer, message)| {
+            let at = if pointer.is_empty() {
+                "(document)"
+            } else {
+                pointer
+            };
+            format!("{at}: {message}")
+        })
+        .collect();
+    let more = broken
+        .len()
+        .checked_sub(3)
+        .filter(|n| *n > 0)
+        .map(|n| format!(" and {n} more"))
+        .unwrap_or_default();
+    Some(RuleFinding {
+        expected: Some("a refusal of the broken request".into()),
+        actual: Some(format!("responseCode {code}, success true")),
+        ..finding(
+            "/success",
+            format!(
+                "the upstream accepted (responseCode {code}) a {} request that breaks the contract — {}{more}; \
+it must refuse it, never act on it",
+                operation.name(),
+                shown.join("; ")
+            ),
+        )
+    })
 }
 
 fn ambiguous(doubt: &Doubt) -> RuleFinding {
@@ -601,16 +847,30 @@ mod tests {
         found.iter().map(|(r, _)| *r).collect()
     }
 
-    #[test]
-    fn a_correct_conversation_is_joined_and_clean() {
+    fn answer_rules(answered: &Answered) -> Vec<&str> {
+        answered.findings.iter().map(|((r, _), _)| *r).collect()
+    }
+
+    /// A tracker that saw inquiry 1 answered with amount 5000.
+    fn after_inquiry() -> Tracker {
         let mut t = Tracker::new();
         inquiry(&mut t, 1, 5000);
-        let (joined, answered) = step(
-            &mut t,
-            Operation::Payment,
-            payment(1, 5000, "R1"),
-            Ok((200, envelope(201, "R1", 5000))),
-        );
+        t
+    }
+
+    /// Pays inquiry 1's 5000 with `reference`, answered `answer`.
+    fn pay(
+        t: &mut Tracker,
+        reference: &str,
+        answer: Result<(u16, Value), TransportError>,
+    ) -> (Joined, Answered) {
+        step(t, Operation::Payment, payment(1, 5000, reference), answer)
+    }
+
+    #[test]
+    fn a_correct_conversation_is_joined_and_clean() {
+        let mut t = after_inquiry();
+        let (joined, answered) = pay(&mut t, "R1", Ok((200, envelope(201, "R1", 5000))));
         assert_eq!(
             (joined.conversation.as_str(), joined.index),
             ("c1 0811111111", 2)
@@ -630,8 +890,7 @@ mod tests {
 
     #[test]
     fn paying_another_inquirys_amount_breaks_payment_matches_inquiry() {
-        let mut t = Tracker::new();
-        inquiry(&mut t, 1, 5000);
+        let mut t = after_inquiry();
         inquiry(&mut t, 2, 7000);
         let joined = t.request(Operation::Payment, &payment(1, 7000, "R1"));
         assert_eq!(rules_of(&joined.request), [rules::PAYMENT_MATCHES_INQUIRY]);
@@ -640,12 +899,10 @@ mod tests {
 
     #[test]
     fn a_new_ref_number_after_a_timeout_is_the_key_finding_and_a_retry_is_not() {
-        let mut t = Tracker::new();
-        inquiry(&mut t, 1, 5000);
-        step(
+        let mut t = after_inquiry();
+        pay(
             &mut t,
-            Operation::Payment,
-            payment(1, 5000, "R1"),
+            "R1",
             Err(TransportError::Timeout(Duration::from_secs(1))),
         );
         let retry = t.request(Operation::Payment, &payment(1, 5000, "R1"));
@@ -669,14 +926,8 @@ mod tests {
 
     #[test]
     fn a_ref_number_reused_for_another_bill_is_found() {
-        let mut t = Tracker::new();
-        inquiry(&mut t, 1, 5000);
-        step(
-            &mut t,
-            Operation::Payment,
-            payment(1, 5000, "R1"),
-            Ok((200, envelope(105, "R1", 5000))),
-        );
+        let mut t = after_inquiry();
+        pay(&mut t, "R1", Ok((200, envelope(105, "R1", 5000))));
         let reused = t.request(
             Operation::Payment,
             &json!({"inquiryId": 2, "accountNumber": "0822222222", "productCode": "p", "amount": 1, "refNumber": "R1"}),
@@ -686,24 +937,11 @@ mod tests {
 
     #[test]
     fn answers_are_read_with_the_cross_step_rules_and_the_money_rule() {
-        let mut t = Tracker::new();
-        inquiry(&mut t, 1, 5000);
-        let (_, answered) = step(
-            &mut t,
-            Operation::Payment,
-            payment(1, 5000, "R1"),
-            Ok((200, envelope(0, "OTHER", 5000))),
-        );
-        let ids: Vec<&str> = answered.findings.iter().map(|((r, _), _)| *r).collect();
-        assert_eq!(ids, [rules::REF_NUMBER_ECHO]);
-        let (_, answered) = step(
-            &mut t,
-            Operation::Payment,
-            payment(1, 5000, "R2"),
-            Ok((503, json!({}))),
-        );
-        let ids: Vec<&str> = answered.findings.iter().map(|((r, _), _)| *r).collect();
-        assert_eq!(ids, [rules::UNUSABLE_ANSWER]);
+        let mut t = after_inquiry();
+        let (_, answered) = pay(&mut t, "R1", Ok((200, envelope(0, "OTHER", 5000))));
+        assert_eq!(answer_rules(&answered), [rules::REF_NUMBER_ECHO]);
+        let (_, answered) = pay(&mut t, "R2", Ok((503, json!({}))));
+        assert_eq!(answer_rules(&answered), [rules::UNUSABLE_ANSWER]);
         let (_, answered) = step(
             &mut t,
             Operation::Inquiry,
@@ -712,6 +950,69 @@ mod tests {
         );
         assert_eq!(answered.findings[0].0.0, AUTH_REFUSED);
         assert!(answered.findings[0].0.1.message.contains("bad key"));
+    }
+
+    #[test]
+    fn callbacks_join_their_payment_and_are_compared_with_its_final_answer() {
+        let mut t = after_inquiry();
+        let mut joined = t.request(Operation::Payment, &payment(1, 5000, "R1"));
+        joined.expect_callback();
+        let answer = exchange(
+            Operation::Payment,
+            &payment(1, 5000, "R1"),
+            Ok((200, envelope(201, "R1", 5000))),
+        );
+        t.answer(&joined, &answer);
+        // A callback saying failed comes before the final status …
+        let early = t.callback(&envelope(198, "R1", 5000));
+        assert_eq!(
+            (early.conversation.as_str(), early.index),
+            ("c1 0811111111", 3)
+        );
+        assert!(early.findings.is_empty(), "nothing to compare with yet");
+        t.callback_answered("R1", true);
+        // … so the success status is where the contradiction is found.
+        let (_, status) = step(
+            &mut t,
+            Operation::Status,
+            json!({"refNumber": "R1"}),
+            Ok((200, envelope(0, "R1", 5000))),
+        );
+        assert_eq!(answer_rules(&status), [callbacks::MATCHES_STATUS]);
+        // A second delivery after one answered 200 is a duplicate; it is compared at once.
+        let again = t.callback(&envelope(198, "R1", 5000));
+        assert_eq!(
+            rules_of(&again.findings),
+            [callbacks::DUPLICATE, callbacks::MATCHES_STATUS]
+        );
+        let stray = t.callback(&envelope(0, "NOPE", 1));
+        assert_eq!(stray.conversation, UNMATCHED_CONVERSATION);
+        assert_eq!(rules_of(&stray.findings), [callbacks::UNMATCHED]);
+        assert!(
+            t.missing_callbacks(Duration::ZERO, "x").is_empty(),
+            "R1 was called back"
+        );
+    }
+
+    #[test]
+    fn a_final_payment_never_called_back_is_missing_once() {
+        let mut t = after_inquiry();
+        let mut joined = t.request(Operation::Payment, &payment(1, 5000, "R1"));
+        joined.expect_callback();
+        t.answer(
+            &joined,
+            &exchange(
+                Operation::Payment,
+                &payment(1, 5000, "R1"),
+                Ok((200, envelope(0, "R1", 5000))),
+            ),
+        );
+        assert!(t.missing_callbacks(Duration::from_secs(60), "x").is_empty());
+        let missing = t.missing_callbacks(Duration::ZERO, "the receiver");
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].finding.0, callbacks::MISSING);
+        assert_eq!(missing[0].conversation, "c1 0811111111");
+        assert!(t.missing_callbacks(Duration::ZERO, "x").is_empty(), "once");
     }
 
     #[test]

@@ -6,10 +6,11 @@
 //! and their side (`request` or `response`), so every finding says which
 //! side it is about. Their bytes are redacted before anyone sees them.
 
-use ppob_check::flow::classify::{Reading, Unusable};
+use ppob_check::flow::callbacks;
+use ppob_check::flow::classify::Reading;
+use ppob_check::flow::document_log;
 use ppob_check::flow::rules::FlowFinding;
-use ppob_core::contract::locate::{Position, locate, position};
-use ppob_core::contract::{DocumentReport, Finding, Operation, Severity, StepInfo};
+use ppob_core::contract::{CALLBACK_SIDE, DocumentReport, Operation, Severity, StepInfo};
 use ppob_report::Judged;
 use ppob_report::wire::millis;
 use ppob_transport::redact::Redactor;
@@ -32,36 +33,13 @@ pub struct Place<'a> {
     pub operation: Operation,
 }
 
-/// The bytes judged as the request: its body, else the signed fields.
+/// The bytes judged as the request: its body, else the signed fields
+/// (nothing when there are neither: no TOKEN could be read).
 pub fn request_bytes(body: &[u8], payload: &Value) -> Vec<u8> {
-    if body.is_empty() && !payload.is_null() {
-        serde_json::to_vec_pretty(payload).unwrap_or_default()
+    if body.is_empty() && payload.is_null() {
+        Vec::new()
     } else {
-        body.to_vec()
-    }
-}
-
-/// A finding at its pointer's place in `bytes` (line 1, column 1 without bytes).
-fn place(
-    rule: &str,
-    severity: Severity,
-    bytes: &[u8],
-    f: ppob_core::rules::RuleFinding,
-) -> Finding {
-    let at = if bytes.is_empty() {
-        Position { line: 1, column: 1 }
-    } else {
-        position(bytes, locate(bytes, &f.pointer).value)
-    };
-    Finding {
-        rule: rule.to_owned(),
-        severity,
-        pointer: f.pointer,
-        line: at.line,
-        column: at.column,
-        message: f.message,
-        expected: f.expected,
-        actual: f.actual,
+        document_log::request_bytes(body, payload)
     }
 }
 
@@ -74,19 +52,14 @@ fn with(
     extra: Vec<(FlowFinding, Option<Severity>)>,
     step: StepInfo,
 ) -> DocumentReport {
-    let mut findings = report.findings;
-    for ((rule, f), fixed) in extra {
-        let severity = match fixed {
-            Some(s) if engine.severities().severity(rule).is_some() => Some(s),
-            Some(_) => None,
-            None => engine.severities().severity(rule),
-        };
-        if let Some(severity) = severity {
-            findings.push(place(rule, severity, bytes, f));
-        }
-    }
-    findings.sort_by_key(|f| (f.line, f.column));
-    let mut out = DocumentReport::new(report.source, report.kind, findings);
+    let placed = extra
+        .into_iter()
+        .filter_map(|((rule, f), fixed)| {
+            let level = engine.severities().severity(rule)?;
+            Some(document_log::place(rule, fixed.unwrap_or(level), bytes, f))
+        })
+        .collect();
+    let mut out = document_log::with_findings(report, placed);
     out.step = Some(step);
     out
 }
@@ -154,12 +127,7 @@ pub fn judge_answer(
         place_at.index,
         kind.name()
     );
-    let judged = matches!(
-        facts.reading,
-        Reading::Envelope { .. }
-            | Reading::Unusable(Unusable::NoCode { .. } | Unusable::CodeOutOfRange { .. })
-    );
-    let report = if judged {
+    let report = if document_log::judges_body(facts.reading) {
         engine.check(Input {
             source: &source,
             bytes: facts.body,
@@ -179,6 +147,45 @@ pub fn judge_answer(
     Judged {
         report: with(engine, report, facts.body, extra, step),
         bytes: redactor.redact_bytes(facts.body).into_owned(),
+        first_line: 1,
+    }
+}
+
+/// A callback's place and what became of it, for its document.
+pub struct CallbackFacts<'a> {
+    /// Its payment's conversation.
+    pub conversation: &'a str,
+    /// Its step number there.
+    pub index: u32,
+    /// How the partner answered it, when it did.
+    pub http_status: Option<u16>,
+    /// From forwarding it to the partner's answer.
+    pub elapsed: std::time::Duration,
+    /// What it meant, e.g. `callback success (0) → partner HTTP 200`.
+    pub verdict: String,
+}
+
+/// Judges a callback (`--callbacks`) as a `callback` document, plus `extra`.
+pub fn judge_callback(
+    engine: &Engine,
+    facts: &CallbackFacts<'_>,
+    bytes: &[u8],
+    extra: Vec<(FlowFinding, Option<Severity>)>,
+    redactor: &Redactor,
+) -> Judged {
+    let step = StepInfo {
+        case: facts.conversation.to_owned(),
+        index: facts.index,
+        operation: Operation::Payment.name().to_owned(),
+        side: CALLBACK_SIDE.to_owned(),
+        http_status: facts.http_status,
+        elapsed_ms: millis(facts.elapsed),
+        verdict: facts.verdict.clone(),
+    };
+    let report = callbacks::judged(engine, step.clone(), bytes);
+    Judged {
+        report: with(engine, report, bytes, extra, step),
+        bytes: redactor.redact_bytes(bytes).into_owned(),
         first_line: 1,
     }
 }
@@ -204,6 +211,7 @@ fn step(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ppob_check::flow::classify::Unusable;
     use ppob_check::flow::rules;
     use ppob_core::rules::RuleFinding;
     use ppob_validate::EngineOptions;

@@ -61,6 +61,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod callback_receiver;
+pub mod callbacks;
 pub mod conversations;
 pub mod documents;
 pub mod findings_header;
@@ -83,7 +85,8 @@ use ppob_transport::cassette::{self, CassetteError, CassetteMeta};
 use ppob_transport::listener::{self, RunningServer, ServerLimits};
 use ppob_validate::Engine;
 
-pub use session::{ProxyEvent, Session, Sink};
+pub use callbacks::CallbackConfig;
+pub use session::{Delivery, ProxyEvent, Session, Sink};
 
 /// Default of [`ProxyConfig::upstream_timeout`].
 pub const DEFAULT_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(30);
@@ -116,6 +119,9 @@ pub struct ProxyConfig {
     /// The partner's credentials, when known: `KEY` compared, `TOKEN`
     /// verified, both redacted (seen `KEY` values are redacted anyway).
     pub credentials: Option<Credentials>,
+    /// Callbacks through the proxy (`--callbacks`; needs `credentials`):
+    /// see [`callbacks`].
+    pub callbacks: Option<CallbackConfig>,
 }
 
 impl ProxyConfig {
@@ -131,6 +137,7 @@ impl ProxyConfig {
             enforce: false,
             findings_header: true,
             credentials: None,
+            callbacks: None,
         }
     }
 }
@@ -156,12 +163,19 @@ pub enum ProxyError {
     /// The recording could not be written.
     #[error(transparent)]
     Recording(#[from] CassetteError),
+    /// Callbacks through the proxy need the partner's secret.
+    #[error(
+        "--callbacks needs PPOB_API_KEY and PPOB_API_SECRET: the payment's TOKEN carries callbackUrls, so pointing them at the proxy means signing the TOKEN again"
+    )]
+    CallbacksNeedCredentials,
 }
 
 /// A running proxy; stops on [`Proxy::stop`] or drop.
 pub struct Proxy {
     server: RunningServer,
     session: Arc<Session>,
+    /// The callback receiver's base URL and how long a callback may take (`--callbacks`).
+    callbacks: Option<(String, Duration)>,
 }
 
 impl std::fmt::Debug for Proxy {
@@ -211,6 +225,17 @@ impl Proxy {
             .map_err(listen_error)?;
         let (tcp, local) = listener::bind(&runtime, config.listen).map_err(listen_error)?;
         let session = Arc::new(Session::new(engine, config.credentials.clone(), sink));
+        let (tx, rx) = watch::channel(false);
+        let receiver = match &config.callbacks {
+            Some(callbacks) => Some(start_receiver(
+                &runtime,
+                callbacks,
+                &config,
+                &session,
+                rx.clone(),
+            )?),
+            None => None,
+        };
         let app = Arc::new(server::App {
             session: session.clone(),
             upstream,
@@ -219,9 +244,9 @@ impl Proxy {
             max_body: config.max_body,
             body_timeout: config.limits.header_timeout,
             loopback_only: local.ip().is_loopback(),
+            callbacks: receiver.as_ref().map(|r| r.rewrite.clone()),
         });
         let limits = config.limits;
-        let (tx, rx) = watch::channel(false);
         let thread = std::thread::Builder::new()
             .name("ppob-proxy-server".into())
             .spawn(move || {
@@ -232,7 +257,22 @@ impl Proxy {
         Ok(Self {
             server: RunningServer::new(local, tx, thread),
             session,
+            callbacks: receiver.map(|r| (r.rewrite.receiver.clone(), r.wait)),
         })
+    }
+
+    /// The base URL of the callback receiver (`--callbacks`).
+    pub fn callback_url(&self) -> Option<&str> {
+        self.callbacks.as_ref().map(|(url, _)| url.as_str())
+    }
+
+    /// Reports `callback.missing` for the payments whose callback is
+    /// overdue (see [`Session::missing_callbacks`]); call it before
+    /// [`Proxy::stop`]. Returns how many.
+    pub fn report_missing_callbacks(&self) -> usize {
+        self.callbacks
+            .as_ref()
+            .map_or(0, |(_, wait)| self.session.missing_callbacks(*wait))
     }
 
     /// The address it listens on.
@@ -261,6 +301,56 @@ impl Proxy {
     pub fn write_recording(&self, dir: &Path) -> Result<Recording, ProxyError> {
         write_recording(&self.session, dir)
     }
+}
+
+/// A started callback receiver.
+struct StartedReceiver {
+    rewrite: server::CallbackRewrite,
+    wait: Duration,
+}
+
+/// Binds the callback receiver and serves it on `runtime` until `stop`.
+fn start_receiver(
+    runtime: &tokio::runtime::Runtime,
+    callbacks: &CallbackConfig,
+    config: &ProxyConfig,
+    session: &Arc<Session>,
+    stop: watch::Receiver<bool>,
+) -> Result<StartedReceiver, ProxyError> {
+    let credentials = config
+        .credentials
+        .clone()
+        .ok_or(ProxyError::CallbacksNeedCredentials)?;
+    let (tcp, local) =
+        listener::bind(runtime, callbacks.listen).map_err(|source| ProxyError::Listen {
+            addr: callbacks.listen,
+            source,
+        })?;
+    let routes = Arc::new(callbacks::Routes::default());
+    let app = Arc::new(callback_receiver::CallbackApp {
+        session: session.clone(),
+        routes: routes.clone(),
+        limits: upstream::UpstreamLimits {
+            connect_timeout: config.connect_timeout,
+            timeout: config.upstream_timeout,
+            max_body: config.max_body as u64,
+        },
+        body_timeout: config.limits.header_timeout,
+    });
+    runtime.spawn(callback_receiver::serve(tcp, app, config.limits, stop));
+    let receiver = callbacks
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    Ok(StartedReceiver {
+        rewrite: server::CallbackRewrite {
+            routes,
+            receiver,
+            allow: callbacks.allow.clone(),
+            credentials,
+        },
+        wait: callbacks.wait,
+    })
 }
 
 /// What [`write_recording`] wrote.

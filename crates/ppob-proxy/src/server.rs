@@ -19,9 +19,12 @@ use axum::http::header::{CONNECTION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 use serde_json::json;
 
+use ppob_core::contract::Operation;
+use ppob_transport::auth::Credentials;
 use ppob_transport::listener::{self, Connection, ServerLimits};
 use ppob_transport::{TransportError, WireRequest, WireResponse};
 
+use crate::callbacks::{self, Routes};
 use crate::findings_header::HEADER_NAME;
 use crate::guard;
 use crate::session::{Pending, Session};
@@ -36,6 +39,18 @@ pub(crate) struct App {
     pub(crate) max_body: usize,
     pub(crate) body_timeout: Duration,
     pub(crate) loopback_only: bool,
+    /// `--callbacks`: how payments' `callbackUrls` are pointed at the receiver.
+    pub(crate) callbacks: Option<CallbackRewrite>,
+}
+
+/// How payments' `callbackUrls` are pointed at the callback receiver.
+#[derive(Clone)]
+pub(crate) struct CallbackRewrite {
+    pub(crate) routes: Arc<Routes>,
+    /// The receiver's base URL.
+    pub(crate) receiver: String,
+    pub(crate) allow: Vec<String>,
+    pub(crate) credentials: Credentials,
 }
 
 /// Serves `app` on `listener` until `stop`.
@@ -154,10 +169,30 @@ async fn exchange(
     wire: WireRequest,
 ) -> Response<Body> {
     let session = app.session.clone();
-    let pending = session.request(wire);
+    let mut pending = session.request(wire);
     if app.enforce && pending.breaks_contract() {
         return enforce_refusal(&app, pending);
     }
+    let (headers, body) = match &app.callbacks {
+        Some(rewrite) if pending.operation() == Operation::Payment => {
+            let out = callbacks::rewrite(
+                headers,
+                body,
+                &rewrite.credentials,
+                &rewrite.routes,
+                &rewrite.receiver,
+                &rewrite.allow,
+            );
+            for notice in out.notices {
+                session.notice(notice);
+            }
+            if out.rewritten {
+                pending.expect_callback();
+            }
+            (out.headers, out.body)
+        }
+        _ => (headers, body),
+    };
     let (answer, elapsed) = app
         .upstream
         .forward(method, &path_and_query, &headers, body)

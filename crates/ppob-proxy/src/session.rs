@@ -13,15 +13,18 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
+use ppob_check::flow::callbacks as callback_rules;
 use ppob_core::contract::{DocumentReport, Severity};
+use ppob_core::rules::RuleFinding;
 use ppob_report::Judged;
 use ppob_transport::auth::{Credentials, KEY_HEADER};
-use ppob_transport::redact::Redactor;
+use ppob_transport::redact::{Redactor, redact_url};
 use ppob_transport::{Exchange, TransportError, WireRequest, WireResponse};
 use ppob_validate::Engine;
 
-use crate::conversations::{Joined, Tracker};
-use crate::documents::{self, AnswerFacts, Place};
+use crate::callbacks::CALLBACK_REFUSED;
+use crate::conversations::{self, Joined, Tracker};
+use crate::documents::{self, AnswerFacts, CallbackFacts, Place};
 use crate::findings_header;
 use crate::request_headers;
 
@@ -60,6 +63,16 @@ impl Pending {
         &self.judged.report
     }
 
+    /// The request's operation.
+    pub fn operation(&self) -> ppob_core::contract::Operation {
+        self.request.operation
+    }
+
+    /// Notes that its `callbackUrls` now name the proxy's receiver (`--callbacks`).
+    pub fn expect_callback(&mut self) {
+        self.joined.expect_callback();
+    }
+
     /// Whether the request breaks the contract (an error finding on it).
     pub fn breaks_contract(&self) -> bool {
         self.judged
@@ -67,6 +80,54 @@ impl Pending {
             .findings
             .iter()
             .any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// What became of a callback the proxy forwarded to the partner (`--callbacks`).
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The partner's URL, as its payment named it.
+    pub url: String,
+    /// The partner's HTTP status, or why none came.
+    pub answer: Result<u16, String>,
+    /// From forwarding to the end of the partner's answer.
+    pub elapsed: Duration,
+}
+
+impl Delivery {
+    /// `proxy.callback-refused` unless the partner answered HTTP 200.
+    fn refused(&self) -> Option<RuleFinding> {
+        let url = redact_url(&self.url);
+        let (message, actual) = match &self.answer {
+            Ok(200) => return None,
+            Ok(status) => (
+                format!(
+                    "the partner's callback URL {url} answered HTTP {status}: the vendor retries a \
+callback until it is answered 200"
+                ),
+                format!("HTTP {status}"),
+            ),
+            Err(why) => (
+                format!(
+                    "the callback could not be delivered to the partner's callback URL {url}: {why}"
+                ),
+                "no answer".to_owned(),
+            ),
+        };
+        Some(RuleFinding {
+            pointer: String::new(),
+            message,
+            expected: Some("HTTP 200".into()),
+            actual: Some(actual),
+        })
+    }
+
+    /// The partner's answer in a few words.
+    fn describe(&self) -> String {
+        match &self.answer {
+            Ok(status) => format!("partner HTTP {status}"),
+            Err(_) => "partner gave no answer".to_owned(),
+        }
     }
 }
 
@@ -192,7 +253,22 @@ impl Session {
             started: pending.started,
             elapsed,
         };
-        let answered = locked(&self.tracker).answer(&pending.joined, &exchange);
+        let mut answered = locked(&self.tracker).answer(&pending.joined, &exchange);
+        let broken: Vec<(&str, &str)> = pending
+            .judged
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "schema" && f.severity == Severity::Error)
+            .map(|f| (f.pointer.as_str(), f.message.as_str()))
+            .collect();
+        if let Some(f) =
+            conversations::invalid_accepted(exchange.request.operation, &broken, &answered.reading)
+        {
+            answered
+                .findings
+                .push(((conversations::INVALID_ACCEPTED, f), None));
+        }
         let place = Place {
             conversation: &pending.joined.conversation,
             index: pending.joined.index,
@@ -237,6 +313,59 @@ impl Session {
         }
         (self.sink)(ProxyEvent::Exchange(vec![request, judged]));
         header
+    }
+
+    /// Judges a callback the upstream sent and how the partner answered it
+    /// (`--callbacks`), and tells the sink.
+    pub fn callback(&self, body: &[u8], delivery: &Delivery) {
+        let json = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+        let joined = {
+            let mut tracker = locked(&self.tracker);
+            let joined = tracker.callback(&json);
+            if let Some(reference) = &joined.reference {
+                tracker.callback_answered(reference, delivery.answer == Ok(200));
+            }
+            joined
+        };
+        let mut extra: Vec<_> = joined.findings.into_iter().map(|f| (f, None)).collect();
+        if let Some(refused) = delivery.refused() {
+            extra.push(((CALLBACK_REFUSED, refused), None));
+        }
+        let facts = CallbackFacts {
+            conversation: &joined.conversation,
+            index: joined.index,
+            http_status: delivery.answer.as_ref().ok().copied(),
+            elapsed: delivery.elapsed,
+            verdict: format!(
+                "callback {} → {}",
+                callback_rules::describe_code(&json),
+                delivery.describe()
+            ),
+        };
+        let judged = documents::judge_callback(&self.engine, &facts, body, extra, &self.redactor());
+        (self.sink)(ProxyEvent::Exchange(vec![judged]));
+    }
+
+    /// Reports `callback.missing` for each payment whose callback was due
+    /// through the proxy (`--callbacks`) and has not come `wait` after its
+    /// final answer; returns how many. Each payment is reported once.
+    pub fn missing_callbacks(&self, wait: Duration) -> usize {
+        let missing =
+            locked(&self.tracker).missing_callbacks(wait, "the proxy's callback receiver");
+        for m in &missing {
+            let facts = CallbackFacts {
+                conversation: &m.conversation,
+                index: m.index,
+                http_status: None,
+                elapsed: Duration::ZERO,
+                verdict: "no callback".to_owned(),
+            };
+            let extra = vec![(m.finding.clone(), None)];
+            let judged =
+                documents::judge_callback(&self.engine, &facts, b"", extra, &self.redactor());
+            (self.sink)(ProxyEvent::Exchange(vec![judged]));
+        }
+        missing.len()
     }
 
     /// The exchanges recorded so far (at most [`MAX_RECORDED`]) and how

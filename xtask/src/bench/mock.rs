@@ -53,8 +53,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(15);
 /// simulator's default settle time is 2 s).
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(15);
 /// The seed's inquiry account and product.
-const ACCOUNT: &str = "0811111111";
-const PRODUCT: &str = "product-code";
+pub(super) const ACCOUNT: &str = "0811111111";
+pub(super) const PRODUCT: &str = "product-code";
 
 const USAGE: &str = "usage: cargo xtask bench mock [--duration S] [--connections N] [--threads N]
 
@@ -66,7 +66,7 @@ Needs wrk (Debian: apt-get install wrk).";
 
 /// Runs the mock benchmark and prints its table.
 pub fn run(root: &Path, args: &[&str]) -> Result<()> {
-    let Some(load) = Load::parse(args)? else {
+    let Some(load) = Load::parse(args, USAGE)? else {
         println!("{USAGE}");
         return Ok(());
     };
@@ -86,20 +86,20 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
     print_table(&load, &results);
     println!();
     print_target(&results[0]);
-    println!("reproduce: {}", load.command());
+    println!("reproduce: {}", load.command("mock"));
     Ok(())
 }
 
 /// The load wrk puts on the mock.
-struct Load {
-    threads: usize,
-    connections: usize,
-    seconds: usize,
+pub(super) struct Load {
+    pub(super) threads: usize,
+    pub(super) connections: usize,
+    pub(super) seconds: usize,
 }
 
 impl Load {
     /// Parses the options; `None` when help was asked for.
-    fn parse(args: &[&str]) -> Result<Option<Self>> {
+    pub(super) fn parse(args: &[&str], usage: &str) -> Result<Option<Self>> {
         let mut load = Self {
             threads: DEFAULT_THREADS,
             connections: DEFAULT_CONNECTIONS,
@@ -123,7 +123,7 @@ impl Load {
                 "--threads" => &mut load.threads,
                 "--connections" => &mut load.connections,
                 "--duration" => &mut load.seconds,
-                _ => bail!("unknown argument {arg:?}\n\n{USAGE}"),
+                _ => bail!("unknown argument {arg:?}\n\n{usage}"),
             };
             *slot = parse_count(flag, value.trim_end_matches('s'))?;
         }
@@ -134,7 +134,7 @@ impl Load {
     }
 
     /// wrk's load options.
-    fn wrk_args(&self) -> [String; 4] {
+    pub(super) fn wrk_args(&self) -> [String; 4] {
         [
             format!("-t{}", self.threads),
             format!("-c{}", self.connections),
@@ -144,8 +144,8 @@ impl Load {
     }
 
     /// The command that reproduces this run.
-    fn command(&self) -> String {
-        let mut command = "cargo xtask bench mock".to_owned();
+    pub(super) fn command(&self, bench: &str) -> String {
+        let mut command = format!("cargo xtask bench {bench}");
         for (flag, value, default) in [
             ("--duration", self.seconds, DEFAULT_SECONDS),
             ("--connections", self.connections, DEFAULT_CONNECTIONS),
@@ -160,7 +160,7 @@ impl Load {
 }
 
 /// `wrk` on `PATH`, or an error saying how to install it.
-fn find_wrk() -> Result<PathBuf> {
+pub(super) fn find_wrk() -> Result<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .map(|dir| dir.join("wrk"))
@@ -275,7 +275,7 @@ impl Mock {
     }
 
     /// Fails if the mock is no longer running.
-    fn alive(&mut self) -> Result<()> {
+    pub(super) fn alive(&mut self) -> Result<()> {
         match self.child.try_wait() {
             Ok(None) => Ok(()),
             Ok(Some(status)) => {
@@ -307,7 +307,7 @@ impl Drop for Mock {
 
 /// What a run's answers must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Expect {
+pub(super) enum Expect {
     /// HTTP 200 with this `responseCode`; wrk's Non-2xx count must be 0.
     Code(i64),
     /// This HTTP error status for every request.
@@ -315,11 +315,11 @@ enum Expect {
 }
 
 /// One load run.
-struct Run {
-    label: &'static str,
-    operation: Operation,
-    token: String,
-    expect: Expect,
+pub(super) struct Run {
+    pub(super) label: &'static str,
+    pub(super) operation: Operation,
+    pub(super) token: String,
+    pub(super) expect: Expect,
 }
 
 /// One run's numbers, from wrk's output.
@@ -392,7 +392,7 @@ fn bench(wrk: &Path, load: &Load, mock: &mut Mock, scripts: &Path) -> Result<Vec
 
 /// The wrk script: POST, the headers of a token-only request, empty body.
 /// The TOKEN stays in this file (under target/), out of the printed output.
-fn lua_script(credentials: &Credentials, token: &str) -> String {
+pub(super) fn lua_script(credentials: &Credentials, token: &str) -> String {
     format!(
         "-- written by `cargo xtask bench mock`\n\
          wrk.method = \"POST\"\n\
@@ -436,7 +436,7 @@ fn send(http: &HttpTransport, request: WireRequest) -> Result<(WireResponse, Opt
 }
 
 /// One request exactly as wrk will send it must be answered as expected.
-fn precheck(http: &HttpTransport, credentials: &Credentials, run: &Run) -> Result<()> {
+pub(super) fn precheck(http: &HttpTransport, credentials: &Credentials, run: &Run) -> Result<()> {
     let request = wrk_request(credentials, run.operation, &run.token);
     let (response, code) = send(http, request)?;
     let ok = match run.expect {
@@ -521,7 +521,7 @@ fn settled_status_token(http: &HttpTransport, credentials: &Credentials) -> Resu
 }
 
 /// Runs wrk once; its stdout.
-fn run_wrk(wrk: &Path, load: &Load, script: &Path, url: &str) -> Result<String> {
+pub(super) fn run_wrk(wrk: &Path, load: &Load, script: &Path, url: &str) -> Result<String> {
     let output = Command::new(wrk)
         .args(load.wrk_args())
         .arg("-s")
@@ -543,7 +543,7 @@ fn run_wrk(wrk: &Path, load: &Load, script: &Path, url: &str) -> Result<String> 
 }
 
 /// wrk's counts must match what the run expects.
-fn check_answers(run: &Run, stats: &WrkStats) -> Result<()> {
+pub(super) fn check_answers(run: &Run, stats: &WrkStats) -> Result<()> {
     if stats.requests == 0 {
         bail!("{}: wrk completed no request", run.label);
     }
@@ -569,30 +569,30 @@ fn check_answers(run: &Run, stats: &WrkStats) -> Result<()> {
 
 /// The numbers of one wrk run.
 #[derive(Debug, Clone, PartialEq)]
-struct WrkStats {
-    requests: u64,
-    seconds: f64,
-    requests_per_sec: f64,
-    latency_avg: Duration,
-    latency_max: Duration,
+pub(super) struct WrkStats {
+    pub(super) requests: u64,
+    pub(super) seconds: f64,
+    pub(super) requests_per_sec: f64,
+    pub(super) latency_avg: Duration,
+    pub(super) latency_max: Duration,
     /// 50 %, 75 %, 90 %, 99 %.
-    percentiles: [Duration; 4],
-    non_2xx: u64,
+    pub(super) percentiles: [Duration; 4],
+    pub(super) non_2xx: u64,
     /// "connect 0, read 0, write 0, timeout 0", when wrk reports any.
     socket_errors: Option<String>,
 }
 
 impl WrkStats {
-    fn p50(&self) -> Duration {
+    pub(super) fn p50(&self) -> Duration {
         self.percentiles[0]
     }
 
-    fn p99(&self) -> Duration {
+    pub(super) fn p99(&self) -> Duration {
         self.percentiles[3]
     }
 
     /// Reads wrk 4's `--latency` report.
-    fn parse(text: &str) -> Result<Self> {
+    pub(super) fn parse(text: &str) -> Result<Self> {
         let mut requests = None;
         let mut rps = None;
         let mut latency = None;
@@ -676,7 +676,7 @@ fn parse_time(text: &str) -> Result<Duration> {
 // ---------------------------------------------------------------------------
 // Reporting
 
-fn millis(d: Duration) -> f64 {
+pub(super) fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
@@ -797,15 +797,15 @@ Transfer/sec:     43.18MB
 
     #[test]
     fn the_options_default_to_the_issues_load() {
-        let load = Load::parse(&[]).unwrap().unwrap();
+        let load = Load::parse(&[], USAGE).unwrap().unwrap();
         assert_eq!(load.wrk_args().join(" "), "-t2 -c32 -d10s --latency");
-        assert_eq!(load.command(), "cargo xtask bench mock");
-        let load = Load::parse(&["--duration", "30s", "--connections=64"])
+        assert_eq!(load.command("mock"), "cargo xtask bench mock");
+        let load = Load::parse(&["--duration", "30s", "--connections=64"], USAGE)
             .unwrap()
             .unwrap();
         assert_eq!(load.wrk_args().join(" "), "-t2 -c64 -d30s --latency");
-        assert!(Load::parse(&["--threads", "0"]).is_err());
-        assert!(Load::parse(&["--bogus"]).is_err());
-        assert!(Load::parse(&["--help"]).unwrap().is_none());
+        assert!(Load::parse(&["--threads", "0"], USAGE).is_err());
+        assert!(Load::parse(&["--bogus"], USAGE).is_err());
+        assert!(Load::parse(&["--help"], USAGE).unwrap().is_none());
     }
 }

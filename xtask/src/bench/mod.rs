@@ -5,6 +5,8 @@
 //! - `check`: whole inquiry → payment → status flows through the in-process
 //!   simulator, everything on.
 //! - `mock`: `ppob-contract mock` over HTTP on loopback under `wrk`.
+//! - `proxy`: `ppob-contract proxy` in front of `mock` under `wrk`, beside
+//!   direct `mock` and Prism's proxy mode.
 //! - `fuzz`: `ppob-contract fuzz` cases/s in process and against `mock`.
 //! - `locate`: judging documents of 10 KB–10 MB with a finding every 12 bytes.
 //! - `endless`: the memory of `check` against endless answer bodies.
@@ -24,6 +26,7 @@ mod locate;
 mod memory;
 mod mock;
 mod peers;
+mod proxy;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +46,9 @@ benchmarks (each builds in release first; see docs/benchmarks.md):
   check [--cases N]         inquiry → payment → status flows/s through the in-process simulator
   mock [--duration S] [--connections N] [--threads N]
                             `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99
+  proxy [--duration S] [--connections N] [--threads N]
+                            wrk against mock directly, through `ppob-contract proxy` and through
+                            Prism's proxy mode (npm, pinned): requests/s, added p50/p99
   fuzz [--cases N]          `ppob-contract fuzz` cases/s in process and against mock over HTTP
   locate                    judging 10 KB–10 MB documents with a finding every 12 bytes
   endless                   max RSS of `check` against endless answer bodies on 127.0.0.1
@@ -59,6 +65,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
         ["validate", rest @ ..] => validate::run(root, rest),
         ["check", rest @ ..] => check::run(root, rest),
         ["mock", rest @ ..] => mock::run(root, rest),
+        ["proxy", rest @ ..] => proxy::run(root, rest),
         ["fuzz", rest @ ..] => fuzz::run(root, rest),
         ["locate", rest @ ..] => locate::run(root, rest),
         ["endless", rest @ ..] => endless::run(root, rest),

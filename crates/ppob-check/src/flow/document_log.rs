@@ -1,6 +1,11 @@
 //! The documents of one case as they are built: both sides of each
 //! exchange and each callback, judged by the engine, with the cross-step
 //! findings placed at the line and column of their pointer.
+//!
+//! The pieces that shape a document — [`request_bytes`], [`judges_body`],
+//! [`place`], [`with_findings`] — are public: the proxy (`ppob-proxy`)
+//! builds its documents of live traffic with them, so a request and an
+//! answer read the same there as in `check`.
 
 use std::time::Duration;
 
@@ -94,11 +99,7 @@ impl<'a> Log<'a> {
             verdict: verdict.to_owned(),
         };
 
-        let request_bytes = if exchange.request.body.is_empty() {
-            serde_json::to_vec_pretty(&exchange.request.payload).unwrap_or_default()
-        } else {
-            exchange.request.body.clone()
-        };
+        let request_bytes = request_bytes(&exchange.request.body, &exchange.request.payload);
         let source = format!("{}#{} {}", self.case.name, self.steps, op.request().name());
         let mut report = self.engine.check(Input {
             source: &source,
@@ -119,19 +120,7 @@ impl<'a> Log<'a> {
             Ok(r) => r.body.clone(),
             Err(_) => Vec::new(),
         };
-        // Judge the body when it claims to be an envelope (JSON answered below
-        // HTTP 500, not a refusal of the credentials); a 5xx page, a refusal or
-        // a non-JSON body is a step finding, not a contract document.
-        let judged = matches!(
-            reading,
-            Reading::Envelope { .. }
-                | Reading::Unusable(
-                    Unusable::NoCode { .. }
-                        | Unusable::CodeOutOfRange { .. }
-                        | Unusable::TooCostly { .. }
-                )
-        );
-        let mut report = if judged {
+        let mut report = if judges_body(reading) {
             self.engine.check(Input {
                 source: &source,
                 bytes: &bytes,
@@ -224,8 +213,35 @@ impl<'a> Log<'a> {
     }
 }
 
+/// The bytes a request is judged as: its body, or — a token-only request,
+/// whose body is empty — its signed fields pretty-printed (so findings get
+/// a line and column).
+pub fn request_bytes(body: &[u8], payload: &serde_json::Value) -> Vec<u8> {
+    if body.is_empty() {
+        serde_json::to_vec_pretty(payload).unwrap_or_default()
+    } else {
+        body.to_vec()
+    }
+}
+
+/// Whether an answer's body is judged as its document kind: when it claims
+/// to be an envelope (JSON answered below HTTP 500, not a refusal of the
+/// credentials). A 5xx page, a refusal or a non-JSON body is a step
+/// finding, not a contract document.
+pub fn judges_body(reading: &Reading) -> bool {
+    matches!(
+        reading,
+        Reading::Envelope { .. }
+            | Reading::Unusable(
+                Unusable::NoCode { .. }
+                    | Unusable::CodeOutOfRange { .. }
+                    | Unusable::TooCostly { .. }
+            )
+    )
+}
+
 /// Places a finding's pointer in `bytes` (line 1, column 1 when there are none).
-fn place(rule: &str, severity: Severity, bytes: &[u8], finding: RuleFinding) -> Finding {
+pub fn place(rule: &str, severity: Severity, bytes: &[u8], finding: RuleFinding) -> Finding {
     let at = if bytes.is_empty() {
         Position { line: 1, column: 1 }
     } else {
@@ -253,8 +269,8 @@ pub(super) fn plain(message: String) -> RuleFinding {
     }
 }
 
-/// `report` with `extra` findings, all sorted by line and column.
-fn with_findings(report: DocumentReport, extra: Vec<Finding>) -> DocumentReport {
+/// `report` with `extra` findings, all sorted by line and column (its step kept).
+pub fn with_findings(report: DocumentReport, extra: Vec<Finding>) -> DocumentReport {
     if extra.is_empty() {
         return report;
     }

@@ -12,7 +12,7 @@ pub mod callbacks;
 pub mod case;
 pub mod classify;
 pub mod conversation;
-mod document_log;
+pub mod document_log;
 mod inquiry_step;
 pub mod pacing;
 mod payment_request;

@@ -612,6 +612,30 @@ a duplicate (102/108) or, worse, read as the first payment. A retry of the same 
 the same refNumber is fine. Reported on the request.",
         FACTS_CODES,
     ),
+    rule(
+        "proxy.invalid-accepted",
+        Proxy,
+        Error,
+        "the upstream refuses a request that breaks the request schema instead of answering success",
+        "A request with a schema error — a negative amount, a missing or misspelled field, a wrong \
+type — must be refused by the vendor (a documented failure code or HTTP 4xx). An answer with \
+success true (a payment accepted, even as processing) means the sandbox acted on a request the \
+contract forbids, and a partner testing against it learns the wrong lesson. Reported on the \
+answer; the request's own findings stay on the request.",
+        FACTS_TRANSPORT,
+    ),
+    rule(
+        "proxy.callback-refused",
+        Proxy,
+        Error,
+        "the partner's callback URL answers a callback HTTP 200 (proxy --callbacks)",
+        "With --callbacks the proxy receives each callback the sandbox sends, judges it and forwards \
+it, body unchanged, to the URL the partner's payment named. The vendor retries a callback until \
+it is answered HTTP 200, so a partner endpoint answering anything else (a 500, a redirect, a \
+timeout, a refused connection) makes the vendor call again and again, and a partner that failed \
+to record it may never deliver what was paid for. Reported on the callback.",
+        FACTS_CALLBACK,
+    ),
     // Fuzz oracles.
     rule(
         "fuzz.no-double-charge",
