@@ -10,8 +10,10 @@
 # --strict, pydantic strict mode and Ajv 2020 against `ppob-contract validate`. It also checks the
 # self-contained schemas of schemas/bundled/ with check-jsonschema offline, and drives
 # inquiry -> payment -> status against `ppob-contract mock` (started here on 127.0.0.1) with the
-# client openapi-python-client generates and with openapi-typescript + openapi-fetch. Exit 1
-# when a check fails, 2 when a tool is missing.
+# client openapi-python-client generates and with openapi-typescript + openapi-fetch. Then the
+# packages of bindings/ as a team installs them (bindings.sh: npm pack + tsc --strict, a wheel
+# + pydantic) and every snippet of docs/consumers.md as written (docs.mjs). Exit 1 when a check
+# fails, 2 when a tool is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -22,6 +24,7 @@ fixtures="$root/fixtures/mobile-postpaid"
 mkdir -p "$build"
 
 [ -x "$bin" ] || { echo "consumer harness: $bin is not built" >&2; exit 2; }
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 
 # The pinned tools (npm ci from package-lock.json, the exact pins of requirements.txt into a
 # venv), installed once into target/consumers/: sets node_dir and venv.
@@ -110,3 +113,13 @@ fi
 grep -q 'API Links: *2 covered / 2 selected / 2 total' "$st_log" \
   || { cat "$st_log" >&2; echo "consumer harness: Schemathesis did not follow both links" >&2; exit 1; }
 echo "ok Schemathesis stateful: both links followed against mock, $(grep -oE '[0-9]+ generated, [0-9]+ passed' "$st_log" | head -1), 0 failures"
+
+# The packages of bindings/ as a team installs them: the npm pack tarball in an empty project
+# under tsc --strict, the wheel in the venv, both against every fixture (bindings.sh).
+bash "$here/bindings.sh"
+
+# Every snippet of docs/consumers.md, as written, with the pinned tools and this ppob-contract
+# first on PATH (docs.mjs).
+PATH="$venv/bin:$node_dir/node_modules/.bin:$(dirname "$bin"):$PATH" \
+  PPOB_CONSUMERS_NODE_MODULES="$node_dir/node_modules" \
+  node "$here/docs.mjs" "$root/docs/consumers.md" "$root" "$build/docs"

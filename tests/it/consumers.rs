@@ -1,5 +1,7 @@
 //! The consumer harness (tests/consumers/run.sh): TypeScript and Python generated from
-//! schemas/ type-check and parse every fixture, Ajv agrees with `validate`. Runs when CI=true
+//! schemas/ type-check and parse every fixture, Ajv agrees with `validate`; the packages of
+//! bindings/ install (npm pack, a wheel) and pass the same fixtures; every snippet of
+//! docs/consumers.md runs as written. Runs when CI=true
 //! (and fails there if node, npm or python3 is missing) or when those tools are installed.
 
 use std::process::Command;
@@ -65,6 +67,10 @@ fn generated_types_accept_every_fixture() {
         "ok Schemathesis stateful: both links followed against mock",
         "ok pydantic strict",
         "ok Ajv2020 strict compiled",
+        "ok tsc --strict: consumer.ts compiles against the installed ppob-contract-schemas-",
+        "ok npm package ppob-contract-schemas ",
+        "ok Python package ppob-contract-schemas ",
+        "ok docs/consumers.md: all ",
     ] {
         assert!(stdout.contains(step), "no `{step}` line:\n{stdout}");
     }
