@@ -31,14 +31,19 @@ use ppob_core::partition::Partition;
 use ppob_transport::replay::{Replay, cassettes_in};
 use ppob_transport::stop::Stop;
 
-/// Arguments of `check`.
-#[derive(Debug, Args)]
-#[command(after_help = "Examples:
+/// The help epilogue: its examples name test accounts read from the product
+/// categories (no account number is written in Rust).
+fn after_help() -> String {
+    let ok = super::products::example_account();
+    let failing = super::products::example_failing_case();
+    format!(
+        "Examples:
   ppob-contract check                                   the built-in simulator's test accounts
-  ppob-contract check --case 0811111111 --case 0811111113=failed:302
+  ppob-contract check --case {ok} --case {failing}
+  ppob-contract check --category NAME                   one product category's suite
   PPOB_API_KEY=… PPOB_API_SECRET=… ppob-contract check --target https://sandbox.example --config ppob-contract.toml
-  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111 --first-wait 3s --record cassettes/
-  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111 --first-wait 3s --callback-listen
+  ppob-contract check --target http://127.0.0.1:8080 --case {ok} --first-wait 3s --record cassettes/
+  ppob-contract check --target http://127.0.0.1:8080 --case {ok} --first-wait 3s --callback-listen
       (the last two against a running `ppob-contract mock`)
   ppob-contract check --replay fixtures/mobile-postpaid/cassettes/seed
 
@@ -58,12 +63,25 @@ Exit codes: 0 every case as expected and the contract holds, 1 contract violated
 ended otherwise than expected, 2 bad usage or config, sandbox unreachable, credentials refused,
 a target that is not the API (an HTML page, a wrong path): each one line on stderr;
 128 + the signal (130, 143) when SIGINT/SIGTERM stopped the run: the cases that ended are
-reported, the others named with the refNumbers of payments whose outcome is unknown.")]
+reported, the others named with the refNumbers of payments whose outcome is unknown."
+    )
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+#[command(after_help = after_help())]
 pub struct CheckArgs {
     /// A case to run (repeatable): ACCOUNT[@PRODUCT][=EXPECT]. Default: the config file's
     /// cases, or on the simulator every test account.
     #[arg(long = "case", value_name = "ACCOUNT[@PRODUCT][=EXPECT]")]
     pub cases: Vec<Case>,
+
+    /// Run this product category's suite: its simulator test accounts, each expecting what
+    /// its behaviour documents (a NAME `ppob-contract products` lists; default on the
+    /// simulator: every category). Works against --target too (e.g. `mock`).
+    #[arg(long, value_name = "NAME", value_parser = super::products::parse_category,
+          conflicts_with_all = ["replay", "cases"])]
+    pub category: Option<&'static ppob_products::Category>,
 
     /// Replay the cassettes (*.har, one case each) in DIR instead of sending requests
     /// (--target and PPOB_BASE_URL are ignored).
@@ -286,6 +304,9 @@ fn plan(
             .map(|(path, replay)| case_of_cassette(path, replay))
             .collect::<Result<Vec<_>, _>>()?,
         _ if !args.cases.is_empty() => args.cases.clone(),
+        _ if args.category.is_some() => {
+            ppob_check::category_suite(args.category.map_or("", |c| c.name.as_str()))
+        }
         _ if !config.cases.is_empty() => config.cases.clone(),
         CheckTarget::Simulator(_) => simulator_suite(),
         CheckTarget::Live(t) => return Err(SetupError::NoCases(t.describe())),

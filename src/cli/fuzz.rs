@@ -25,7 +25,7 @@ use ppob_fuzz::regressions;
 use ppob_fuzz::runner::{NoProgress, Progress};
 use ppob_fuzz::{
     AcceptableTable, Account, RunOptions, SharedTarget, ShrinkLimits, SimTarget, Target, Universe,
-    simulator_universe,
+    category_universe, simulator_universe,
 };
 use ppob_report::{FileSpec, RunInfo};
 
@@ -37,21 +37,27 @@ fn parse_account(s: &str) -> Result<Account, String> {
     };
     if number.trim().is_empty() || product.trim().is_empty() {
         return Err(format!(
-            "expected ACCOUNT[@PRODUCT], e.g. 0811111111 or 0811111111@product-code, got {s:?}"
+            "expected ACCOUNT[@PRODUCT], e.g. {ok} or {ok}@{product}, got {s:?}",
+            ok = super::products::example_account(),
+            product = super::products::example_product(),
         ));
     }
     Ok(Account::new(number.trim(), product.trim()))
 }
 
-/// Arguments of `fuzz`.
-#[derive(Debug, Args)]
-#[command(after_help = "Examples:
+/// The help epilogue: its examples name test accounts read from the product
+/// categories (no account number is written in Rust).
+fn after_help() -> String {
+    let ok = super::products::example_account();
+    let product = super::products::example_product();
+    format!(
+        "Examples:
   ppob-contract fuzz                                    10000 cases on the in-process simulator
   ppob-contract fuzz --seed 42 --cases 100000 --max-time 1m
   ppob-contract fuzz --bug accept-negative-amount       prove the oracles fire (exit 1)
   ppob-contract fuzz --replay fuzz-regressions/negative-refused-negative-amount-1a2b3c4d.json
   PPOB_API_KEY=… PPOB_API_SECRET=… ppob-contract fuzz --target https://sandbox.example \\
-      --account 0811111111@product-code --cases 300 --rate 20
+      --account {ok}@{product} --cases 300 --rate 20
 
 A case is a short conversation (scenario) with at most one mutation of its target request:
   inquiry           one inquiry (valid: any account, optional fields, unicode; or mutated)
@@ -73,7 +79,13 @@ and printed with the command that replays it and a curl line for the failing req
 secret read from PPOB_API_KEY / PPOB_API_SECRET, never printed).
 
 Exit codes: 0 no oracle failed, 1 an oracle failed (or a warning with --deny-warnings),
-2 bad usage, config or regression file, target unreachable, credentials refused.")]
+2 bad usage, config or regression file, target unreachable, credentials refused."
+    )
+}
+
+/// Arguments of `fuzz`.
+#[derive(Debug, Args)]
+#[command(after_help = after_help())]
 pub struct FuzzArgs {
     /// The run's seed: the same seed generates the same cases (printed at the start).
     /// Default: a new one each run.
@@ -101,6 +113,12 @@ pub struct FuzzArgs {
     /// file's cases; on the simulator, its test accounts without faults.
     #[arg(long = "account", value_name = "ACCOUNT[@PRODUCT]", value_parser = parse_account)]
     pub accounts: Vec<Account>,
+
+    /// Fuzz this product category (a NAME `ppob-contract products` lists): its simulator test
+    /// accounts, and its request extras (open amounts, months, zone ids) at, inside and past
+    /// their bounds. Default: the seed category's (mobile-postpaid) accounts, generic extras.
+    #[arg(long, value_name = "NAME", value_parser = super::products::parse_category)]
+    pub category: Option<&'static ppob_products::Category>,
 
     /// Run only the case saved in FILE (a regression file) and report whether it still fails.
     #[arg(long, value_name = "FILE")]
@@ -195,6 +213,37 @@ fn universe_of_config(cases: &[ppob_check::flow::Case]) -> Universe {
     universe
 }
 
+/// The values `fuzz --category` tries for the category's request extras: each
+/// bound, the middle, one past each bound; zone ids short, long and empty.
+fn extras_of(category: &ppob_products::Category) -> Vec<(String, Vec<serde_json::Value>)> {
+    let request = &category.manifest.request;
+    let around = |range: ppob_products::manifest::Range| -> Vec<serde_json::Value> {
+        let mut values = vec![
+            range.min,
+            range.max,
+            range.min + (range.max - range.min) / 2,
+            range.max.saturating_add(1),
+        ];
+        values.extend(range.min.checked_sub(1));
+        values.into_iter().map(serde_json::Value::from).collect()
+    };
+    let mut extras = Vec::new();
+    if let Some(range) = request.amount {
+        extras.push(("amount".to_owned(), around(range)));
+    }
+    if let Some(range) = request.month {
+        extras.push(("month".to_owned(), around(range)));
+    }
+    if request.zone_id {
+        let zones = ["1", "2001", "", "zone-with-a-much-longer-identifier"];
+        extras.push((
+            "zoneId".to_owned(),
+            zones.into_iter().map(serde_json::Value::from).collect(),
+        ));
+    }
+    extras
+}
+
 /// The campaign `args` describe, the config file's `[fuzz]`, `[severity]`
 /// and `[report]` merged in; the judging options and report files it adds.
 fn plan(args: &FuzzArgs) -> Result<(Campaign, JudgeArgs, Vec<FileSpec>), SetupError> {
@@ -234,7 +283,9 @@ fn plan(args: &FuzzArgs) -> Result<(Campaign, JudgeArgs, Vec<FileSpec>), SetupEr
             )
         } else {
             let credentials = connection.credentials_or_demo();
-            let mut universe = simulator_universe();
+            let mut universe = args.category.map_or_else(simulator_universe, |category| {
+                category_universe(&category.name)
+            });
             if !args.accounts.is_empty() {
                 universe.payable = args.accounts.clone();
                 universe.others.clear();
@@ -251,6 +302,10 @@ fn plan(args: &FuzzArgs) -> Result<(Campaign, JudgeArgs, Vec<FileSpec>), SetupEr
                 (10_000, cores, 2000, Duration::from_secs(60)),
             )
         };
+    let mut universe = universe;
+    if let Some(category) = args.category {
+        universe.extras = extras_of(category);
+    }
     let (cases, jobs, shrink_steps, shrink_time) = defaults;
     let from_config = &config.fuzz;
     let options = RunOptions {

@@ -43,7 +43,8 @@ pub struct JudgeArgs {
     pub severities: Vec<(&'static str, Level)>,
 
     /// productDetails key whose value a successful status token must equal (repeatable;
-    /// replaces the defaults "Nomor Referensi", "No Referensi", "Reference Number", "Ref Number").
+    /// replaces the reference lines of the product categories, `[token] reference` in each
+    /// category.toml).
     #[arg(long = "reference-key", value_name = "KEY")]
     pub reference_keys: Vec<String>,
 }

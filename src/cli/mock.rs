@@ -19,15 +19,34 @@ use ppob_transport::clock::SystemClock;
 /// The help epilogue, generated from the account table and the fault list.
 fn after_help() -> String {
     let mut help = String::from(
-        "Test accounts (productCode \"product-code\"; any other account number answers inquiry 304,\n\
-         any other productCode 317):\n",
+        "Test accounts, per product category (ppob-contract products; any other account number\n\
+         answers inquiry 304, an account asked for another category's product 304, any other\n\
+         productCode 317):\n",
     );
-    for account in test_accounts() {
+    for category in ppob_products::catalog().categories() {
+        let codes: Vec<&str> = category
+            .manifest
+            .products
+            .iter()
+            .map(|p| p.code.as_str())
+            .collect();
         let _ = writeln!(
             help,
-            "  {}  {}\n              expect: {}",
-            account.number, account.behaviour, account.expected
+            "{} ({}, productCode {}):",
+            category.manifest.title,
+            category.name,
+            codes.join(", ")
         );
+        for account in test_accounts()
+            .iter()
+            .filter(|a| a.category.name == category.name)
+        {
+            let _ = writeln!(
+                help,
+                "  {}  {}\n              expect: {}",
+                account.number, account.behaviour, account.expected
+            );
+        }
     }
     let _ = writeln!(
         help,

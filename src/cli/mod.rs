@@ -36,6 +36,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// The top-level help epilogue (its example account read from the product categories).
+fn top_help() -> String {
+    format!(
+        "Examples:\n  ppob-contract check\n  ppob-contract fuzz --seed 42\n  ppob-contract mock --port 8080\n  ppob-contract proxy --upstream http://127.0.0.1:8080\n  ppob-contract check --target http://127.0.0.1:8080 --case {}\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n  ppob-contract schemas diff schemas/released/1.0.0 schemas\n  ppob-contract report merge shard-1.json shard-2.json shard-3.json\n  ppob-contract completions bash\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error.",
+        products::example_account()
+    )
+}
+
 /// Contract testing for the PPOB v2 bill-payment API (Mobile Postpaid).
 #[derive(Debug, Parser)]
 #[command(
@@ -46,7 +54,7 @@ use clap::{Parser, Subcommand};
 runs inquiry → payment → status against the built-in simulator, a partner sandbox or recorded \
 cassettes, and checks every document against the documented contract: the JSON Schemas derived \
 from the Rust models plus the rules a schema cannot say (money adds up, echoes, the money rule).",
-    after_help = "Examples:\n  ppob-contract check\n  ppob-contract fuzz --seed 42\n  ppob-contract mock --port 8080\n  ppob-contract proxy --upstream http://127.0.0.1:8080\n  ppob-contract check --target http://127.0.0.1:8080 --case 0811111111\n  ppob-contract validate fixtures/mobile-postpaid/*.json\n  ppob-contract validate --kind inquiry.response --format json recorded.ndjson\n  ppob-contract rules\n  ppob-contract schemas diff schemas/released/1.0.0 schemas\n  ppob-contract report merge shard-1.json shard-2.json shard-3.json\n  ppob-contract completions bash\n\nExit codes: 0 contract holds, 1 contract violated, 2 usage or input error."
+    after_help = top_help()
 )]
 pub struct Cli {
     /// Add the product categories of DIR for this run (repeatable; before or after the

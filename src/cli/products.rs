@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use ppob_core::exit::ExitStatus;
 use ppob_products::catalog::{Category, Source};
-use ppob_products::manifest::{Finish, Range};
+use ppob_products::manifest::{Finish, PaymentOutcome, Range};
 
 /// How `products` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -246,6 +246,50 @@ pub fn run(args: ProductsArgs) -> ExitCode {
             ExitStatus::of_output_error(&e).into()
         }
     }
+}
+
+/// The category help examples draw on: the seed's, else the first.
+fn example_category() -> Option<&'static Category> {
+    let catalog = ppob_products::catalog();
+    catalog
+        .get(ppob_products::catalog::DEFAULT_CATEGORY)
+        .or_else(|| catalog.categories().first())
+}
+
+/// A test account for help examples: the example category's first account
+/// whose inquiry finds a bill and whose payment succeeds, without faults.
+pub fn example_account() -> String {
+    example_category()
+        .and_then(|c| {
+            c.manifest.accounts.iter().find(|a| {
+                a.inquiry_fails.is_none()
+                    && a.faults.is_empty()
+                    && matches!(a.payment, PaymentOutcome::Settles(0..=99))
+            })
+        })
+        .map_or_else(|| "ACCOUNT".to_owned(), |a| a.number.clone())
+}
+
+/// A failing case for help examples: `ACCOUNT=failed:CODE` of the example
+/// category's first account whose inquiry fails.
+#[cfg(feature = "full")]
+pub fn example_failing_case() -> String {
+    example_category()
+        .and_then(|c| {
+            c.manifest
+                .accounts
+                .iter()
+                .find_map(|a| Some(format!("{}=failed:{}", a.number, a.inquiry_fails?)))
+        })
+        .unwrap_or_else(|| "ACCOUNT=failed:CODE".to_owned())
+}
+
+/// A product code for help examples: the example category's first.
+#[cfg(feature = "full")]
+pub fn example_product() -> String {
+    example_category()
+        .and_then(|c| c.manifest.products.first())
+        .map_or_else(|| "PRODUCT".to_owned(), |p| p.code.clone())
 }
 
 /// Reads a `--category NAME`: a category this run knows (an unknown name is

@@ -22,6 +22,7 @@ mod hostile_input;
 mod html_report;
 mod install;
 mod partition;
+mod products;
 mod progress;
 mod proxy;
 mod proxy_callbacks;

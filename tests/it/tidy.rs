@@ -485,3 +485,105 @@ fn the_link_scan_finds_links_and_skips_web_addresses() {
         ["docs/a.md", "../c.md"]
     );
 }
+
+/// Every category's data the Rust sources must not name: detail key names
+/// (`customerDetails`, `productDetails`, bill and billInfo keys, token
+/// lines), product codes and test account numbers, from the manifests.
+fn category_data() -> Vec<(String, &'static str)> {
+    let mut needles = Vec::new();
+    for category in ppob_contract::products::catalog().categories() {
+        let m = &category.manifest;
+        let mut keys: Vec<&str> = Vec::new();
+        for lines in [&m.inquiry, &m.settled] {
+            keys.extend(lines.customer.iter().map(|(k, _)| k.as_str()));
+            keys.extend(lines.product.iter().map(|(k, _)| k.as_str()));
+        }
+        keys.extend(m.bills.admin_key.as_deref());
+        keys.extend(m.bills.period_key.as_deref());
+        keys.extend(m.bills.info_keys.iter().map(String::as_str));
+        keys.extend(m.token.lines.iter().map(String::as_str));
+        for account in &m.accounts {
+            needles.push((account.number.clone(), "account number"));
+            for period in &account.bill {
+                keys.extend(period.key.as_deref());
+                keys.extend(period.info.iter().map(|(k, _)| k.as_str()));
+            }
+        }
+        needles.extend(keys.into_iter().map(|k| (k.to_owned(), "key name")));
+        needles.extend(m.products.iter().map(|p| (p.code.clone(), "product code")));
+    }
+    needles.sort();
+    needles.dedup();
+    needles
+}
+
+/// Where the code of `text` names one of `needles`: a key name as a string
+/// literal (`"Nama Pelanggan"`), or anywhere in a line when it has a space; a
+/// product code or account number anywhere as a whole word (help texts and
+/// messages too). Comment lines are left out: documentation may cite the
+/// seed's payloads as examples; code may not depend on them.
+fn category_literals_in(text: &str, needles: &[(String, &'static str)]) -> Vec<String> {
+    let word_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if is_comment(line) {
+            continue;
+        }
+        for (needle, what) in needles {
+            let hit = if *what == "key name" && !needle.contains(' ') {
+                line.contains(&format!("\"{needle}\""))
+            } else {
+                line.match_indices(needle.as_str()).any(|(at, _)| {
+                    let before = line[..at].chars().next_back();
+                    let after = line[at + needle.len()..].chars().next();
+                    !before.is_some_and(word_char) && !after.is_some_and(word_char)
+                })
+            };
+            if hit {
+                found.push(format!("{}: {what} {needle:?}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_category_data_is_written_in_rust() {
+    let needles = category_data();
+    assert!(
+        needles.iter().any(|(_, what)| *what == "key name")
+            && needles.iter().any(|(_, what)| *what == "product code")
+            && needles.iter().any(|(_, what)| *what == "account number"),
+        "the manifests gave nothing to look for: {needles:?}"
+    );
+    let mut found = Vec::new();
+    for dir in [root().join("crates"), root().join("src")] {
+        for file in rust_files(&dir) {
+            if file.components().any(|c| c.as_os_str() == "tests") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            for hit in category_literals_in(&code_outside_tests(&file, &text), &needles) {
+                found.push(format!("{}:{hit}", file.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "a category's data is written in Rust (it belongs in fixtures/<category>/category.toml): {found:#?}"
+    );
+}
+
+#[test]
+fn the_category_data_scan_sees_keys_codes_and_accounts() {
+    let needles = vec![
+        ("Nama Pelanggan".to_owned(), "key name"),
+        ("NPP".to_owned(), "key name"),
+        ("0811111111".to_owned(), "account number"),
+        ("PLN-20".to_owned(), "product code"),
+    ];
+    let text = "let a = \"0811111111\";\nhelp(\"pays Nama Pelanggan\");\nlet k = \"NPP\";\nlet c = 'PLN-20';\nlet fine = \"NPPX\" + 108111111112 + PLN-200;\n/// e.g. 0811111111\n";
+    let found = category_literals_in(text, &needles);
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(found[3].starts_with("4: product code"), "{found:#?}");
+}

@@ -1,5 +1,5 @@
 //! Developer tasks: `cargo xtask schemas`, `cargo xtask bindings`, `cargo xtask seed-cassette`,
-//! `cargo xtask bench validate|check|mock|fuzz|locate|endless|memory`, `cargo xtask fuzz --minutes N`.
+//! `cargo xtask bench validate|check|categories|mock|fuzz|locate|endless|memory`, `cargo xtask fuzz --minutes N`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -27,6 +27,7 @@ tasks:
   bench              list the benchmarks (each builds in release; see docs/benchmarks.md)
   bench validate     benchmark `ppob-contract validate` over a generated NDJSON corpus
   bench check        inquiry → payment → status flows/s through the in-process simulator
+  bench categories   the release `check` over every product category (wall time, target < 10 s)
   bench mock         `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99 latency
   bench fuzz         `ppob-contract fuzz` cases/s in process and against mock over HTTP
   bench locate       judging 10 KB–10 MB documents with a finding every 12 bytes (linear placement)

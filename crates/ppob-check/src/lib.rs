@@ -90,7 +90,7 @@ mod plan;
 mod runner;
 
 pub use plan::{
-    CallbackPlan, CassetteCaseError, CheckPlan, CheckTarget, case_of_cassette, default_jobs,
-    describe_simulated, simulator_suite, unique_names,
+    CallbackPlan, CassetteCaseError, CheckPlan, CheckTarget, case_of_cassette, category_suite,
+    default_jobs, describe_simulated, simulator_suite, unique_names,
 };
 pub use runner::{CheckError, CheckOutcome, run};

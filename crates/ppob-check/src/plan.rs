@@ -214,6 +214,18 @@ pub fn simulator_suite() -> Vec<Case> {
         .collect()
 }
 
+/// The simulator suite of one product category (its folder name): the cases
+/// of [`simulator_suite`] whose test account is of that category.
+pub fn category_suite(category: &str) -> Vec<Case> {
+    simulator_suite()
+        .into_iter()
+        .filter(|case| {
+            ppob_sim::accounts::account(&case.account)
+                .is_some_and(|(_, account)| account.category.name == category)
+        })
+        .collect()
+}
+
 /// What a correct client reports for a seeded account; `None` for drift.
 fn expectation_of(account: &TestAccount) -> Option<Expectation> {
     let faults = || account.faults.iter().map(|rule| rule.fault);

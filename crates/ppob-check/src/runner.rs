@@ -531,24 +531,36 @@ fn redact(redactor: &Redactor, doc: &mut StepDocument) {
     }
 }
 
-/// Counts what the target answered in one case.
+/// Counts what the target answered in one case, also under the category of
+/// the case's product.
 fn tally(coverage: &mut CoverageTally, run: &CaseRun) {
     coverage.scenario(&run.case.expect.to_string(), 1);
-    tally_answers(coverage, &run.documents);
+    let category = ppob_products::catalog()
+        .by_product(&run.case.product)
+        .map_or(UNKNOWN_CATEGORY, |c| c.name.as_str());
+    for (operation, doc) in answers(&run.documents) {
+        coverage.answered_in(category, operation, &doc.bytes);
+    }
+}
+
+/// How coverage names the category of a case whose product no category sells.
+const UNKNOWN_CATEGORY: &str = "unknown";
+
+/// The answers among `documents`, with their operation.
+fn answers(documents: &[StepDocument]) -> impl Iterator<Item = (Operation, &StepDocument)> {
+    documents.iter().filter_map(|doc| {
+        let step = doc.report.step.as_ref().filter(|s| s.side == "response")?;
+        let operation = Operation::ALL
+            .into_iter()
+            .find(|op| op.name() == step.operation)?;
+        Some((operation, doc))
+    })
 }
 
 /// Counts the response codes among `documents`.
 fn tally_answers(coverage: &mut CoverageTally, documents: &[StepDocument]) {
-    for doc in documents {
-        let Some(step) = doc.report.step.as_ref().filter(|s| s.side == "response") else {
-            continue;
-        };
-        if let Some(operation) = Operation::ALL
-            .into_iter()
-            .find(|op| op.name() == step.operation)
-        {
-            coverage.answered_with(operation, &doc.bytes);
-        }
+    for (operation, doc) in answers(documents) {
+        coverage.answered_with(operation, &doc.bytes);
     }
 }
 

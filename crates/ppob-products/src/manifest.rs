@@ -155,6 +155,12 @@ pub struct Token {
     /// present is compared), e.g. Pulsa's serial-number line.
     #[serde(default)]
     pub lines: Vec<String>,
+    /// `productDetails` keys of a reference-number line (compared ignoring
+    /// ASCII case): the generic rule `status.token-equals-reference` compares
+    /// a successful status token with the first present. Every known
+    /// category's together are that rule's keys (`--reference-key` replaces them).
+    #[serde(default)]
+    pub reference: Vec<String>,
     /// A regular expression the whole token matches.
     #[serde(default)]
     pub pattern: Option<Pattern>,

@@ -41,6 +41,11 @@ pub struct Coverage {
     /// For `fuzz`: cases per variant (`valid` or a negative variant).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub variants: BTreeMap<String, u64>,
+    /// For `check`: per product category (the folder name of each case's
+    /// product, `unknown` when no category sells it), the answers per
+    /// response code, over every operation, in code order.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub categories: BTreeMap<String, Vec<CodeCount>>,
 }
 
 /// How one operation was answered.
@@ -91,6 +96,22 @@ pub struct CoverageTally {
     operations: BTreeMap<Operation, (u64, u64, BTreeMap<i64, u64>)>,
     scenarios: BTreeMap<String, u64>,
     variants: BTreeMap<String, u64>,
+    /// Per product category: answers per code.
+    categories: BTreeMap<String, BTreeMap<i64, u64>>,
+}
+
+/// The `responseCode` of an answer's bytes, when the body is a JSON object
+/// carrying an integer one. Only that member is read: the rest of the body is
+/// skipped unread, so a huge answer costs no DOM here.
+fn code_of(body: &[u8]) -> Option<i64> {
+    #[derive(serde::Deserialize)]
+    struct Code {
+        #[serde(rename = "responseCode")]
+        response_code: Option<serde_json::Value>,
+    }
+    serde_json::from_slice::<Code>(body)
+        .ok()
+        .and_then(|c| c.response_code?.as_i64())
 }
 
 impl CoverageTally {
@@ -108,17 +129,18 @@ impl CoverageTally {
     /// Counts one exchange from the answer's bytes: its `responseCode` when
     /// the body is a JSON object carrying an integer one.
     pub fn answered_with(&mut self, operation: Operation, body: &[u8]) {
-        /// Only `responseCode`: the rest of the body is skipped unread, so a
-        /// huge answer costs no DOM here.
-        #[derive(serde::Deserialize)]
-        struct Code {
-            #[serde(rename = "responseCode")]
-            response_code: Option<serde_json::Value>,
-        }
-        let code = serde_json::from_slice::<Code>(body)
-            .ok()
-            .and_then(|c| c.response_code?.as_i64());
+        self.answered(operation, code_of(body), 1);
+    }
+
+    /// Counts one exchange of a case of product category `category` (as
+    /// [`CoverageTally::answered_with`], and per category).
+    pub fn answered_in(&mut self, category: &str, operation: Operation, body: &[u8]) {
+        let code = code_of(body);
         self.answered(operation, code, 1);
+        let codes = self.categories.entry(category.to_owned()).or_default();
+        if let Some(code) = code {
+            *codes.entry(code).or_default() += 1;
+        }
     }
 
     /// Counts `count` cases of a scenario (a `check` expectation, a `fuzz` scenario).
@@ -160,6 +182,12 @@ impl CoverageTally {
         }
         for (name, count) in &coverage.variants {
             self.variant(name, *count);
+        }
+        for (name, codes) in &coverage.categories {
+            let into = self.categories.entry(name.clone()).or_default();
+            for c in codes {
+                *into.entry(c.code).or_default() += c.count;
+            }
         }
         Ok(())
     }
@@ -224,6 +252,17 @@ impl CoverageTally {
             required,
             scenarios: self.scenarios.clone(),
             variants: self.variants.clone(),
+            categories: self
+                .categories
+                .iter()
+                .map(|(name, codes)| {
+                    let codes = codes
+                        .iter()
+                        .map(|(&code, &count)| CodeCount { code, count })
+                        .collect();
+                    (name.clone(), codes)
+                })
+                .collect(),
         }
     }
 }

@@ -179,6 +179,10 @@ impl<W: Write> Reporter for CtrfReport<W> {
         );
         let mut test = Test::new(report.source.as_str(), &suite, first_error);
         test.trace = (!lines.is_empty()).then(|| lines.join("\n"));
+        if let Some(category) = &report.category {
+            test.extra
+                .insert("category".to_owned(), Value::from(category.as_str()));
+        }
         if report.step.is_none() && report.source != "-" {
             test.file_path = Some(
                 report

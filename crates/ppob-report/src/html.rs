@@ -271,11 +271,12 @@ fn document_html(out: &mut String, doc: &DocView, open: bool) {
         if open { " open" } else { "" },
         if failing { "✗" } else { "✓" },
         esc(&doc.report.source),
-        doc.report
-            .kind
-            .as_deref()
-            .map(|k| format!(" <span class=\"note\">({})</span>", esc(k)))
-            .unwrap_or_default(),
+        match (&doc.report.kind, &doc.report.category) {
+            (Some(k), Some(c)) => format!(" <span class=\"note\">({}, {})</span>", esc(k), esc(c)),
+            (Some(k), None) => format!(" <span class=\"note\">({})</span>", esc(k)),
+            (None, Some(c)) => format!(" <span class=\"note\">({})</span>", esc(c)),
+            (None, None) => String::new(),
+        },
     );
     for f in &doc.findings {
         finding_html(out, f);

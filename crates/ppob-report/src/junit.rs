@@ -130,6 +130,9 @@ impl<W: Write> Reporter for JunitReport<W> {
         if report.valid && !lines.is_empty() {
             case.set_system_out(lines.join("\n"));
         }
+        if let Some(category) = &report.category {
+            case.add_property(Property::new("category", category.as_str()));
+        }
         self.cases.push(case);
         Ok(())
     }
@@ -183,6 +186,9 @@ impl<W: Write> Reporter for JunitReport<W> {
         }
         if let Some(cassette) = end.cassette.as_deref().or(start.cassette.as_deref()) {
             case.add_property(Property::new("cassette", cassette));
+        }
+        if let Some(category) = &summary.category {
+            case.add_property(Property::new("category", category.as_str()));
         }
         self.cases.push(case);
         Ok(())

@@ -503,6 +503,7 @@ mod tests {
             elapsed_ms: 1.0,
             simulated_ms: Some(32_000.0),
             detail: "paid".into(),
+            category: None,
         }
     }
 

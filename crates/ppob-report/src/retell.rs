@@ -205,6 +205,7 @@ mod tests {
             elapsed_ms: 2.0,
             simulated_ms: None,
             detail: "paid".into(),
+            category: None,
         };
         Report {
             tool: "ppob-contract".into(),

@@ -390,6 +390,9 @@ impl<W: Write> SarifReport<W> {
         if let Some(kind) = &report.kind {
             properties.insert("kind", kind.clone());
         }
+        if let Some(category) = &report.category {
+            properties.insert("category", category.clone());
+        }
         if let Some(e) = &f.expected {
             properties.insert("expected", cut(e, MAX_PROPERTY_CHARS));
         }

@@ -69,6 +69,10 @@ pub struct CaseSummary {
     pub simulated_ms: Option<f64>,
     /// One sentence on how it ended.
     pub detail: String,
+    /// The product category of the case's product (a category folder's
+    /// name, e.g. `mobile-postpaid`), when a known category sells it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 /// A `check` case that did not end because the run was stopped (SIGINT,

@@ -107,6 +107,8 @@ struct Placer<'a> {
     /// Whether reading violations stopped at [`MAX_VIOLATIONS_READ`], so the
     /// counts are lower bounds.
     counting_stopped: bool,
+    /// The product category the document was judged as (its folder name).
+    category: Option<String>,
 }
 
 impl<'a> Placer<'a> {
@@ -143,6 +145,7 @@ impl<'a> Placer<'a> {
             unplaced: Vec::new(),
             beyond: BTreeMap::new(),
             counting_stopped: false,
+            category: None,
         }
     }
 
@@ -294,15 +297,35 @@ fn remove_at(value: &mut Value, pointer: &str) {
     }
 }
 
+/// Every category's reference lines (`[token] reference`), in catalogue order,
+/// each once: the `productDetails` keys `status.token-equals-reference`
+/// compares the token with when no `--reference-key` is given.
+fn reference_lines(categories: &Catalog) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for category in categories.categories() {
+        for key in &category.manifest.token.reference {
+            if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                keys.push(key.clone());
+            }
+        }
+    }
+    keys
+}
+
 impl Engine {
     /// Builds an engine over the shared compiled validators.
     pub fn new(options: EngineOptions) -> Self {
+        let categories = ppob_products::catalog();
+        let mut rule_config = options.rule_config;
+        if rule_config.reference_keys.is_empty() {
+            rule_config.reference_keys = reference_lines(categories);
+        }
         Self {
             validators: Validators::shared(),
-            rules: RuleSet::new(options.rule_config, &options.severities),
+            rules: RuleSet::new(rule_config, &options.severities),
             drift: options.severities.level(DRIFT_RULE),
             severities: options.severities,
-            categories: ppob_products::catalog(),
+            categories,
             category: options.category,
         }
     }
@@ -336,6 +359,10 @@ impl Engine {
                 );
         }
         let kind = self.judge(input.kind, &mut placer);
+        let category = placer
+            .category
+            .take()
+            .or_else(|| self.category.map(|c| c.name.clone()));
         let (mut findings, summaries) = placer.into_findings();
         // Source order; the same violation reached through two schema branches is reported once.
         findings.sort_by(|a, b| {
@@ -345,11 +372,13 @@ impl Engine {
         findings
             .dedup_by(|a, b| a.rule == b.rule && a.pointer == b.pointer && a.message == b.message);
         findings.extend(summaries);
-        DocumentReport::new(
+        let mut report = DocumentReport::new(
             input.source.to_owned(),
             kind.map(|k| k.name().to_owned()),
             findings,
-        )
+        );
+        report.category = category;
+        report
     }
 
     /// Runs the fast path, falling back to the explain path. Returns the kind used.
@@ -570,7 +599,7 @@ impl Engine {
             Some(category) => Choice::Only(category),
             None => Choice::Recognise,
         };
-        product_rules::check(self.categories, choice, kind, document, |rule, f| {
+        let judged = product_rules::check(self.categories, choice, kind, document, |rule, f| {
             if let Level::Report(severity) = self.severities.level(rule) {
                 placer.push(
                     rule,
@@ -583,6 +612,9 @@ impl Engine {
                 );
             }
         });
+        if let Some(category) = judged {
+            placer.category = Some(category.name.clone());
+        }
     }
 
     /// A document holding a number that a 64-bit float reads as 0 (`1e-400`)

@@ -4,6 +4,7 @@
 //! - `validate`: `ppob-contract validate` over a generated NDJSON corpus.
 //! - `check`: whole inquiry → payment → status flows through the in-process
 //!   simulator, everything on.
+//! - `categories`: the release `check` over every product category.
 //! - `mock`: `ppob-contract mock` over HTTP on loopback under `wrk`.
 //! - `proxy`: `ppob-contract proxy` in front of `mock` under `wrk`, beside
 //!   direct `mock` and Prism's proxy mode.
@@ -19,6 +20,7 @@
 //! numbers depend on the machine.
 
 mod build;
+mod categories;
 mod check;
 mod endless;
 mod fuzz;
@@ -44,6 +46,8 @@ benchmarks (each builds in release first; see docs/benchmarks.md):
   validate [--docs N]       `ppob-contract validate` over a generated NDJSON corpus, with Ajv
                             and check-jsonschema side by side (installed pinned into target/)
   check [--cases N]         inquiry → payment → status flows/s through the in-process simulator
+  categories                the release `check` over every product category's simulator suite,
+                            and `check --category NAME` for each: wall time (target < 10 s)
   mock [--duration S] [--connections N] [--threads N]
                             `ppob-contract mock` on 127.0.0.1 under wrk: requests/s, p50/p99
   proxy [--duration S] [--connections N] [--threads N]
@@ -64,6 +68,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
     match args {
         ["validate", rest @ ..] => validate::run(root, rest),
         ["check", rest @ ..] => check::run(root, rest),
+        ["categories", rest @ ..] => categories::run(root, rest),
         ["mock", rest @ ..] => mock::run(root, rest),
         ["proxy", rest @ ..] => proxy::run(root, rest),
         ["fuzz", rest @ ..] => fuzz::run(root, rest),

@@ -306,8 +306,10 @@ not send it again once answered HTTP 200){unread}"
         });
     }
     let step = report.step;
+    let category = report.category;
     let mut report = DocumentReport::new(report.source, report.kind, findings);
     report.step = step;
+    report.category = category;
     StepDocument { report, bytes }
 }
 

@@ -104,6 +104,9 @@ impl CaseRun {
             elapsed_ms: millis(self.elapsed),
             simulated_ms: self.simulated.map(millis),
             detail: self.outcome.describe(),
+            category: ppob_products::catalog()
+                .by_product(&self.case.product)
+                .map(|c| c.name.clone()),
         }
     }
 }

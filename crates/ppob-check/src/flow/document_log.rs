@@ -280,6 +280,7 @@ pub fn with_findings(report: DocumentReport, extra: Vec<Finding>) -> DocumentRep
     findings.sort_by_key(|f| (f.line, f.column));
     let mut out = DocumentReport::new(report.source, report.kind, findings);
     out.step = step;
+    out.category = report.category;
     out
 }
 

@@ -95,6 +95,11 @@ pub struct DocumentReport {
     pub source: String,
     /// The document kind it was checked as, if it could be told.
     pub kind: Option<String>,
+    /// The product category it was judged as (a category folder's name,
+    /// e.g. `mobile-postpaid`): recognised from `data.category` and the
+    /// product code, or named by `--category`. Absent when none was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// Whether the document holds the contract (no error-severity finding).
     pub valid: bool,
     /// Everything found, in source order.
@@ -164,6 +169,7 @@ impl DocumentReport {
         Self {
             source,
             kind,
+            category: None,
             valid,
             findings,
             step: None,

@@ -304,7 +304,7 @@ string. The reference keys are configurable (--reference-key).",
         "a successful document carries every detail line its product category names",
         "Each category documents the keys of customerDetails and productDetails per phase \
 (a successful inquiry; a successful payment, status or callback), the admin line's key, the \
-bill lines' key and their billInfo keys (e.g. PLN Prepaid's No Meter). A missing one is reported \
+bill lines' key and their billInfo keys (e.g. PLN Prepaid's meter number). A missing one is reported \
 at the array it should be in. The keys are data: fixtures/<category>/category.toml.",
         FACTS_CATEGORIES,
     ),

@@ -49,26 +49,14 @@ pub struct RuleFinding {
 }
 
 /// Settings the rules read; every documented unknown is an option here.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuleConfig {
     /// `productDetails` keys (compared case-insensitively) whose value a
-    /// successful status `token` must equal.
+    /// successful status `token` must equal. The key names are product
+    /// category data: empty here, the validate engine fills in every known
+    /// category's `[token] reference` (`fixtures/<category>/category.toml`) unless
+    /// it is given some (`--reference-key`).
     pub reference_keys: Vec<String>,
-}
-
-impl Default for RuleConfig {
-    fn default() -> Self {
-        Self {
-            reference_keys: [
-                "Nomor Referensi",
-                "No Referensi",
-                "Reference Number",
-                "Ref Number",
-            ]
-            .map(String::from)
-            .to_vec(),
-        }
-    }
 }
 
 /// The bill lines of a response's complete `data`, whatever its operation.
@@ -193,7 +181,22 @@ pub(crate) mod test_support {
     //! Builds subjects from JSON for the rules' unit tests.
     use super::*;
 
-    /// Parses `json` as `kind` and runs `rule` on it with the default config.
+    /// The config the engine builds from the seed category's manifest
+    /// (`fixtures/mobile-postpaid/category.toml`, `[token] reference`).
+    pub fn seed_config() -> RuleConfig {
+        RuleConfig {
+            reference_keys: [
+                "Nomor Referensi",
+                "No Referensi",
+                "Reference Number",
+                "Ref Number",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+
+    /// Parses `json` as `kind` and runs `rule` on it with the seed's config.
     pub fn run(rule: &dyn Rule, kind: DocKind, json: serde_json::Value) -> Vec<RuleFinding> {
         let typed = Typed::from_value(kind, json).expect("test document fits the model");
         let subject = Subject {
@@ -202,7 +205,7 @@ pub(crate) mod test_support {
             document: Some(&typed),
         };
         let mut out = Vec::new();
-        rule.check(&subject, &RuleConfig::default(), &mut out);
+        rule.check(&subject, &seed_config(), &mut out);
         out
     }
 

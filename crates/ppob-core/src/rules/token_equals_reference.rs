@@ -260,7 +260,11 @@ mod tests {
                 document: Some(&typed),
             };
             let mut out = Vec::new();
-            TokenEqualsReference.check(&subject, &RuleConfig::default(), &mut out);
+            TokenEqualsReference.check(
+                &subject,
+                &crate::rules::test_support::seed_config(),
+                &mut out,
+            );
             assert_eq!(out, [], "kind {kind}");
         }
     }

@@ -162,21 +162,22 @@ pub enum Choice<'a> {
     Only(&'a Category),
 }
 
-/// Runs the category rules on one typed document, calling `emit` with each finding.
-pub fn check(
-    catalog: &Catalog,
-    choice: Choice<'_>,
+/// Runs the category rules on one typed document, calling `emit` with each
+/// finding. Returns the category it was judged as, if any.
+pub fn check<'a>(
+    catalog: &'a Catalog,
+    choice: Choice<'a>,
     kind: DocKind,
-    document: &Typed,
+    document: &'a Typed,
     mut emit: impl FnMut(&'static str, RuleFinding),
-) {
+) -> Option<&'a Category> {
     let category = match choice {
         Choice::Only(category) => category,
         Choice::Recognise => {
             let (category, product_code) = names(document);
             match catalog.recognise(category, product_code) {
                 Recognition::Known(c) => c,
-                Recognition::Unnamed => return,
+                Recognition::Unnamed => return None,
                 Recognition::Unknown(name) => {
                     emit(
                         ids::UNKNOWN_CATEGORY,
@@ -189,7 +190,7 @@ pub fn check(
                             actual: Some(name.to_owned()),
                         },
                     );
-                    return;
+                    return None;
                 }
                 Recognition::Ambiguous(name) => {
                     emit(
@@ -204,7 +205,7 @@ pub fn check(
                             actual: Some(name.to_owned()),
                         },
                     );
-                    return;
+                    return None;
                 }
             }
         }
@@ -213,11 +214,11 @@ pub fn check(
     if let Typed::InquiryRequest(request) = document {
         request_extras::check(category, request, &mut out);
         out.drain(..).for_each(|f| emit(ids::REQUEST_EXTRA, f));
-        return;
+        return Some(category);
     }
     let _ = kind;
     let Some(view) = view(document) else {
-        return;
+        return Some(category);
     };
     let rules: [(&'static str, ViewRule); 6] = [
         (ids::REQUIRED_KEY, required_keys::check),
@@ -231,6 +232,7 @@ pub fn check(
         rule(category, &view, &mut out);
         out.drain(..).for_each(|f| emit(id, f));
     }
+    Some(category)
 }
 
 /// A category rule of a successful response.
