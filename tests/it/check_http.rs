@@ -418,3 +418,34 @@ fn check_against_mock_needs_no_credentials_on_loopback_only() {
         result.stderr
     );
 }
+
+#[test]
+fn every_category_passes_its_suite_on_the_simulator_and_against_mock() {
+    let (_server, url) = mock();
+    let categories = ppob_contract::products::catalog().categories();
+    assert!(categories.len() >= 12, "{}", categories.len());
+    for category in categories {
+        let name = category.name.as_str();
+        let on_sim = crate::support::run(&["check", "--category", name, "--format", "json"]);
+        assert_eq!(
+            on_sim.code, 0,
+            "{name}: {}\n{}",
+            on_sim.stdout, on_sim.stderr
+        );
+        let sim_cases = json(&on_sim)["cases"].as_array().unwrap().len();
+        assert!(sim_cases >= 3, "{name}: {sim_cases} cases");
+        // 700 ms: past the latency fault's 300 ms, short of the timeout fault's hang.
+        let over_http = check(
+            &url,
+            SECRET,
+            &["--timeout", "700ms", "--category", name, "--format", "json"],
+        );
+        let report = json(&over_http);
+        assert_eq!(over_http.code, 0, "{name}: {report:#}");
+        assert_eq!(
+            report["cases"].as_array().unwrap().len(),
+            sim_cases,
+            "{name}"
+        );
+    }
+}

@@ -374,3 +374,34 @@ fn the_curl_line_signs_the_request_itself_and_the_mock_accepts_it() {
     // The mock verified the TOKEN: a status answer, not an auth refusal (199).
     assert_eq!(body["responseCode"], 188, "{body}");
 }
+
+#[test]
+fn every_category_fuzzes_clean_and_the_planted_bug_is_found() {
+    for category in ppob_contract::products::catalog().categories() {
+        let name = category.name.as_str();
+        let dir = tempfile::tempdir().unwrap();
+        let regressions = dir.path().join("regs").to_string_lossy().into_owned();
+        let base = [
+            "fuzz",
+            "--category",
+            name,
+            "--cases",
+            "500",
+            "--seed",
+            "1",
+            "--regressions",
+            &regressions,
+        ];
+        let clean = run(&base);
+        assert_eq!(clean.code, 0, "{name}: {}\n{}", clean.stdout, clean.stderr);
+        let mut buggy = base.to_vec();
+        buggy.extend(["--bug", "double-charge"]);
+        let found = run(&buggy);
+        assert_eq!(found.code, 1, "{name}: {}\n{}", found.stdout, found.stderr);
+        assert!(
+            found.stdout.contains("✗ fuzz.no-double-charge  "),
+            "{name}: {}",
+            found.stdout
+        );
+    }
+}
