@@ -53,9 +53,13 @@ pub use ppob_validate::input;
 pub use schemadiff;
 
 /// Every generated file under `schemas/`, as `cargo xtask schemas` writes it:
-/// the contract's schemas and OpenAPI document, and the report's schema.
+/// the contract's schemas and OpenAPI document, the report's schema, and
+/// each built-in product category's schema (`schemas/categories/`).
 pub fn generated_files() -> Vec<contract::GeneratedFile> {
     let mut files = contract::generated_files();
     files.push(report::report_schema_file());
+    // invariant: the built-in manifests load (ppob-products' tests); none is the fallback.
+    let builtin = products::load::builtin().unwrap_or_default();
+    files.extend(products::schema::category_schema_files(&builtin));
     files
 }

@@ -7,6 +7,7 @@ mod build_info;
 mod callbacks;
 mod cassette;
 mod catalogue;
+mod category_schemas;
 mod check;
 mod check_hostile;
 mod check_http;

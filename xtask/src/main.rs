@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  schemas            regenerate schemas/ from the Rust models
+  schemas            regenerate schemas/ from the Rust models and the category manifests
   schemas --check    fail if schemas/ is stale (what the test suite checks)
   schemas --release  copy the published schema set to schemas/released/<SCHEMA_VERSION>/ (the
                      baseline `schemas diff` and the version test compare against)
@@ -100,6 +100,9 @@ fn release_schemas() -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     for file in files {
         let name = file.path.trim_start_matches("schemas/");
+        if let Some(sub) = dir.join(name).parent() {
+            std::fs::create_dir_all(sub)?; // bundled/, categories/
+        }
         std::fs::write(dir.join(name), &file.contents)
             .with_context(|| format!("writing {}", dir.join(name).display()))?;
     }

@@ -13,7 +13,8 @@
 //! Modules, one job each: `manifest` (the file's serde types), `load`
 //! (reading folders, errors naming file and line), `catalog` (the known
 //! categories; which one a document is), `template` (detail-line and token
-//! templates), `rules` (the category rules of known kinds).
+//! templates), `rules` (the category rules of known kinds), `schema` (each
+//! category's JSON Schema for consumers, `schemas/categories/`).
 //!
 //! ```
 //! use ppob_products::{Recognition, catalog};
@@ -30,6 +31,7 @@ pub mod catalog;
 pub mod load;
 pub mod manifest;
 pub mod rules;
+pub mod schema;
 pub mod template;
 
 use std::path::PathBuf;
