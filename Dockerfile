@@ -15,8 +15,9 @@ WORKDIR /src
 ARG COMMIT=unknown
 ENV PPOB_CONTRACT_COMMIT=${COMMIT}
 COPY . .
-RUN cargo build --release --locked --bin ppob-contract \
- && cp target/release/ppob-contract /ppob-contract \
+# The dist profile (Cargo.toml): what the release binaries are built with.
+RUN cargo build --profile dist --locked --bin ppob-contract \
+ && cp target/dist/ppob-contract /ppob-contract \
  && /ppob-contract --version
 
 FROM gcr.io/distroless/static-debian12:nonroot

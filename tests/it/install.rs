@@ -703,7 +703,16 @@ fn the_release_archive_names_agree_across_workflow_script_and_binstall() {
     // script downloads it.
     let workflow = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
     assert!(workflow.contains(r#"archive="ppob-contract-$TAG-$TARGET.tar.gz""#));
-    assert!(workflow.contains(r#"-C "target/$TARGET/release" "ppob-contract$exe""#));
+    assert!(workflow.contains(r#"-C "target/$TARGET/dist" "ppob-contract$exe""#));
+    // …built with the dist profile, as the container is (the profile exists).
+    assert!(workflow.contains("cargo build --profile dist --locked --target \"$TARGET\""));
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("cargo build --profile dist --locked"));
+    assert!(dockerfile.contains("cp target/dist/ppob-contract "));
+    assert_eq!(
+        manifest["profile"]["dist"]["inherits"].as_str(),
+        Some("release")
+    );
     assert!(workflow.contains(&format!("- target: {target}")));
     let script = std::fs::read_to_string(root().join("scripts/install.sh")).unwrap();
     assert!(script.contains(r#"archive="ppob-contract-$version-$target.tar.gz""#));

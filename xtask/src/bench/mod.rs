@@ -15,6 +15,8 @@
 //!   NDJSON on stdin, a large `--max-body`), each under 100 MB.
 //! - `build`: cold release builds of the CLI and of the validate crate, and
 //!   the binary's size, beside another revision's.
+//! - `install`: `scripts/install.sh` from a release directory served on
+//!   127.0.0.1, and the sizes of the binary and its archive.
 //!
 //! Benchmarks are never part of `cargo test`: they take minutes and their
 //! numbers depend on the machine.
@@ -24,6 +26,7 @@ mod categories;
 mod check;
 mod endless;
 mod fuzz;
+mod install;
 mod locate;
 mod memory;
 mod mock;
@@ -60,6 +63,8 @@ benchmarks (each builds in release first; see docs/benchmarks.md):
                             an N MB HAR, N MB of NDJSON on stdin, --max-body 200MiB): each < 100 MB
   build [--against REV]     cold release builds of the CLI and of ppob-validate alone, and the
                             binary's size; with --against, REV measured the same way first
+  install [--binary PATH]   scripts/install.sh from a release served on 127.0.0.1 (download,
+                            checksum, unpack): seconds, and the binary's and archive's size
 
 `cargo xtask bench` alone prints this list; `cargo xtask bench <name> --help` the options.";
 
@@ -76,6 +81,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
         ["endless", rest @ ..] => endless::run(root, rest),
         ["memory", rest @ ..] => memory::run(root, rest),
         ["build", rest @ ..] => build::run(root, rest),
+        ["install", rest @ ..] => install::run(root, rest),
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             Ok(())
