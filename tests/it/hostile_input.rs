@@ -244,23 +244,58 @@ fn a_long_single_line_document_on_stdin_is_read_whole() {
     assert!(out.stdout.contains("1 document, 1 valid"), "{}", out.stdout);
 }
 
-/// `/dev/zero` as a file, as stdin and as NDJSON: each stops at the document
-/// cap with an input error naming it (exit 2), under a 2 GB address-space cap
-/// that an unbounded read would hit first.
+/// `/dev/zero` as a file, as stdin and as NDJSON cannot be JSON from its
+/// first byte: each is read no further than 64 KiB and ends as an input
+/// error naming it (exit 2). An endless input that could be JSON (`[[[[…`)
+/// stops at the document cap. All under a 2 GB address-space cap that an
+/// unbounded read would hit first.
 #[cfg(target_os = "linux")]
 #[test]
 fn an_endless_input_stops_at_the_document_cap() {
-    for (args, named) in [
-        ("validate /dev/zero", "/dev/zero"),
-        ("validate --ndjson /dev/zero", "/dev/zero"),
-        ("validate - < /dev/zero", "-"),
-        ("validate --ndjson - < /dev/zero", "-"),
+    for (args, named, says) in [
+        (
+            "validate /dev/zero",
+            "/dev/zero",
+            "not valid JSON: expected value",
+        ),
+        (
+            "validate --ndjson /dev/zero",
+            "/dev/zero",
+            "line 1 cannot be JSON (it begins with byte 0x00) and has no line end in its first 64 KiB",
+        ),
+        (
+            "validate - < /dev/zero",
+            "-",
+            "not valid JSON: expected value",
+        ),
+        (
+            "validate --ndjson - < /dev/zero",
+            "-",
+            "line 1 cannot be JSON (it begins with byte 0x00)",
+        ),
     ] {
         let out = run_under_memory_cap(2_000_000, args);
         let text = format!("{}{}", out.stdout, out.stderr);
         assert_eq!(out.code, 2, "{args}: {text}");
-        assert!(text.contains("larger than 64 MiB"), "{args}: {text}");
-        assert!(text.contains(named), "{args}: {text}");
+        assert!(text.contains(says), "{args}: {text}");
+        assert!(text.contains(&format!("{named}:1:1")), "{args}: {text}");
+    }
+    for (args, says) in [
+        ("validate /dev/stdin", "the input is larger than 64 MiB"),
+        ("validate -", "its first line is larger than 64 MiB"),
+        ("validate --ndjson -", "line 1 is larger than 64 MiB"),
+    ] {
+        let script = format!(
+            "ulimit -v 2000000 && tr '\\000' '[' < /dev/zero | '{}' {args}",
+            env!("CARGO_BIN_EXE_ppob-contract")
+        );
+        let out = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{args}: {text}");
+        assert!(text.contains(says), "{args}: {text}");
     }
 }
 

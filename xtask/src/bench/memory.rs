@@ -26,29 +26,41 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
-use super::{build_release, parse_count_option, release_binary, target_dir};
+use super::{build_release, parse_count_option, release_binary, run_cargo, target_dir};
 
-const USAGE: &str = "usage: cargo xtask bench memory [--mb N]
+const USAGE: &str = "usage: cargo xtask bench memory [--mb N] [--debug]
 
 Runs the release `ppob-contract` under /usr/bin/time on inputs that are large
 or endless (report merge /dev/zero, validate /dev/zero, a HAR and NDJSON on
 stdin of about N MB each (default 200), check --max-body 200MiB against a
-server sending 1 KB) and fails when one peaks at 100 MB or more.";
+server sending 1 KB) and fails when one peaks at 100 MB or more. With
+--debug, the debug build is measured instead (no release build needed; its
+peaks are at least the release build's).";
 
 /// The peak resident set no row may reach.
 pub const MAX_RSS_MB: f64 = 100.0;
 
 /// Runs the benchmark.
 pub fn run(root: &Path, args: &[&str]) -> Result<()> {
-    let Some(mb) = parse_count_option(args, "--mb", 200, USAGE)? else {
+    let debug = args.contains(&"--debug");
+    let rest: Vec<&str> = args.iter().copied().filter(|a| *a != "--debug").collect();
+    let Some(mb) = parse_count_option(&rest, "--mb", 200, USAGE)? else {
         println!("{USAGE}");
         return Ok(());
     };
     if !Path::new("/usr/bin/time").is_file() {
         bail!("needs GNU time at /usr/bin/time (Debian: apt-get install time)");
     }
-    build_release(root)?;
-    let binary = release_binary(root, "ppob-contract");
+    let binary = if debug {
+        run_cargo(root, &["build", "-p", "ppob-contract"])?;
+        target_dir(root)
+            .join("debug")
+            .join(format!("ppob-contract{}", std::env::consts::EXE_SUFFIX))
+    } else {
+        build_release(root)?;
+        release_binary(root, "ppob-contract")
+    };
+    let build = if debug { "debug" } else { "release" };
     let dir = target_dir(root).join("bench-memory");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let fixtures = root.join("fixtures/mobile-postpaid");
@@ -73,8 +85,11 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
             None,
         ),
         (
-            format!("validate --ndjson - < {} ({mb} MB)", file_name(&ndjson)),
-            words("validate --ndjson -"),
+            format!(
+                "validate --ndjson --kind payment.response - < {} ({mb} MB)",
+                file_name(&ndjson)
+            ),
+            words("validate --ndjson --kind payment.response -"),
             Some(ndjson.clone()),
         ),
         (
@@ -91,7 +106,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<()> {
             None,
         ),
     ];
-    println!("\n`ppob-contract` (release) under `/usr/bin/time -f \"%M %e\"`\n");
+    println!("\n`ppob-contract` ({build}) under `/usr/bin/time -f \"%M %e\"`\n");
     println!("| input | max RSS | wall time | exit | what it said |");
     println!("|---|---:|---:|---:|---|");
     let mut over = Vec::new();

@@ -59,7 +59,7 @@ benchmarks (each builds in release first; see docs/benchmarks.md):
   fuzz [--cases N]          `ppob-contract fuzz` cases/s in process and against mock over HTTP
   locate                    judging 10 KB–10 MB documents with a finding every 12 bytes
   endless                   max RSS of `check` against endless answer bodies on 127.0.0.1
-  memory [--mb N]           peak RSS on large or endless inputs (merge and validate of /dev/zero,
+  memory [--mb N] [--debug] peak RSS on large or endless inputs (merge and validate of /dev/zero,
                             an N MB HAR, N MB of NDJSON on stdin, --max-body 200MiB): each < 100 MB
   build [--against REV]     cold release builds of the CLI and of ppob-validate alone, and the
                             binary's size; with --against, REV measured the same way first

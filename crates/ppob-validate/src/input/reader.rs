@@ -30,12 +30,38 @@ fn too_large(what: &str) -> String {
     )
 }
 
-/// Reads `reader` to its end, at most [`MAX_DOCUMENT_BYTES`]; `Ok(false)` when it holds more.
+/// Bytes read of a document (or an NDJSON line) before it is judged unable
+/// to be JSON at all: one that begins with a byte no JSON value begins with
+/// (a device of zeros, a binary file) is read no further, so it costs this
+/// much memory, not [`MAX_DOCUMENT_BYTES`]; the parser then names the byte.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The first byte of `bytes` past a UTF-8 BOM and JSON whitespace, when it
+/// cannot begin a JSON value (`None` when it can, or when there is none yet).
+fn not_json_start(bytes: &[u8]) -> Option<u8> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = *bytes
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))?;
+    let can_begin = matches!(
+        first,
+        b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+    );
+    (!can_begin).then_some(first)
+}
+
+/// Reads `reader` to its end, at most [`MAX_DOCUMENT_BYTES`]; `Ok(false)`
+/// when it holds more. An input that cannot be JSON (see [`SNIFF_BYTES`]) is
+/// read only that far and returned as it is, `Ok(true)`: its parse error is
+/// in what was read.
 fn read_capped(reader: &mut dyn Read, buffer: &mut Vec<u8>) -> std::io::Result<bool> {
     let before = buffer.len();
-    reader
-        .take(MAX_DOCUMENT_BYTES as u64 + 1)
-        .read_to_end(buffer)?;
+    let ended = fill(reader, buffer, before + SNIFF_BYTES)?;
+    if ended || not_json_start(&buffer[before..]).is_some() {
+        return Ok(true);
+    }
+    let left = MAX_DOCUMENT_BYTES - (buffer.len() - before);
+    reader.take(left as u64 + 1).read_to_end(buffer)?;
     Ok(buffer.len() - before <= MAX_DOCUMENT_BYTES)
 }
 
@@ -243,6 +269,11 @@ impl BatchReader {
                 }
                 let want = carry.len() + 64 * 1024;
                 done = fill(&mut reader, &mut carry, want)?;
+                if not_json_start(&carry).is_some() {
+                    // Not JSON from its first byte (`validate - < /dev/zero`):
+                    // one document, read no further; the parser names the byte.
+                    return Ok(Some(carry));
+                }
                 let first_line_end = first_content_line_end(&carry, &mut searched);
                 if first_line_end.is_some() || done {
                     let whole_line = first_line_end.unwrap_or(carry.len());
@@ -300,15 +331,31 @@ impl BatchReader {
             if batch.buffer.len() >= BATCH_BYTES && line_ended {
                 break;
             }
-            if !line_ended && batch.buffer.len() > MAX_DOCUMENT_BYTES {
-                // One line past the cap: stop reading this stream.
+            // The line being read has no end yet: it starts after the last line end.
+            let open_line = if line_ended {
+                None
+            } else {
+                not_json_start(&batch.buffer).filter(|_| batch.buffer.len() > SNIFF_BYTES)
+            };
+            if !line_ended && (batch.buffer.len() > MAX_DOCUMENT_BYTES || open_line.is_some()) {
+                // One line past the cap, or one that cannot be JSON and has no
+                // end in sight (`--ndjson /dev/zero`): stop reading this stream.
                 batch.buffer.clear();
                 stream.carry.clear();
                 let display = stream.display.clone();
                 let line = stream.next_line;
                 stream.done = true;
                 self.open = None;
-                batch.problem(display, too_large(&format!("line {line}")));
+                let problem = match open_line {
+                    Some(byte) => format!(
+                        "line {line} cannot be JSON (it begins with byte 0x{byte:02x}) and has no \
+                         line end in its first {} KiB: reading stopped there (is it a device or \
+                         a binary file?)",
+                        SNIFF_BYTES >> 10
+                    ),
+                    None => too_large(&format!("line {line}")),
+                };
+                batch.problem(display, problem);
                 return batch;
             }
         }
@@ -449,6 +496,34 @@ fn first_content_line_end(buffer: &[u8], searched: &mut (usize, usize)) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_byte_no_json_value_begins_with_stops_the_read() {
+        assert_eq!(not_json_start(b"\0\0"), Some(0));
+        assert_eq!(not_json_start(b" \r\n\t\xEF"), Some(0xEF));
+        assert_eq!(not_json_start(b"\xEF\xBB\xBF  x"), Some(b'x'));
+        for fine in [
+            &b"\xEF\xBB\xBF{"[..],
+            b" [",
+            b"\"",
+            b"-1",
+            b"7",
+            b"true",
+            b"false",
+            b"null",
+            b"  ",
+        ] {
+            assert_eq!(not_json_start(fine), None, "{fine:?}");
+        }
+        let mut buffer = b"kept".to_vec();
+        let mut zeros = std::io::repeat(0);
+        assert!(read_capped(&mut zeros, &mut buffer).unwrap());
+        assert_eq!(
+            buffer.len(),
+            4 + SNIFF_BYTES,
+            "read no further than the sniff"
+        );
+    }
     use crate::input::sources::expand;
 
     fn read_all(specs: Vec<InputSpec>) -> Vec<(String, String, Option<String>)> {
