@@ -6,28 +6,13 @@
 
 use std::process::Command;
 
-use crate::support::root;
-
-fn installed(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use crate::support::{missing_harness_tools, root};
 
 #[test]
 #[allow(clippy::print_stderr)]
 fn generated_types_accept_every_fixture() {
-    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let missing: Vec<&str> = ["node", "npm", "python3"]
-        .into_iter()
-        .filter(|t| !installed(t))
-        .collect();
+    let missing = missing_harness_tools();
     if !missing.is_empty() {
-        assert!(
-            !in_ci,
-            "CI=true but {missing:?} missing: .ci/run installs them"
-        );
         eprintln!("consumer harness skipped: {missing:?} not installed");
         return;
     }

@@ -176,3 +176,25 @@ pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The consumer harness's tools (node, npm, python3) that are not installed here. Under
+/// `CI=true` a missing one fails the test instead: `.ci/run` installs them, so a skip there
+/// would be a silent pass.
+pub fn missing_harness_tools() -> Vec<&'static str> {
+    let installed = |tool: &str| {
+        std::process::Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let missing: Vec<&'static str> = ["node", "npm", "python3"]
+        .into_iter()
+        .filter(|tool| !installed(tool))
+        .collect();
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    assert!(
+        missing.is_empty() || !in_ci,
+        "CI=true but {missing:?} missing: .ci/run installs them"
+    );
+    missing
+}
