@@ -44,16 +44,32 @@ fn top_help() -> String {
     )
 }
 
-/// Contract testing for the PPOB v2 bill-payment API (Mobile Postpaid).
+/// The long `--help` text: what the tool does, and the product categories it knows (from the
+/// catalog, so a category folder added with `--products` or at build time is named too).
+fn long_about() -> String {
+    let titles: Vec<&str> = ppob_products::catalog()
+        .categories()
+        .iter()
+        .map(|c| c.manifest.title.as_str())
+        .collect();
+    format!(
+        "Contract testing for the PPOB v2 bill-payment API, every product category it serves \
+through the same three endpoints ({}; `ppob-contract products` lists them with their codes): runs \
+inquiry → payment → status against the built-in simulator, a partner sandbox or recorded \
+cassettes, and checks every document against the documented contract: the JSON Schemas derived \
+from the Rust models, the rules a schema cannot say (money adds up, echoes, the money rule) and \
+each category's own rules (its detail lines, token shape, amounts).",
+        titles.join(", ")
+    )
+}
+
+/// Contract testing for the PPOB v2 bill-payment API, every product category.
 #[derive(Debug, Parser)]
 #[command(
     name = "ppob-contract",
     version = VERSION,
     about,
-    long_about = "Contract testing for the PPOB v2 bill-payment API (Mobile Postpaid / Pascabayar): \
-runs inquiry → payment → status against the built-in simulator, a partner sandbox or recorded \
-cassettes, and checks every document against the documented contract: the JSON Schemas derived \
-from the Rust models plus the rules a schema cannot say (money adds up, echoes, the money rule).",
+    long_about = long_about(),
     after_help = top_help()
 )]
 pub struct Cli {

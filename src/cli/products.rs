@@ -248,12 +248,9 @@ pub fn run(args: ProductsArgs) -> ExitCode {
     }
 }
 
-/// The category help examples draw on: the seed's, else the first.
+/// The category help examples draw on: the default one (`default = true`).
 fn example_category() -> Option<&'static Category> {
-    let catalog = ppob_products::catalog();
-    catalog
-        .get(ppob_products::catalog::DEFAULT_CATEGORY)
-        .or_else(|| catalog.categories().first())
+    ppob_products::catalog().default_category()
 }
 
 /// A test account for help examples: the example category's first account

@@ -77,6 +77,18 @@ impl Catalog {
                     ),
                 ));
             }
+            if category.manifest.default && other.manifest.default {
+                return Err(conflict(
+                    &category,
+                    "default",
+                    "",
+                    format!(
+                        "{} ({}) is already the default category: at most one category says default = true",
+                        other.name,
+                        other.path()
+                    ),
+                ));
+            }
             for product in &category.manifest.products {
                 if other.product(&product.code).is_some() {
                     return Err(conflict(
@@ -149,13 +161,19 @@ impl Catalog {
         })
     }
 
-    /// The default product: the first of the category named `default` when
-    /// known, else of the first category (what a case without `@PRODUCT` buys).
-    pub fn default_product(&self) -> Option<&Product> {
+    /// The default category: the one whose manifest says `default = true`,
+    /// else the first by name.
+    pub fn default_category(&self) -> Option<&Category> {
         self.categories
             .iter()
-            .find(|c| c.name == DEFAULT_CATEGORY)
+            .find(|c| c.manifest.default)
             .or_else(|| self.categories.first())
+    }
+
+    /// The default product: the default category's first (what a case
+    /// without `@PRODUCT` buys).
+    pub fn default_product(&self) -> Option<&Product> {
+        self.default_category()
             .and_then(|c| c.manifest.products.first())
     }
 
@@ -194,6 +212,3 @@ impl Catalog {
             .collect()
     }
 }
-
-/// The category whose first product a case without `@PRODUCT` buys: the seed's.
-pub const DEFAULT_CATEGORY: &str = "mobile-postpaid";

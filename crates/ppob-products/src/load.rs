@@ -332,6 +332,55 @@ mod tests {
     fn the_builtin_categories_load() {
         let catalog = builtin().unwrap();
         assert!(catalog.get("mobile-postpaid").is_some());
+        let defaults: Vec<_> = catalog
+            .categories()
+            .iter()
+            .filter(|c| c.manifest.default)
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(defaults, ["mobile-postpaid"]);
+        assert_eq!(
+            catalog.default_category().map(|c| c.name.as_str()),
+            Some("mobile-postpaid")
+        );
+    }
+
+    #[test]
+    fn the_default_category_is_the_one_marked_else_the_first() {
+        let mut catalog = Catalog::default();
+        let b = parse("b", "b/category.toml", MINIMAL, Source::Builtin).unwrap();
+        let other = MINIMAL.replace("S1", "S2");
+        let a = parse("a", "a/category.toml", &other, Source::Builtin).unwrap();
+        catalog.add(b).unwrap();
+        catalog.add(a).unwrap();
+        assert_eq!(
+            catalog.default_category().map(|c| c.name.as_str()),
+            Some("a")
+        );
+
+        let mut catalog = Catalog::default();
+        let marked = format!("default = true\n{MINIMAL}");
+        let b = parse("b", "b/category.toml", &marked, Source::Builtin).unwrap();
+        catalog.add(b).unwrap();
+        let a = parse("a", "a/category.toml", &other, Source::Builtin).unwrap();
+        catalog.add(a).unwrap();
+        assert_eq!(
+            catalog.default_category().map(|c| c.name.as_str()),
+            Some("b")
+        );
+        assert_eq!(
+            catalog.default_product().map(|p| p.code.as_str()),
+            Some("S1")
+        );
+
+        let second = format!("default = true\n{}", MINIMAL.replace("S1", "S3"));
+        let c = parse("c", "c/category.toml", &second, Source::Builtin).unwrap();
+        let e = catalog.add(c).unwrap_err().to_string();
+        assert!(e.starts_with("fixtures/c/category.toml:1:1: "), "{e}");
+        assert!(
+            e.contains("b (fixtures/b/category.toml) is already the default category"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub struct Manifest {
     /// One line on what the category sells.
     #[serde(default)]
     pub summary: String,
+    /// Whether a case without `@PRODUCT` buys this category's first product
+    /// (at most one category of a catalog says so; none: the first by name).
+    #[serde(default)]
+    pub default: bool,
     /// How date lines of the detail arrays are written.
     #[serde(default)]
     pub date_order: DateOrder,

@@ -200,7 +200,7 @@ pub fn document() -> Value {
     publish(json!({
         "openapi": "3.1.0",
         "info": {
-            "title": "PPOB v2 bill payment: Mobile Postpaid (Pascabayar)",
+            "title": "PPOB v2 bill payment: every product category (Mobile Postpaid, Pulsa, PLN, BPJS, e-wallet, vouchers, …)",
             "version": SCHEMA_VERSION,
             "description": "The inquiry, payment and status operations of the PPOB v2 bill-payment API and the payment callback, derived by ppob-contract from its Rust models (do not edit by hand). info.version is the version of the schema set (schemas/). Every call carries the KEY and TOKEN headers (see securitySchemes) and VERSION: 2.0.",
             "license": {"name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0"}

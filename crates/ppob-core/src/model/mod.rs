@@ -1,4 +1,5 @@
-//! Rust models of every documented payload of the Mobile Postpaid API.
+//! Rust models of every documented payload of the PPOB v2 API (the envelope every product
+//! category shares; what is specific to one category is data in `ppob-products`).
 //!
 //! These types are the single source of truth: the JSON Schemas and the
 //! OpenAPI document under `schemas/` are derived from them, and validation
