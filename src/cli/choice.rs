@@ -128,8 +128,10 @@ impl Choice for UnknownFields {
     fn help(self) -> &'static str {
         match self {
             Self::Ignore => {
-                "Ignored: the request is read without them, as the published schemas allow"
+                "Ignored, as the published schemas allow, and told: a log line and a \
+                 ppob-contract-ignored header naming each, with the field it probably meant"
             }
+            Self::Silent => "Ignored without a word (no log line, no header), as the real API does",
             Self::Reject => "Refused: the answer is 180 naming every unknown field",
         }
     }

@@ -34,8 +34,9 @@ pub struct SimArgs {
     #[arg(long, value_parser = choice::<DuplicatePolicy>(), value_name = "POLICY", default_value = "reject-102")]
     pub duplicate: DuplicatePolicy,
 
-    /// What a request field the contract does not document gets: ignored (the published request
-    /// schemas allow unknown fields) or refused with 180 naming it. The vendor's behaviour is
+    /// What a request field the contract does not document gets: ignored and told (a log line
+    /// and a ppob-contract-ignored header naming each, with the documented field it probably
+    /// meant), ignored silently, or refused with 180 naming it. The vendor's behaviour is
     /// undocumented.
     #[arg(long, value_parser = choice::<UnknownFields>(), value_name = "POLICY", default_value = "ignore")]
     pub unknown_fields: UnknownFields,

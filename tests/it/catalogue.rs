@@ -126,6 +126,7 @@ fn every_registry_agrees_with_the_catalogue() {
     let engine = [
         ppob_contract::validate::SCHEMA_RULE,
         ppob_contract::validate::DRIFT_RULE,
+        ppob_contract::validate::NEAR_MISS_RULE,
         ppob_contract::validate::BOM_RULE,
         ppob_contract::validate::DUPLICATE_KEY_RULE,
         ppob_contract::validate::TOO_COSTLY_RULE,

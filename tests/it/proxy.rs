@@ -519,7 +519,15 @@ fn a_misspelled_field_breaks_the_request_schema() {
     assert!(answer.findings.contains("schema"), "{}", answer.findings);
     let written = session.stop();
     written.assert_found("schema", "request");
-    written.assert_found("drift", "request");
+    // The unknown field is a near miss of the missing one, and says so.
+    written.assert_found("drift.near-miss", "request");
+    assert!(
+        written.live.contains(
+            "\"acountNumber\": the contract does not document it (did you mean \"accountNumber\"?)"
+        ),
+        "{}",
+        written.live
+    );
 }
 
 /// Starts the simulator with `bug` switched on and the proxy in front of it.

@@ -347,3 +347,175 @@ fn a_callback_to_a_non_loopback_host_is_skipped_and_reported() {
         other => panic!("expected a skipped callback, got {other:?}"),
     }
 }
+
+/// Sends `req` to `addr`; returns the HTTP status, the `ppob-contract-ignored` header and the
+/// JSON body.
+fn send_reading_ignored(addr: SocketAddr, req: &WireRequest) -> (u16, Option<String>, Value) {
+    let mut builder = client().post(format!("http://{addr}{}", req.path));
+    for (name, value) in &req.headers {
+        builder = builder.header(name, value);
+    }
+    let response = builder.body(req.body.clone()).send().expect("an answer");
+    let status = response.status().as_u16();
+    let ignored = response
+        .headers()
+        .get(ppob_contract::sim::IGNORED_HEADER)
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = response.bytes().expect("a body");
+    (
+        status,
+        ignored,
+        serde_json::from_slice(&body).expect("a JSON body"),
+    )
+}
+
+#[test]
+fn mock_logs_a_misspelt_field_it_ignored_and_names_it_in_a_header() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
+        .args(["mock", "--port", "0"])
+        .env_remove("PPOB_API_KEY")
+        .env_remove("PPOB_API_SECRET")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let result = std::panic::catch_unwind(|| {
+        let addr: SocketAddr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .parse()
+            .unwrap();
+        let (_, clean, inq) = send_reading_ignored(
+            addr,
+            &demo(
+                Operation::Inquiry,
+                inquiry_payload("0811111111"),
+                BodyMode::TokenOnly,
+            ),
+        );
+        assert_eq!(inq["responseCode"], 300);
+        assert_eq!(
+            clean, None,
+            "a request with no unknown field gets no header"
+        );
+        let mut payment = seed_payment_calling_back(&inq, "MISSPELT-1", "http://127.0.0.1:9/cb");
+        let urls = payment
+            .as_object_mut()
+            .unwrap()
+            .remove("callbackUrls")
+            .unwrap();
+        payment["CallbackUrls"] = urls;
+        let (status, ignored, pay) = send_reading_ignored(
+            addr,
+            &demo(Operation::Payment, payment, BodyMode::TokenOnly),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(
+            pay["responseCode"], 299,
+            "the real API's answer: the field is ignored"
+        );
+        assert_eq!(
+            ignored.as_deref(),
+            Some("CallbackUrls (did you mean callbackUrls?)")
+        );
+        // A status request with `refnumber` is refused for the missing
+        // refNumber, and the header names the probable cause.
+        let (status, ignored, answer) = send_reading_ignored(
+            addr,
+            &demo(
+                Operation::Status,
+                json!({"partnerId": "partner-id", "refnumber": "MISSPELT-1"}),
+                BodyMode::TokenOnly,
+            ),
+        );
+        assert_eq!((status, answer["responseCode"].as_i64()), (200, Some(180)));
+        assert_eq!(
+            ignored.as_deref(),
+            Some("refnumber (did you mean refNumber?)")
+        );
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+    assert!(
+        stderr.contains(
+            "payment: ignored unknown request field(s): CallbackUrls (did you mean callbackUrls?)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "status: ignored unknown request field(s): refnumber (did you mean refNumber?)"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("ignored unknown request field").count(),
+        2,
+        "one line per request that had one: {stderr}"
+    );
+}
+
+#[test]
+fn unknown_fields_silent_tells_nothing_and_reject_refuses() {
+    use ppob_contract::sim::UnknownFields;
+    let payload = || {
+        let mut p = inquiry_payload("0811111111");
+        p["refnumber"] = json!("R1");
+        p
+    };
+    let told = server(SimConfig::default());
+    let (_, header, v) = send_reading_ignored(
+        told.local_addr(),
+        &demo(Operation::Inquiry, payload(), BodyMode::TokenOnly),
+    );
+    assert_eq!(v["responseCode"], 300);
+    assert_eq!(
+        header.as_deref(),
+        Some("refnumber"),
+        "inquiry documents no refNumber"
+    );
+    told.stop();
+    for (policy, code, expected_header) in [
+        (UnknownFields::Silent, 300, None),
+        (UnknownFields::Reject, 180, None),
+    ] {
+        let server = server(SimConfig {
+            unknown_fields: policy,
+            ..SimConfig::default()
+        });
+        let (_, header, v) = send_reading_ignored(
+            server.local_addr(),
+            &demo(Operation::Inquiry, payload(), BodyMode::TokenOnly),
+        );
+        assert_eq!(v["responseCode"], code, "{policy:?}");
+        assert_eq!(header, expected_header, "{policy:?}");
+        server.stop();
+    }
+    let status = server(SimConfig::default());
+    let (_, header, v) = send_reading_ignored(
+        status.local_addr(),
+        &demo(
+            Operation::Status,
+            json!({"partnerId": "partner-id", "refnumber": "R1", "refNumber": "R1"}),
+            BodyMode::TokenOnly,
+        ),
+    );
+    assert_eq!(v["responseCode"], 188);
+    assert_eq!(
+        header.as_deref(),
+        Some("refnumber"),
+        "refNumber is given, so it is not suggested"
+    );
+    status.stop();
+}

@@ -40,21 +40,26 @@ impl DuplicatePolicy {
 /// schemas, which allow unknown fields.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum UnknownFields {
-    /// Ignored: the request is read without them, as the published schemas allow.
+    /// Ignored: the request is read without them, as the published schemas
+    /// allow, and each is told (a log line and the `ppob-contract-ignored`
+    /// answer header, naming the documented field it probably meant).
     #[default]
     Ignore,
+    /// Ignored without a word, as the real API does: no log line, no header.
+    Silent,
     /// Refused: the answer is 180 naming every unknown field.
     Reject,
 }
 
 impl UnknownFields {
     /// Every policy, in the order `--help` lists them.
-    pub const ALL: [UnknownFields; 2] = [Self::Ignore, Self::Reject];
+    pub const ALL: [UnknownFields; 3] = [Self::Ignore, Self::Silent, Self::Reject];
 
     /// The flag value, e.g. `ignore`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Ignore => "ignore",
+            Self::Silent => "silent",
             Self::Reject => "reject",
         }
     }

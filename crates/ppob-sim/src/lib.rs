@@ -63,10 +63,11 @@ pub use config::{DuplicatePolicy, SimConfig, UnknownFields};
 pub use fault::{FAULT_NAMES, FAULT_TARGETS, Fault, FaultParseError, FaultRule, FaultRules};
 pub use gate::{HTTP_ERROR_CODE, MAX_BODY, http_error, operation_of};
 pub use render::{display_time, reference_number, token_of};
-pub use request::{FieldProblem, RequestError};
+pub use request::{FieldProblem, IgnoredField, RequestError, describe_ignored};
 pub use server::{RunningServer, ServerEvent, start};
 pub use simulator::{
-    Answer, Callback, INVALID_REQUEST_CODE, MAX_QUEUED_CALLBACKS, Reply, Simulator,
+    Answer, Callback, IGNORED_HEADER, INVALID_REQUEST_CODE, MAX_IGNORED_HEADER_LEN,
+    MAX_QUEUED_CALLBACKS, Reply, Simulator,
 };
 pub use store::{FIRST_INQUIRY_ID, FIRST_TRANSACTION_ID, MAX_INQUIRIES, MAX_PAYMENTS};
 pub use transport::SimTransport;

@@ -158,40 +158,126 @@ fn describe(violation: &SchemaViolation, payload: &Value) -> FieldProblem {
     }
 }
 
+/// A request field the simulator ignored (not documented by the contract),
+/// with the documented field it probably meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredField {
+    /// The field as the request named it, e.g. `CallbackUrls`.
+    pub name: String,
+    /// The documented field it probably meant, e.g. `callbackUrls`.
+    pub suggestion: Option<&'static str>,
+}
+
+/// Longest rendering of one ignored name in a header or log line.
+const MAX_NAME_CHARS: usize = 64;
+
+impl IgnoredField {
+    /// `CallbackUrls (did you mean callbackUrls?)`, or the bare name; any
+    /// character outside printable ASCII escaped (`\n`, `\u{e9}`), and a
+    /// long name cut, so the text is safe in a header and on one log line.
+    pub fn describe(&self) -> String {
+        let name = printable(&self.name);
+        match self.suggestion {
+            Some(known) => format!("{name} (did you mean {}?)", printable(known)),
+            None => name,
+        }
+    }
+}
+
+fn printable(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if i == MAX_NAME_CHARS {
+            out.push_str("...");
+            break;
+        }
+        if c.is_ascii_graphic() || c == ' ' {
+            out.push(c);
+        } else {
+            out.extend(c.escape_default());
+        }
+    }
+    out
+}
+
+/// The descriptions of `fields` joined with `, `, at most `limit` bytes:
+/// the fields that do not fit are counted (`, +3 more`).
+pub fn describe_ignored(fields: &[IgnoredField], limit: usize) -> String {
+    let mut out = String::new();
+    for (i, field) in fields.iter().enumerate() {
+        let part = field.describe();
+        let more = format!(", +{} more", fields.len() - i);
+        let sep = if out.is_empty() { "" } else { ", " };
+        let room_for_more = if i + 1 < fields.len() { more.len() } else { 0 };
+        if out.len() + sep.len() + part.len() + room_for_more > limit {
+            if out.is_empty() {
+                out = format!("+{} more", fields.len() - i);
+            } else {
+                out.push_str(&more);
+            }
+            return out;
+        }
+        out.push_str(sep);
+        out.push_str(&part);
+    }
+    out
+}
+
+/// A request as read: the model or why not, and the unknown fields ignored
+/// on the way (told even when the request is refused for another reason: a
+/// status request with `refnumber` for `refNumber` is refused for the
+/// missing `refNumber`, and `refnumber` is its probable cause).
+#[derive(Debug)]
+pub(crate) struct Read<T> {
+    /// The model, or every invalid field.
+    pub request: Result<T, RequestError>,
+    /// The unknown fields ignored, each with its near miss; empty when
+    /// `unknown` refuses them.
+    pub ignored: Vec<IgnoredField>,
+}
+
 /// Reads `payload` (the TOKEN's fields) into the request model of `kind`,
 /// naming every invalid field. Unknown fields are dropped before reading when
-/// `unknown` is [`UnknownFields::Ignore`], refused otherwise.
+/// `unknown` ignores them (and returned, each with the documented field it
+/// probably meant), refused otherwise.
 pub(crate) fn read<T: DeserializeOwned>(
     mut payload: Value,
     kind: DocKind,
     unknown: UnknownFields,
-) -> Result<T, RequestError> {
+) -> Read<T> {
     let mut problems = Vec::new();
     let mut ignored = Vec::new();
     for violation in Validators::shared().violations(kind, &payload) {
-        if violation.is_drift && unknown == UnknownFields::Ignore {
-            ignored.push(violation.pointer);
+        if violation.is_drift && unknown != UnknownFields::Reject {
+            ignored.push(IgnoredField {
+                name: field_name(&violation.pointer),
+                suggestion: violation.suggestion,
+            });
         } else {
             problems.push(describe(&violation, &payload));
         }
     }
     if !problems.is_empty() {
-        return Err(RequestError { problems });
+        return Read {
+            request: Err(RequestError { problems }),
+            ignored,
+        };
     }
     if let Value::Object(fields) = &mut payload {
         // Requests are flat: an unknown field is always a top-level one.
-        for pointer in &ignored {
-            fields.remove(&field_name(pointer));
+        for field in &ignored {
+            fields.remove(&field.name);
         }
     }
-    serde_json::from_value(payload).map_err(|e| {
+    let request = serde_json::from_value(payload).map_err(|e| {
         // Unreachable while model and schema agree (tests/it/agreement.rs).
         RequestError::field(
             "",
             &e.to_string(),
             "permintaan tidak dapat dibaca sebagai model",
         )
-    })
+    });
+    Read { request, ignored }
 }
 
 #[cfg(test)]
@@ -201,7 +287,7 @@ mod tests {
     use serde_json::json;
 
     fn payment(v: Value) -> Result<PaymentRequest, RequestError> {
-        read(v, DocKind::PaymentRequest, UnknownFields::Ignore)
+        read(v, DocKind::PaymentRequest, UnknownFields::Ignore).request
     }
 
     fn good_payment() -> Value {
@@ -218,6 +304,7 @@ mod tests {
             DocKind::StatusRequest,
             UnknownFields::Reject,
         )
+        .request
         .unwrap();
         assert_eq!(s.ref_number, "R");
         let i: InquiryRequest = read(
@@ -225,6 +312,7 @@ mod tests {
             DocKind::InquiryRequest,
             UnknownFields::Reject,
         )
+        .request
         .unwrap();
         assert_eq!(i.month, None);
     }
@@ -287,14 +375,84 @@ mod tests {
         let mut v = good_payment();
         v["iat"] = json!(1);
         v["note"] = json!({"any": "thing"});
-        let read_ignoring = payment(v.clone()).unwrap();
+        v["CallbackUrls"] = json!(["http://127.0.0.1/cb"]);
+        let Read { request, ignored } =
+            read::<PaymentRequest>(v.clone(), DocKind::PaymentRequest, UnknownFields::Ignore);
+        let read_ignoring = request.unwrap();
         assert_eq!(read_ignoring.amount, 3607);
-        let err =
-            read::<PaymentRequest>(v, DocKind::PaymentRequest, UnknownFields::Reject).unwrap_err();
+        assert_eq!(read_ignoring.callback_urls, None);
+        let described: Vec<String> = ignored.iter().map(IgnoredField::describe).collect();
+        assert_eq!(
+            described,
+            ["CallbackUrls (did you mean callbackUrls?)", "iat", "note"]
+        );
+        let silent =
+            read::<PaymentRequest>(v.clone(), DocKind::PaymentRequest, UnknownFields::Silent)
+                .ignored;
+        assert_eq!(
+            silent, ignored,
+            "silent ignores the same fields (it only does not tell)"
+        );
+        let rejected = read::<PaymentRequest>(v, DocKind::PaymentRequest, UnknownFields::Reject);
+        assert!(rejected.ignored.is_empty());
+        let err = rejected.request.unwrap_err();
         let mut fields: Vec<&str> = err.fields().collect();
         fields.sort_unstable();
-        assert_eq!(fields, ["iat", "note"]);
+        assert_eq!(fields, ["CallbackUrls", "iat", "note"]);
         assert!(err.indonesian().contains("bukan kolom permintaan ini"));
+    }
+
+    #[test]
+    fn a_refused_request_still_tells_the_near_miss_that_probably_caused_it() {
+        let refused = read::<StatusRequest>(
+            json!({"partnerId": "p", "refnumber": "R"}),
+            DocKind::StatusRequest,
+            UnknownFields::Ignore,
+        );
+        let err = refused.request.unwrap_err();
+        assert_eq!(err.fields().collect::<Vec<_>>(), ["refNumber"]);
+        assert_eq!(
+            refused.ignored,
+            [IgnoredField {
+                name: "refnumber".into(),
+                suggestion: Some("refNumber"),
+            }]
+        );
+    }
+
+    #[test]
+    fn ignored_fields_are_described_printable_and_bounded() {
+        let odd = IgnoredField {
+            name: "a\r\nX-Evil: 1\u{e9}".into(),
+            suggestion: None,
+        };
+        assert_eq!(odd.describe(), "a\\r\\nX-Evil: 1\\u{e9}");
+        let long = IgnoredField {
+            name: "y".repeat(10_000),
+            suggestion: None,
+        };
+        assert_eq!(long.describe().len(), MAX_NAME_CHARS + 3);
+        let many: Vec<IgnoredField> = (0..1000)
+            .map(|i| IgnoredField {
+                name: format!("field{i}"),
+                suggestion: None,
+            })
+            .collect();
+        let text = describe_ignored(&many, 256);
+        assert!(text.len() <= 256, "{} bytes", text.len());
+        assert!(text.starts_with("field0, field1, "), "{text}");
+        assert!(text.ends_with(" more"), "{text}");
+        let counted: usize = text
+            .rsplit('+')
+            .next()
+            .unwrap()
+            .trim_end_matches(" more")
+            .parse()
+            .unwrap();
+        assert_eq!(text.matches("field").count() + counted, 1000, "{text}");
+        assert_eq!(describe_ignored(&many[..1], 256), "field0");
+        assert_eq!(describe_ignored(&[long], 10), "+1 more");
+        assert_eq!(describe_ignored(&[], 10), "");
     }
 
     #[test]

@@ -33,6 +33,7 @@ use axum::http::{HeaderName, HeaderValue, Response, StatusCode};
 use tokio::sync::watch;
 
 use super::gate::{MAX_BODY, http_error, operation_of};
+use super::request::{IgnoredField, describe_ignored};
 use super::simulator::{Answer, Callback, Simulator};
 use ppob_core::contract::Operation;
 use ppob_transport::listener::{self, Connection};
@@ -54,9 +55,23 @@ pub const CALLBACK_RETRY_DELAYS: [Duration; 4] = [
 ];
 /// How long one callback attempt may take.
 pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest list of ignored fields in one [`ServerEvent::FieldsIgnored`]
+/// line, in bytes (the fields that do not fit are counted).
+pub const MAX_IGNORED_LOG_LEN: usize = 1024;
+
 /// Something the server did that its owner may want to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ServerEvent {
+    /// A request was answered without fields the contract does not document
+    /// (`--unknown-fields ignore`); the answer's `ppob-contract-ignored`
+    /// header names them too.
+    FieldsIgnored {
+        /// The operation the request asked for.
+        operation: Operation,
+        /// The fields, each with the documented field it probably meant.
+        fields: Vec<IgnoredField>,
+    },
     /// A callback was answered HTTP 200.
     CallbackDelivered {
         /// Where it went.
@@ -85,6 +100,12 @@ pub enum ServerEvent {
 impl fmt::Display for ServerEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::FieldsIgnored { operation, fields } => write!(
+                f,
+                "{}: ignored unknown request field(s): {}",
+                operation.name(),
+                describe_ignored(fields, MAX_IGNORED_LOG_LEN)
+            ),
             Self::CallbackDelivered { url, attempts } => {
                 write!(f, "callback delivered to {url} (attempt {attempts})")
             }
@@ -227,7 +248,14 @@ async fn answer(
         body,
         payload: serde_json::Value::Null,
     };
+    let operation = wire.operation;
     let reply = app.sim.handle(&wire);
+    if !reply.ignored.is_empty() {
+        (app.events)(ServerEvent::FieldsIgnored {
+            operation,
+            fields: reply.ignored,
+        });
+    }
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
     }
@@ -375,5 +403,16 @@ mod tests {
             reason: "not loopback".into(),
         };
         assert_eq!(e.to_string(), "callback to http://x/ skipped: not loopback");
+        let ignored = ServerEvent::FieldsIgnored {
+            operation: Operation::Payment,
+            fields: vec![IgnoredField {
+                name: "CallbackUrls".into(),
+                suggestion: Some("callbackUrls"),
+            }],
+        };
+        assert_eq!(
+            ignored.to_string(),
+            "payment: ignored unknown request field(s): CallbackUrls (did you mean callbackUrls?)"
+        );
     }
 }

@@ -19,12 +19,13 @@ use serde_json::Value;
 
 use super::accounts::{self, Asked, InquiryOutcome, PaymentOutcome, TestAccount, test_accounts};
 use super::bug::{self, Bug};
+use super::config::UnknownFields;
 use super::config::{DuplicatePolicy, SimConfig};
 use super::fault::{Effect, Fault, drift_body};
 use super::gate::{self, Admitted};
 use super::messages::{message, message_with};
 use super::render::{self, failure, to_json};
-use super::request::{RequestError, read};
+use super::request::{IgnoredField, Read, RequestError, describe_ignored, read};
 use super::store::Inquiry;
 use super::store::{InquiryLookup, InquiryStore, MAX_INQUIRIES, MAX_PAYMENTS, PaymentStore, Txn};
 use ppob_core::contract::{DocKind, Operation};
@@ -39,6 +40,12 @@ use ppob_transport::clock::Clock;
 /// The `responseCode` of a request whose fields do not fit its operation
 /// (missing field, wrong type, unknown field), answered with HTTP 200.
 pub const INVALID_REQUEST_CODE: i64 = 180;
+/// The answer header naming the request fields the simulator ignored
+/// (`--unknown-fields ignore`), e.g. `CallbackUrls (did you mean callbackUrls?)`.
+pub const IGNORED_HEADER: &str = "ppob-contract-ignored";
+/// Longest value of [`IGNORED_HEADER`] in bytes: the fields that do not fit
+/// are counted (`, +3 more`); servers and proxies refuse headers of a few KiB.
+pub const MAX_IGNORED_HEADER_LEN: usize = 256;
 /// Callbacks kept waiting for delivery at most; older ones are dropped.
 pub const MAX_QUEUED_CALLBACKS: usize = 10_000;
 
@@ -49,6 +56,10 @@ pub struct Reply {
     pub delay: Duration,
     /// The answer, or none at all.
     pub answer: Answer,
+    /// The request fields ignored and to be told (`--unknown-fields ignore`;
+    /// empty under `silent`), each with the documented field it probably
+    /// meant. They are also named in the answer's [`IGNORED_HEADER`].
+    pub ignored: Vec<IgnoredField>,
 }
 
 /// An HTTP answer, or silence.
@@ -129,6 +140,7 @@ impl Simulator {
             Err(response) => Reply {
                 delay: Duration::ZERO,
                 answer: Answer::Respond(response),
+                ignored: Vec::new(),
             },
         }
     }
@@ -198,9 +210,16 @@ impl Simulator {
         Effect::of(self.config.faults.iter().chain(own), operation)
     }
 
-    /// Turns the normal answer into the one the faults make.
-    fn finish(&self, operation: Operation, effect: Effect, body: Vec<u8>) -> Reply {
-        let answer = match effect.answer {
+    /// Turns the normal answer into the one the faults make, naming the
+    /// `ignored` request fields in its header when they are to be told.
+    fn finish(
+        &self,
+        operation: Operation,
+        effect: Effect,
+        body: Vec<u8>,
+        ignored: Vec<IgnoredField>,
+    ) -> Reply {
+        let mut answer = match effect.answer {
             None | Some(Fault::Latency(_) | Fault::PendingForever) => Answer::Respond(ok(body)),
             Some(Fault::Timeout) => Answer::Hang,
             Some(Fault::ServerError(status)) => Answer::Respond(server_error(status)),
@@ -212,21 +231,36 @@ impl Simulator {
             Some(Fault::CodeOutOfRange(code)) => Answer::Respond(ok(fail_body(code))),
             Some(Fault::Drift) => Answer::Respond(ok(drift_body(operation).to_vec())),
         };
+        let ignored = match self.config.unknown_fields {
+            UnknownFields::Ignore => ignored,
+            UnknownFields::Silent | UnknownFields::Reject => Vec::new(),
+        };
+        if let Answer::Respond(response) = &mut answer
+            && !ignored.is_empty()
+        {
+            response.headers.push((
+                IGNORED_HEADER.to_owned(),
+                describe_ignored(&ignored, MAX_IGNORED_HEADER_LEN),
+            ));
+        }
         Reply {
             delay: effect.delay,
             answer,
+            ignored,
         }
     }
 
     fn inquiry(&self, payload: Value) -> Reply {
-        let request: InquiryRequest =
-            match read(payload, DocKind::InquiryRequest, self.config.unknown_fields) {
-                Ok(r) => r,
-                Err(e) => {
-                    let effect = self.effect(Operation::Inquiry, None);
-                    return self.finish(Operation::Inquiry, effect, invalid_request(&e));
-                }
-            };
+        let Read { request, ignored } =
+            read::<InquiryRequest>(payload, DocKind::InquiryRequest, self.config.unknown_fields);
+        let request = match request {
+            Ok(request) => request,
+            Err(e) => {
+                let effect = self.effect(Operation::Inquiry, None);
+                let body = invalid_request(&e);
+                return self.finish(Operation::Inquiry, effect, body, ignored);
+            }
+        };
         let account = accounts::account(&request.account_number);
         let effect = self.effect(Operation::Inquiry, account.map(|(_, a)| a));
         let body = match (accounts::product(&request.product_code), account) {
@@ -265,25 +299,27 @@ impl Simulator {
                 },
             },
         };
-        self.finish(Operation::Inquiry, effect, body)
+        self.finish(Operation::Inquiry, effect, body, ignored)
     }
 
     fn payment(&self, mut payload: Value) -> Reply {
         // Bug accept-negative-amount: a negative amount skips the amount checks.
         let negative_amount = self.config.has_bug(Bug::AcceptNegativeAmount)
             && bug::take_negative_amount(&mut payload);
-        let request: PaymentRequest =
-            match read(payload, DocKind::PaymentRequest, self.config.unknown_fields) {
-                Ok(r) => r,
-                Err(e) => {
-                    let effect = self.effect(Operation::Payment, None);
-                    return self.finish(Operation::Payment, effect, invalid_request(&e));
-                }
-            };
+        let Read { request, ignored } =
+            read::<PaymentRequest>(payload, DocKind::PaymentRequest, self.config.unknown_fields);
+        let request = match request {
+            Ok(request) => request,
+            Err(e) => {
+                let effect = self.effect(Operation::Payment, None);
+                let body = invalid_request(&e);
+                return self.finish(Operation::Payment, effect, body, ignored);
+            }
+        };
         let account = accounts::account(&request.account_number);
         let effect = self.effect(Operation::Payment, account.map(|(_, a)| a));
         let body = self.pay(&request, account, effect, negative_amount);
-        self.finish(Operation::Payment, effect, body)
+        self.finish(Operation::Payment, effect, body, ignored)
     }
 
     /// The payment checks, in order (an empty refNumber never gets here: the
@@ -395,14 +431,16 @@ impl Simulator {
     }
 
     fn status(&self, payload: Value) -> Reply {
-        let request: StatusRequest =
-            match read(payload, DocKind::StatusRequest, self.config.unknown_fields) {
-                Ok(r) => r,
-                Err(e) => {
-                    let effect = self.effect(Operation::Status, None);
-                    return self.finish(Operation::Status, effect, invalid_request(&e));
-                }
-            };
+        let Read { request, ignored } =
+            read::<StatusRequest>(payload, DocKind::StatusRequest, self.config.unknown_fields);
+        let request = match request {
+            Ok(request) => request,
+            Err(e) => {
+                let effect = self.effect(Operation::Status, None);
+                let body = invalid_request(&e);
+                return self.finish(Operation::Status, effect, body, ignored);
+            }
+        };
         self.tick();
         let now = self.clock.now();
         let txn = lock(&self.payments).get(&request.ref_number);
@@ -419,7 +457,7 @@ impl Simulator {
                 to_json(&render::status(&request.ref_number, &txn, code))
             }
         };
-        self.finish(Operation::Status, effect, body)
+        self.finish(Operation::Status, effect, body, ignored)
     }
 }
 

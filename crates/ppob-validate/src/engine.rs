@@ -21,7 +21,7 @@ use ppob_core::contract::locate::{Position, locate_all, pointer_tokens, position
 use ppob_core::contract::numbers::vanishing_numbers;
 use ppob_core::contract::{
     DocKind, DocumentReport, Envelope, Finding, Severity, Typed, Validators, input_rules,
-    parse_value, refuses_syntax,
+    parse_value, refuses_syntax, shorten,
 };
 use ppob_core::model::ints::MAX_SAFE_INTEGER;
 use ppob_core::rules::catalogue::ids;
@@ -33,6 +33,8 @@ use ppob_products::{Catalog, Category};
 pub const SCHEMA_RULE: &str = ids::SCHEMA;
 /// Rule id of unknown fields.
 pub const DRIFT_RULE: &str = ids::DRIFT;
+/// Rule id of an unknown field close to a documented one (`CallbackUrls`).
+pub const NEAR_MISS_RULE: &str = ids::NEAR_MISS;
 /// Rule id of a UTF-8 byte order mark before the document.
 pub const BOM_RULE: &str = ids::BOM;
 /// Rule id of a member name given twice in one object.
@@ -61,6 +63,7 @@ pub struct Engine {
     rules: RuleSet,
     severities: Severities,
     drift: Level,
+    near_miss: Level,
     categories: &'static Catalog,
     category: Option<&'static Category>,
 }
@@ -239,14 +242,59 @@ impl<'a> Placer<'a> {
             })
             .collect();
         let placed = positions(self.bytes, &offsets);
-        for (&(i, _), p) in unplaced.iter().zip(placed) {
+        for ((&(i, place), p), &offset) in unplaced.iter().zip(placed).zip(&offsets) {
             let at = self.in_source_lines(p);
-            self.findings[i].line = at.line;
-            self.findings[i].column = at.column;
+            let finding = &mut self.findings[i];
+            finding.line = at.line;
+            finding.column = at.column;
+            if matches!(place, Place::Value) {
+                as_written(finding, self.bytes, offset);
+            }
         }
         let summaries = self.findings.split_off(kept);
         (self.findings, summaries)
     }
+}
+
+/// The number literal starting at `offset` of `bytes`, as written.
+fn number_literal_at(bytes: &[u8], offset: usize) -> Option<&str> {
+    let rest = bytes.get(offset..)?;
+    let len = rest
+        .iter()
+        .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+        .unwrap_or(rest.len());
+    std::str::from_utf8(&rest[..len])
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Echoes a number as the document wrote it: a finding whose `actual` is a
+/// number the 64-bit float rendering changed (`18446744073709551616` read
+/// as `1.8446744073709552e+19`, `1E2` as `100.0`) gets the literal of the
+/// source at its place instead, in `actual` and in the message, cut like
+/// any value ([`shorten`]). Only when both read as the same float: any
+/// other `actual` is left alone.
+fn as_written(finding: &mut Finding, bytes: &[u8], offset: usize) {
+    let Some(actual) = finding.actual.as_deref() else {
+        return;
+    };
+    let Some(literal) = number_literal_at(bytes, offset) else {
+        return;
+    };
+    if literal == actual {
+        return;
+    }
+    let same = matches!(
+        (actual.parse::<f64>(), literal.parse::<f64>()),
+        (Ok(a), Ok(b)) if a == b
+    );
+    if !same {
+        return;
+    }
+    let written = shorten(&Value::String(literal.to_owned()));
+    let written = written.trim_matches('"');
+    finding.message = finding.message.replacen(actual, written, 1);
+    finding.actual = Some(written.to_owned());
 }
 
 /// Cuts serde_json's " at line L column C" from a message; the finding carries the position.
@@ -324,6 +372,7 @@ impl Engine {
             validators: Validators::shared(),
             rules: RuleSet::new(rule_config, &options.severities),
             drift: options.severities.level(DRIFT_RULE),
+            near_miss: options.severities.level(NEAR_MISS_RULE),
             severities: options.severities,
             categories,
             category: options.category,
@@ -461,7 +510,7 @@ impl Engine {
         let mut drift: Vec<String> = Vec::new();
         let mut drift_dropped = false;
         let mut read = 0usize;
-        let drift_level = self.drift;
+        let (drift_level, near_miss_level) = (self.drift, self.near_miss);
         let stopped = self.validators.visit_violations(kind, &value, |v| {
             read += 1;
             if v.is_drift {
@@ -470,9 +519,13 @@ impl Engine {
                 } else {
                     drift_dropped = true;
                 }
-                if let Level::Report(severity) = drift_level {
+                let (rule, level) = match v.suggestion {
+                    Some(_) => (NEAR_MISS_RULE, near_miss_level),
+                    None => (DRIFT_RULE, drift_level),
+                };
+                if let Level::Report(severity) = level {
                     placer.push(
-                        DRIFT_RULE,
+                        rule,
                         severity,
                         v.pointer,
                         Place::Key,
@@ -738,6 +791,83 @@ mod tests {
         assert!(touches("", "/success"));
         assert!(!touches("/successful", "/success"));
         assert!(!touches("/data", "/data/amount"));
+    }
+
+    fn findings_of(options: EngineOptions, kind: DocKind, doc: &str) -> Vec<Finding> {
+        Engine::new(options)
+            .check(Input {
+                source: "doc.json",
+                bytes: doc.as_bytes(),
+                kind: Some(kind),
+                first_line: 1,
+            })
+            .findings
+    }
+
+    #[test]
+    fn a_near_miss_is_its_own_drift_warning_naming_the_field_it_probably_meant() {
+        let doc = r#"{"partnerId": "p", "refNumber": "R", "accountNumber": "1",
+            "productCode": "x", "amount": 1, "inquiryId": 1,
+            "CallbackUrls": ["http://127.0.0.1/cb"], "refnumber": "R", "zzz": 1}"#;
+        let found = findings_of(EngineOptions::default(), DocKind::PaymentRequest, doc);
+        let rules: Vec<(&str, &str, Severity)> = found
+            .iter()
+            .map(|f| (f.rule.as_str(), f.pointer.as_str(), f.severity))
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                (NEAR_MISS_RULE, "/CallbackUrls", Severity::Warning),
+                (DRIFT_RULE, "/refnumber", Severity::Warning),
+                (DRIFT_RULE, "/zzz", Severity::Warning),
+            ],
+            "refNumber is given, so refnumber is plain drift"
+        );
+        assert!(
+            found[0]
+                .message
+                .ends_with("(did you mean \"callbackUrls\"?)"),
+            "{}",
+            found[0].message
+        );
+        assert_eq!((found[0].line, found[0].column), (3, 13));
+        let strict = EngineOptions {
+            severities: Severities::new().with_strict(true),
+            ..EngineOptions::default()
+        };
+        let found = findings_of(strict, DocKind::PaymentRequest, doc);
+        assert!(found.iter().all(|f| f.severity == Severity::Error));
+        let off = EngineOptions {
+            severities: Severities::from_overrides([(NEAR_MISS_RULE, Level::Off)]).unwrap(),
+            ..EngineOptions::default()
+        };
+        let found = findings_of(off, DocKind::PaymentRequest, doc);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|f| f.rule == DRIFT_RULE));
+    }
+
+    #[test]
+    fn a_large_integer_is_echoed_as_written() {
+        let doc = r#"{"partnerId": "p", "refNumber": "R", "accountNumber": "1",
+            "productCode": "x", "amount": 18446744073709551616, "inquiryId": 1E2}"#;
+        let found = findings_of(EngineOptions::default(), DocKind::PaymentRequest, doc);
+        let amount = found.iter().find(|f| f.pointer == "/amount").unwrap();
+        assert_eq!(amount.actual.as_deref(), Some("18446744073709551616"));
+        assert_eq!(
+            amount.message,
+            "maximum: 18446744073709551616 is larger than 9007199254740991"
+        );
+        assert!(
+            found.iter().all(|f| !f.message.contains("e+19")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn number_literals_are_read_from_the_source() {
+        assert_eq!(number_literal_at(b"[1.5e3,", 1), Some("1.5e3"));
+        assert_eq!(number_literal_at(b"{}", 0), None);
+        assert_eq!(number_literal_at(b"1", 5), None);
     }
 
     #[test]

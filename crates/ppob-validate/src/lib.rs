@@ -39,7 +39,7 @@ pub mod input;
 mod run;
 
 pub use engine::{
-    BOM_RULE, DRIFT_RULE, DUPLICATE_KEY_RULE, Engine, EngineOptions, Input, SCHEMA_RULE,
-    TOO_COSTLY_RULE,
+    BOM_RULE, DRIFT_RULE, DUPLICATE_KEY_RULE, Engine, EngineOptions, Input, NEAR_MISS_RULE,
+    SCHEMA_RULE, TOO_COSTLY_RULE,
 };
 pub use run::{RunError, Sink, run};

@@ -7,6 +7,7 @@ mod finding;
 mod generated;
 mod kind;
 pub mod locate;
+pub mod near_miss;
 pub mod numbers;
 mod openapi;
 mod schemas;

@@ -10,6 +10,7 @@ use crate::model::envelope_schema;
 
 use super::kind::DocKind;
 use super::locate::escape_token;
+use super::near_miss::nearest_field;
 use super::schemas::{DEFINITIONS_FILE, SchemaVariant, definitions, schema_id, strict_schema};
 
 /// A response schema as compiled for findings: its union of two named shapes
@@ -63,6 +64,9 @@ pub struct SchemaViolation {
     pub actual: Option<String>,
     /// An unknown field (`additionalProperties`): reported as `drift`.
     pub is_drift: bool,
+    /// For an unknown field, the documented field it probably meant
+    /// ([`nearest_field`]: `CallbackUrls` → `callbackUrls`).
+    pub suggestion: Option<&'static str>,
 }
 
 /// The compiled validators of every kind, each compiled the first time a
@@ -111,7 +115,7 @@ pub fn json_type_name(value: &Value) -> &'static str {
     }
 }
 
-fn violations_of(error: &ValidationError<'_>) -> Vec<SchemaViolation> {
+fn violations_of(kind: DocKind, error: &ValidationError<'_>) -> Vec<SchemaViolation> {
     let pointer = error.instance_path().as_str().to_owned();
     let instance = error.instance();
     let keyword = error.kind().keyword().to_owned();
@@ -123,18 +127,29 @@ fn violations_of(error: &ValidationError<'_>) -> Vec<SchemaViolation> {
             expected,
             actual,
             is_drift: false,
+            suggestion: None,
         }]
     };
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
             .iter()
-            .map(|name| SchemaViolation {
-                pointer: format!("{pointer}/{}", escape_token(name)),
-                keyword: keyword.clone(),
-                message: format!("unknown field \"{name}\": the contract does not document it"),
-                expected: None,
-                actual: instance.get(name).map(shorten),
-                is_drift: true,
+            .map(|name| {
+                let suggestion =
+                    nearest_field(kind, &pointer, name, |known| instance.get(known).is_some());
+                let hint = suggestion
+                    .map(|known| format!(" (did you mean \"{known}\"?)"))
+                    .unwrap_or_default();
+                SchemaViolation {
+                    pointer: format!("{pointer}/{}", escape_token(name)),
+                    keyword: keyword.clone(),
+                    message: format!(
+                        "unknown field \"{name}\": the contract does not document it{hint}"
+                    ),
+                    expected: suggestion.map(|known| format!("field \"{known}\"")),
+                    actual: instance.get(name).map(shorten),
+                    is_drift: true,
+                    suggestion,
+                }
             })
             .collect(),
         ValidationErrorKind::Required { property } => {
@@ -146,6 +161,7 @@ fn violations_of(error: &ValidationError<'_>) -> Vec<SchemaViolation> {
                 expected: Some(format!("field \"{name}\"")),
                 actual: Some("absent".into()),
                 is_drift: false,
+                suggestion: None,
             }]
         }
         ValidationErrorKind::Type { kind } => {
@@ -235,7 +251,7 @@ impl Validators {
         mut visit: impl FnMut(SchemaViolation) -> std::ops::ControlFlow<()>,
     ) -> bool {
         for error in self.validator(kind).iter_errors(document) {
-            for violation in violations_of(&error) {
+            for violation in violations_of(kind, &error) {
                 if visit(violation).is_break() {
                     return true;
                 }
@@ -276,5 +292,37 @@ mod tests {
         assert_eq!(drift[0].pointer, "/extra");
         let missing: Vec<_> = found.iter().filter(|f| f.keyword == "required").collect();
         assert_eq!(missing[0].pointer, "/refNumber");
+    }
+
+    #[test]
+    fn drift_names_the_documented_field_it_probably_meant() {
+        let v = Validators::new();
+        let doc = json!({"partnerId": "p", "refNumber": "R", "accountNumber": "1",
+            "productCode": "x", "amount": 1, "inquiryId": 1, "CallbackUrls": [], "zzz": 1});
+        let drift: Vec<_> = v
+            .violations(DocKind::PaymentRequest, &doc)
+            .into_iter()
+            .filter(|f| f.is_drift)
+            .collect();
+        assert_eq!(drift.len(), 2, "{drift:?}");
+        let near = &drift[0];
+        assert_eq!(near.pointer, "/CallbackUrls");
+        assert_eq!(near.suggestion, Some("callbackUrls"));
+        assert_eq!(
+            near.message,
+            "unknown field \"CallbackUrls\": the contract does not document it (did you mean \"callbackUrls\"?)"
+        );
+        assert_eq!(near.expected.as_deref(), Some("field \"callbackUrls\""));
+        assert_eq!(drift[1].suggestion, None);
+        assert!(!drift[1].message.contains("did you mean"));
+        let response = json!({"responseCode": 0, "success": true, "message": {"ID": "", "EN": ""},
+            "data": {"RefNumber": "R"}});
+        let inner: Vec<_> = v
+            .violations(DocKind::StatusResponse, &response)
+            .into_iter()
+            .filter(|f| f.is_drift)
+            .collect();
+        assert_eq!(inner[0].pointer, "/data/RefNumber");
+        assert_eq!(inner[0].suggestion, Some("refNumber"));
     }
 }

@@ -21,6 +21,9 @@ pub mod ids {
     pub const SCHEMA: &str = "schema";
     /// A field the contract does not document.
     pub const DRIFT: &str = "drift";
+    /// A field the contract does not document, close to one it does
+    /// (`CallbackUrls` for `callbackUrls`).
+    pub const NEAR_MISS: &str = "drift.near-miss";
     /// A UTF-8 byte order mark before the document.
     pub const BOM: &str = "json.bom";
     /// An object names the same member twice.
@@ -203,6 +206,21 @@ document that breaks its schema breaks the contract.",
 keeps working, but undocumented fields are documentation drift the vendor should hear about. \
 A warning by default; --strict makes it an error.",
         FACTS_ENVELOPE,
+    ),
+    rule(
+        ids::NEAR_MISS,
+        Document,
+        Warning,
+        "an undocumented field that is a near miss of a documented one, e.g. CallbackUrls (--strict: error)",
+        "A member the models do not know whose name is a documented field's name in another case \
+(CallbackUrls, refnumber) or a small edit away from it (amout: one edit for names up to 8 \
+characters, two beyond). Readers ignore it like any unknown field, so what the sender meant is \
+lost without a word: a payment whose callbackUrls is spelt CallbackUrls gets no callback. The \
+message names the field it probably meant, compared with the fields documented at the same \
+place (a member of data with the fields of data). Reported instead of drift for that field, on \
+requests and responses; `mock` names the same in a log line and its ppob-contract-ignored header. \
+A warning by default; --strict makes it an error.",
+        FACTS_TRANSPORT,
     ),
     rule(
         ids::BOM,

@@ -150,7 +150,7 @@ impl Severities {
         Ok(out)
     }
 
-    /// `--strict`: undocumented fields (`drift`) default to error.
+    /// `--strict`: undocumented fields (`drift`, `drift.near-miss`) default to error.
     pub fn with_strict(mut self, strict: bool) -> Self {
         self.strict = strict;
         self
@@ -162,7 +162,7 @@ impl Severities {
         if let Some(level) = self.overrides.get(id) {
             return *level;
         }
-        if self.strict && id == ids::DRIFT {
+        if self.strict && (id == ids::DRIFT || id == ids::NEAR_MISS) {
             return Level::Report(Severity::Error);
         }
         let default = catalogue::get(id).map_or(Severity::Error, |r| r.default_severity);
@@ -202,6 +202,11 @@ mod tests {
     fn strict_raises_drift_unless_it_is_set() {
         let strict = Severities::new().with_strict(true);
         assert_eq!(strict.severity(ids::DRIFT), Some(Severity::Error));
+        assert_eq!(strict.severity(ids::NEAR_MISS), Some(Severity::Error));
+        assert_eq!(
+            Severities::new().severity(ids::NEAR_MISS),
+            Some(Severity::Warning)
+        );
         assert_eq!(
             Severities::new().severity(ids::DRIFT),
             Some(Severity::Warning)
