@@ -1,6 +1,8 @@
 //! Embeds every built-in category: each `fixtures/<name>/category.toml` of the
-//! workspace, found by glob, becomes one `(name, text)` entry of `BUILTIN`, so an
-//! installed binary knows the categories without the source tree.
+//! workspace, found by glob, becomes one `(name, text)` entry of `BUILTIN`, and
+//! its example answers (`<operation>.response.json`) one entry of
+//! `BUILTIN_ANSWERS`, so an installed binary knows the categories without the
+//! source tree.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -42,6 +44,29 @@ fn main() {
             "    ({name:?}, include_str!({:?})),",
             file.display().to_string()
         );
+    }
+    out.push_str("];\n");
+    out.push_str(
+        "/// Every built-in category's own example answers, byte for byte: (folder name, \
+         [inquiry, payment, status] `<operation>.response.json`, each when the folder has it).\n\
+         pub(crate) const BUILTIN_ANSWERS: &[(&str, [Option<&[u8]>; 3])] = &[\n",
+    );
+    for (name, path) in &folders {
+        let _ = write!(out, "    ({name:?}, [");
+        for operation in ["inquiry", "payment", "status"] {
+            let file = path.join(format!("{operation}.response.json"));
+            if file.is_file() {
+                rerun_if_changed(&file);
+                let _ = write!(
+                    out,
+                    "Some(include_bytes!({:?})), ",
+                    file.display().to_string()
+                );
+            } else {
+                out.push_str("None, ");
+            }
+        }
+        out.push_str("]),\n");
     }
     out.push_str("];\n");
     let target = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("builtin.rs");

@@ -1,6 +1,9 @@
 //! The known categories, and which one a document belongs to.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
+
+use ppob_core::contract::Operation;
 
 use crate::load::{LoadError, MANIFEST, conflict};
 use crate::manifest::{Account, Manifest, Product};
@@ -25,6 +28,9 @@ pub struct Category {
     pub(crate) text: String,
     /// What the manifest says.
     pub manifest: Manifest,
+    /// The folder's own example answers (`<operation>.response.json`), in
+    /// [`Operation::ALL`] order, each when the folder has it.
+    pub(crate) answers: [Option<Cow<'static, [u8]>>; 3],
 }
 
 impl Category {
@@ -39,6 +45,15 @@ impl Category {
     /// The product of this code, if the category sells it.
     pub fn product(&self, code: &str) -> Option<&Product> {
         self.manifest.products.iter().find(|p| p.code == code)
+    }
+
+    /// The folder's own example answer of `operation`
+    /// (`<operation>.response.json`), byte for byte, if it has one: a
+    /// documented answer of this category that belongs to no conversation of a
+    /// run (what the simulator's `drift` fault serves).
+    pub fn example_answer(&self, operation: Operation) -> Option<&[u8]> {
+        let index = Operation::ALL.iter().position(|o| *o == operation)?;
+        self.answers.get(index)?.as_deref()
     }
 }
 

@@ -2,7 +2,11 @@
 //! folders given at run time (`--products DIR`). Every problem names its file
 //! and line.
 
+use std::borrow::Cow;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
+
+use ppob_core::contract::Operation;
 
 use crate::catalog::{Catalog, Category, Source};
 use crate::manifest::{Manifest, PaymentOutcome};
@@ -24,10 +28,10 @@ pub enum LoadError {
         /// The cause.
         source: std::io::Error,
     },
-    /// A manifest is not what a category folder needs.
+    /// A manifest (or another file of the folder) is not what a category folder needs.
     #[error("{path}:{line}:{column}: {message}")]
     Invalid {
-        /// The manifest's path.
+        /// The path of the file at fault.
         path: String,
         /// 1-based line.
         line: usize,
@@ -192,7 +196,43 @@ pub fn parse(name: &str, path: &str, text: &str, source: Source) -> Result<Categ
         source,
         text: text.to_owned(),
         manifest,
+        answers: [None, None, None],
     })
+}
+
+/// The largest example answer read from a category folder (the body cap of a
+/// documented answer is far below; a larger file is not an example).
+const MAX_EXAMPLE_ANSWER: u64 = 1 << 20;
+
+/// The example answers of the category folder `dir`, in [`Operation::ALL`] order.
+fn folder_answers(dir: &Path) -> Result<[Option<Cow<'static, [u8]>>; 3], LoadError> {
+    let mut answers = [None, None, None];
+    for (slot, operation) in answers.iter_mut().zip(Operation::ALL) {
+        let file = dir.join(format!("{}.response.json", operation.name()));
+        if !file.is_file() {
+            continue;
+        }
+        let io = |source| LoadError::Io {
+            path: file.display().to_string(),
+            source,
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(&file)
+            .and_then(|f| f.take(MAX_EXAMPLE_ANSWER + 1).read_to_end(&mut bytes))
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_EXAMPLE_ANSWER {
+            return Err(LoadError::Invalid {
+                path: file.display().to_string(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "an example answer is at most {MAX_EXAMPLE_ANSWER} bytes; this file is larger"
+                ),
+            });
+        }
+        *slot = Some(Cow::Owned(bytes));
+    }
+    Ok(answers)
 }
 
 /// Every built-in category, embedded from `fixtures/*/category.toml` at build time.
@@ -200,7 +240,11 @@ pub fn builtin() -> Result<Catalog, LoadError> {
     let mut catalog = Catalog::default();
     for (name, text) in BUILTIN {
         let path = format!("fixtures/{name}/{MANIFEST}");
-        catalog.add(parse(name, &path, text, Source::Builtin)?)?;
+        let mut category = parse(name, &path, text, Source::Builtin)?;
+        if let Some((_, answers)) = BUILTIN_ANSWERS.iter().find(|(n, _)| n == name) {
+            category.answers = answers.map(|a| a.map(Cow::Borrowed));
+        }
+        catalog.add(category)?;
     }
     Ok(catalog)
 }
@@ -245,7 +289,9 @@ pub fn folder(dir: &Path) -> Result<Category, LoadError> {
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_owned();
-    parse(&name, &path, &text, Source::Folder(dir.to_owned()))
+    let mut category = parse(&name, &path, &text, Source::Folder(dir.to_owned()))?;
+    category.answers = folder_answers(dir)?;
+    Ok(category)
 }
 
 /// The built-in categories plus those of `paths` (each a category folder or a
@@ -381,6 +427,51 @@ mod tests {
             e.contains("b (fixtures/b/category.toml) is already the default category"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_folders_example_answers_are_read_and_bounded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("sample");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join(MANIFEST), MINIMAL).unwrap();
+        std::fs::write(dir.join("payment.response.json"), b"{\"x\": 1}").unwrap();
+        let category = folder(&dir).unwrap();
+        assert_eq!(
+            category.example_answer(Operation::Payment),
+            Some(&b"{\"x\": 1}"[..])
+        );
+        assert_eq!(category.example_answer(Operation::Inquiry), None);
+
+        let big = vec![b' '; (MAX_EXAMPLE_ANSWER + 1) as usize];
+        std::fs::write(dir.join("status.response.json"), big).unwrap();
+        let e = folder(&dir).unwrap_err().to_string();
+        assert!(e.contains("status.response.json:1:1: "), "{e}");
+        assert!(
+            e.contains("an example answer is at most 1048576 bytes"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn every_builtin_category_carries_its_example_answers() {
+        let catalog = builtin().unwrap();
+        for category in catalog.categories() {
+            for operation in Operation::ALL {
+                let path = format!(
+                    "{}/../../fixtures/{}/{}.response.json",
+                    env!("CARGO_MANIFEST_DIR"),
+                    category.name,
+                    operation.name()
+                );
+                let on_disk = std::fs::read(&path).ok();
+                assert_eq!(
+                    category.example_answer(operation),
+                    on_disk.as_deref(),
+                    "{path}"
+                );
+            }
+        }
     }
 
     #[test]

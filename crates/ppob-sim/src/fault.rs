@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use ppob_core::contract::Operation;
 
+use crate::accounts::TestAccount;
+
 /// A way the simulated server misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -23,8 +25,9 @@ pub enum Fault {
     CodeOutOfRange(i64),
     /// The payment never settles: status answers 299 for ever.
     PendingForever,
-    /// Answer the seed's own example of the operation, verbatim (its
-    /// refNumber, amount and transactionId disagree with the conversation).
+    /// Answer the category's own example of the operation, verbatim (its
+    /// refNumber, amount and transactionId disagree with the conversation):
+    /// see [`drift_answer`].
     Drift,
 }
 
@@ -256,19 +259,23 @@ impl fmt::Display for FaultRule {
     }
 }
 
-/// The seed's own example answer of `operation`, byte for byte (the `drift` fault).
-pub fn drift_body(operation: Operation) -> &'static [u8] {
-    match operation {
-        Operation::Inquiry => {
-            include_bytes!("../../../fixtures/mobile-postpaid/inquiry.response.json")
-        }
-        Operation::Payment => {
-            include_bytes!("../../../fixtures/mobile-postpaid/payment.response.json")
-        }
-        Operation::Status => {
-            include_bytes!("../../../fixtures/mobile-postpaid/status.response.json")
-        }
-    }
+/// The `drift` fault's answer to `operation`: a documented answer that belongs to
+/// no conversation of the run, byte for byte — the example answer in the folder
+/// of `account`'s category, else the first the catalog's default category or
+/// any other category has; with none in the catalog, `{}`.
+pub fn drift_answer(operation: Operation, account: Option<&TestAccount>) -> Vec<u8> {
+    let catalog = ppob_products::catalog();
+    account
+        .and_then(|a| a.category.example_answer(operation))
+        .or_else(|| catalog.default_category()?.example_answer(operation))
+        .or_else(|| {
+            catalog
+                .categories()
+                .iter()
+                .find_map(|c| c.example_answer(operation))
+        })
+        .unwrap_or(b"{}")
+        .to_vec()
 }
 
 /// What the faults that hit one request add up to.
@@ -412,16 +419,27 @@ mod tests {
     }
 
     #[test]
-    fn drift_bodies_are_the_seed_examples() {
-        let payment: serde_json::Value =
-            serde_json::from_slice(drift_body(Operation::Payment)).unwrap();
-        assert_eq!(payment["data"]["refNumber"], "rg6ytrdvrvr4");
-        assert_eq!(payment["data"]["transactionId"], 180232);
-        let status: serde_json::Value =
-            serde_json::from_slice(drift_body(Operation::Status)).unwrap();
-        assert_eq!(status["data"]["transactionId"], 135268223);
-        let inquiry: serde_json::Value =
-            serde_json::from_slice(drift_body(Operation::Inquiry)).unwrap();
-        assert_eq!(inquiry["responseCode"], 300);
+    fn drift_answers_are_the_examples_of_the_accounts_category() {
+        for operation in Operation::ALL {
+            let fixture = |category: &str| {
+                let path = format!(
+                    "{}/../../fixtures/{category}/{}.response.json",
+                    env!("CARGO_MANIFEST_DIR"),
+                    operation.name()
+                );
+                std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+            };
+            let default = ppob_products::catalog().default_category().unwrap();
+            assert_eq!(drift_answer(operation, None), fixture(&default.name));
+            for account in crate::accounts::test_accounts() {
+                assert_eq!(
+                    drift_answer(operation, Some(account)),
+                    fixture(&account.category.name),
+                    "{} {}",
+                    account.number,
+                    operation.name()
+                );
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ use super::accounts::{self, Asked, InquiryOutcome, PaymentOutcome, TestAccount, 
 use super::bug::{self, Bug};
 use super::config::UnknownFields;
 use super::config::{DuplicatePolicy, SimConfig};
-use super::fault::{Effect, Fault, drift_body};
+use super::fault::{Effect, Fault, drift_answer};
 use super::gate::{self, Admitted};
 use super::messages::{message, message_with};
 use super::render::{self, failure, to_json};
@@ -210,11 +210,13 @@ impl Simulator {
         Effect::of(self.config.faults.iter().chain(own), operation)
     }
 
-    /// Turns the normal answer into the one the faults make, naming the
-    /// `ignored` request fields in its header when they are to be told.
+    /// Turns the normal answer into the one the faults make (`account`: the
+    /// test account the request is about, if known), naming the `ignored`
+    /// request fields in its header when they are to be told.
     fn finish(
         &self,
         operation: Operation,
+        account: Option<&TestAccount>,
         effect: Effect,
         body: Vec<u8>,
         ignored: Vec<IgnoredField>,
@@ -229,7 +231,7 @@ impl Simulator {
                 Answer::Respond(ok(body))
             }
             Some(Fault::CodeOutOfRange(code)) => Answer::Respond(ok(fail_body(code))),
-            Some(Fault::Drift) => Answer::Respond(ok(drift_body(operation).to_vec())),
+            Some(Fault::Drift) => Answer::Respond(ok(drift_answer(operation, account))),
         };
         let ignored = match self.config.unknown_fields {
             UnknownFields::Ignore => ignored,
@@ -258,7 +260,7 @@ impl Simulator {
             Err(e) => {
                 let effect = self.effect(Operation::Inquiry, None);
                 let body = invalid_request(&e);
-                return self.finish(Operation::Inquiry, effect, body, ignored);
+                return self.finish(Operation::Inquiry, None, effect, body, ignored);
             }
         };
         let account = accounts::account(&request.account_number);
@@ -299,7 +301,13 @@ impl Simulator {
                 },
             },
         };
-        self.finish(Operation::Inquiry, effect, body, ignored)
+        self.finish(
+            Operation::Inquiry,
+            account.map(|(_, a)| a),
+            effect,
+            body,
+            ignored,
+        )
     }
 
     fn payment(&self, mut payload: Value) -> Reply {
@@ -313,13 +321,19 @@ impl Simulator {
             Err(e) => {
                 let effect = self.effect(Operation::Payment, None);
                 let body = invalid_request(&e);
-                return self.finish(Operation::Payment, effect, body, ignored);
+                return self.finish(Operation::Payment, None, effect, body, ignored);
             }
         };
         let account = accounts::account(&request.account_number);
         let effect = self.effect(Operation::Payment, account.map(|(_, a)| a));
         let body = self.pay(&request, account, effect, negative_amount);
-        self.finish(Operation::Payment, effect, body, ignored)
+        self.finish(
+            Operation::Payment,
+            account.map(|(_, a)| a),
+            effect,
+            body,
+            ignored,
+        )
     }
 
     /// The payment checks, in order (an empty refNumber never gets here: the
@@ -438,7 +452,7 @@ impl Simulator {
             Err(e) => {
                 let effect = self.effect(Operation::Status, None);
                 let body = invalid_request(&e);
-                return self.finish(Operation::Status, effect, body, ignored);
+                return self.finish(Operation::Status, None, effect, body, ignored);
             }
         };
         self.tick();
@@ -457,7 +471,7 @@ impl Simulator {
                 to_json(&render::status(&request.ref_number, &txn, code))
             }
         };
-        self.finish(Operation::Status, effect, body, ignored)
+        self.finish(Operation::Status, account, effect, body, ignored)
     }
 }
 
