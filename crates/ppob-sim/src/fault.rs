@@ -27,7 +27,8 @@ pub enum Fault {
     PendingForever,
     /// Answer the category's own example of the operation, verbatim (its
     /// refNumber, amount and transactionId disagree with the conversation):
-    /// see [`drift_answer`].
+    /// the `<operation>.response.json` of the account's category folder, else
+    /// the default category's.
     Drift,
 }
 
