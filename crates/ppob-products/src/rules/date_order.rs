@@ -2,39 +2,104 @@
 //! template is `{time}`) are written in its order — `DD Mon YYYY | HH:MM`, or
 //! time first (`HH:MM | DD Mon YYYY`, BPJSTK BPU).
 
-use std::sync::LazyLock;
-
 use ppob_core::rules::RuleFinding;
-use regex::Regex;
 
 use super::{View, phase_lines};
 use crate::catalog::Category;
 use crate::manifest::DateOrder;
 
-static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    // invariant: a literal pattern that compiles (the unit test uses it).
-    Regex::new(r"^\d{2} [A-Z][a-z]{2} \d{4} \| \d{2}:\d{2}$").expect("valid")
-});
-static TIME_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    // invariant: a literal pattern that compiles (the unit test uses it).
-    Regex::new(r"^\d{2}:\d{2} \| \d{2} [A-Z][a-z]{2} \d{4}$").expect("valid")
-});
+/// What one byte of a date shape stands for.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// An ASCII digit.
+    Digit,
+    /// An ASCII upper-case letter.
+    Upper,
+    /// An ASCII lower-case letter.
+    Lower,
+    /// This byte exactly.
+    Exactly(u8),
+}
+
+/// `DD Mon YYYY | HH:MM`, byte by byte.
+const DAY_FIRST: [Slot; 19] = {
+    use Slot::{Digit as D, Exactly as E, Lower as L, Upper as U};
+    [
+        D,
+        D,
+        E(b' '),
+        U,
+        L,
+        L,
+        E(b' '),
+        D,
+        D,
+        D,
+        D,
+        E(b' '),
+        E(b'|'),
+        E(b' '),
+        D,
+        D,
+        E(b':'),
+        D,
+        D,
+    ]
+};
+
+/// `HH:MM | DD Mon YYYY`, byte by byte.
+const TIME_FIRST: [Slot; 19] = {
+    use Slot::{Digit as D, Exactly as E, Lower as L, Upper as U};
+    [
+        D,
+        D,
+        E(b':'),
+        D,
+        D,
+        E(b' '),
+        E(b'|'),
+        E(b' '),
+        D,
+        D,
+        E(b' '),
+        U,
+        L,
+        L,
+        E(b' '),
+        D,
+        D,
+        D,
+        D,
+    ]
+};
+
+/// Whether `value` is written exactly in `shape` (no regex: this runs on
+/// every date line of every document).
+fn fits(value: &str, shape: &[Slot]) -> bool {
+    value.len() == shape.len()
+        && value.bytes().zip(shape).all(|(b, slot)| match slot {
+            Slot::Digit => b.is_ascii_digit(),
+            Slot::Upper => b.is_ascii_uppercase(),
+            Slot::Lower => b.is_ascii_lowercase(),
+            Slot::Exactly(e) => b == *e,
+        })
+}
 
 /// Pushes a finding for each date line written in another order.
 pub(super) fn check(category: &Category, view: &View<'_>, out: &mut Vec<RuleFinding>) {
     let lines = phase_lines(category, view.phase);
-    let (pattern, shape) = match category.manifest.date_order {
-        DateOrder::DayFirst => (&*DAY_FIRST, "DD Mon YYYY | HH:MM"),
-        DateOrder::TimeFirst => (&*TIME_FIRST, "HH:MM | DD Mon YYYY"),
+    let (pattern, shape): (&[Slot], &str) = match category.manifest.date_order {
+        DateOrder::DayFirst => (&DAY_FIRST, "DD Mon YYYY | HH:MM"),
+        DateOrder::TimeFirst => (&TIME_FIRST, "HH:MM | DD Mon YYYY"),
     };
-    let date_keys: Vec<&str> = lines
-        .customer
-        .iter()
-        .filter(|(_, t)| t.0 == "{time}")
-        .map(|(k, _)| k.as_str())
-        .collect();
+    let is_date_key = |key: &str| {
+        lines
+            .customer
+            .iter()
+            .any(|(k, t)| t.0 == "{time}" && k == key)
+    };
     for (i, line) in view.customer.iter().enumerate() {
-        if date_keys.contains(&line.key.as_str()) && !pattern.is_match(&line.value) {
+        if is_date_key(&line.key) && !fits(&line.value, pattern) {
             out.push(RuleFinding {
                 pointer: format!("/data/customerDetails/{i}/value"),
                 message: format!(
@@ -80,5 +145,28 @@ mod tests {
             findings(&time, "inquiry.response", doc("26 Sep 2023 | 10:00")).len(),
             1
         );
+        for near in [
+            "26 Sep 2023 | 10:00 ",
+            "26 sep 2023 | 10:00",
+            "26 SEP 2023 | 10:00",
+            "2 Sep 2023 | 10:00",
+            "26 Sep 2023 | 10.00",
+            "\u{0662}\u{0666} Sep 2023 | 10:00",
+            "",
+        ] {
+            assert_eq!(
+                findings(&day, "inquiry.response", doc(near)).len(),
+                1,
+                "{near:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_shapes_are_byte_for_byte() {
+        assert!(super::fits("01 Jan 1999 | 23:59", &super::DAY_FIRST));
+        assert!(super::fits("23:59 | 01 Jan 1999", &super::TIME_FIRST));
+        assert!(!super::fits("01 Jan 1999 | 23:59", &super::TIME_FIRST));
+        assert!(!super::fits("01 Jan 1999 |23:59 ", &super::DAY_FIRST));
     }
 }

@@ -10,52 +10,53 @@ use ppob_core::rules::RuleFinding;
 use super::{Phase, View, phase_lines};
 use crate::catalog::Category;
 
-fn missing(
+/// Pushes a finding for each of `wanted` that no line of `lines` is keyed
+/// (`at` names the array: pointer and wording; called only when one is missing,
+/// so the no-finding path builds no string).
+fn missing<'k>(
     lines: &[KeyValue],
-    wanted: impl Iterator<Item = String>,
-    pointer: &str,
-    what: &str,
+    wanted: impl Iterator<Item = &'k str>,
+    at: impl Fn() -> (String, String),
     category: &Category,
     out: &mut Vec<RuleFinding>,
 ) {
     for key in wanted {
-        if !lines.iter().any(|l| l.key == key) {
-            out.push(RuleFinding {
-                pointer: pointer.to_owned(),
-                message: format!(
-                    "{what} has no line {key:?}: {} documents it ({})",
-                    category.manifest.title, category.name
-                ),
-                expected: Some(key),
-                actual: None,
-            });
+        if lines.iter().any(|l| l.key == key) {
+            continue;
         }
+        let (pointer, what) = at();
+        out.push(RuleFinding {
+            pointer,
+            message: format!(
+                "{what} has no line {key:?}: {} documents it ({})",
+                category.manifest.title, category.name
+            ),
+            expected: Some(key.to_owned()),
+            actual: None,
+        });
     }
+}
+
+/// The keys of `[key, template]` pairs.
+fn keys(pairs: &[(String, crate::manifest::Template)]) -> impl Iterator<Item = &str> {
+    pairs.iter().map(|(k, _)| k.as_str())
 }
 
 /// Pushes a finding for each required key the document lacks.
 pub(super) fn check(category: &Category, view: &View<'_>, out: &mut Vec<RuleFinding>) {
     let lines = phase_lines(category, view.phase);
-    let keys = |pairs: &Vec<(String, crate::manifest::Template)>| {
-        pairs
-            .iter()
-            .map(|(k, _)| k.clone())
-            .collect::<Vec<_>>()
-            .into_iter()
-    };
+    let array = |name: &str| (format!("/data/{name}"), name.to_owned());
     missing(
         view.customer,
         keys(&lines.customer),
-        "/data/customerDetails",
-        "customerDetails",
+        || array("customerDetails"),
         category,
         out,
     );
     missing(
         view.product,
         keys(&lines.product),
-        "/data/productDetails",
-        "productDetails",
+        || array("productDetails"),
         category,
         out,
     );
@@ -64,13 +65,12 @@ pub(super) fn check(category: &Category, view: &View<'_>, out: &mut Vec<RuleFind
     }
     let bills = &category.manifest.bills;
     for (i, line) in view.bills.iter().enumerate() {
-        let pointer = format!("/data/billDetails/{i}");
         if line.id == "0" {
             if let Some(admin) = &bills.admin_key
                 && line.key != admin
             {
                 out.push(RuleFinding {
-                    pointer: format!("{pointer}/key"),
+                    pointer: format!("/data/billDetails/{i}/key"),
                     message: format!(
                         "the admin line (billId \"0\") is keyed {:?}; {} keys it {admin:?}",
                         line.key, category.manifest.title
@@ -85,7 +85,7 @@ pub(super) fn check(category: &Category, view: &View<'_>, out: &mut Vec<RuleFind
             && line.key != period
         {
             out.push(RuleFinding {
-                pointer: format!("{pointer}/key"),
+                pointer: format!("/data/billDetails/{i}/key"),
                 message: format!(
                     "bill line {:?} is keyed {:?}; {} keys its bill lines {period:?}",
                     line.id, line.key, category.manifest.title
@@ -96,9 +96,13 @@ pub(super) fn check(category: &Category, view: &View<'_>, out: &mut Vec<RuleFind
         }
         missing(
             line.info,
-            bills.info_keys.iter().cloned(),
-            &format!("{pointer}/billInfo"),
-            &format!("billDetails[{i}].billInfo"),
+            bills.info_keys.iter().map(String::as_str),
+            || {
+                (
+                    format!("/data/billDetails/{i}/billInfo"),
+                    format!("billDetails[{i}].billInfo"),
+                )
+            },
             category,
             out,
         );

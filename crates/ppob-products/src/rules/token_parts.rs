@@ -12,11 +12,16 @@ pub(super) fn check(category: &Category, view: &View<'_>, out: &mut Vec<RuleFind
     let (Some(parts), Some(token)) = (&category.manifest.token.parts, view.token) else {
         return;
     };
-    let pieces: Vec<&str> = token.split(parts.separator.as_str()).collect();
-    let fits = pieces.len() == parts.prefixes.len()
-        && pieces.iter().zip(&parts.prefixes).all(|(piece, prefix)| {
-            piece.starts_with(prefix.as_str()) && piece.len() > prefix.len()
-        });
+    let mut pieces = token.split(parts.separator.as_str());
+    let mut prefixes = parts.prefixes.iter();
+    let fits = loop {
+        match (pieces.next(), prefixes.next()) {
+            (None, None) => break true,
+            (Some(piece), Some(prefix))
+                if piece.starts_with(prefix.as_str()) && piece.len() > prefix.len() => {}
+            _ => break false,
+        }
+    };
     if fits {
         return;
     }
