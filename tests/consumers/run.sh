@@ -10,7 +10,8 @@
 # --strict, pydantic strict mode and Ajv 2020 against `ppob-contract validate`. It also checks the
 # self-contained schemas of schemas/bundled/ with check-jsonschema offline, and drives
 # inquiry -> payment -> status against `ppob-contract mock` (started here on 127.0.0.1) with the
-# client openapi-python-client generates and with openapi-typescript + openapi-fetch. Then the
+# client openapi-python-client generates and with openapi-typescript + openapi-fetch. Go from
+# quicktype (tests/consumers/go/) round-trips every valid fixture. Then the
 # packages of bindings/ as a team installs them (bindings.sh: npm pack + tsc --strict, a wheel
 # + pydantic) and every snippet of docs/consumers.md as written (docs.mjs). Exit 1 when a check
 # fails, 2 when a tool is missing.
@@ -61,6 +62,28 @@ echo "ok generate Python (datamodel-code-generator, pydantic v2) into target/con
 skip_unions=()
 [ "$unions" = skip ] && skip_unions=(--skip-unions)
 "$venv/bin/python" "$here/python_check.py" "$py_out" "$fixtures" "$schemas" "${skip_unions[@]}"
+
+# quicktype Go from the self-contained schemas: a type per kind and, as top-level types too,
+# the named shapes of `data` (Go has no unions: quicktype gives each response's `data` one
+# struct of optional fields). tests/consumers/go/main.go (standard library only) round-trips
+# every valid fixture and decodes each response's data into the shape `success` names. No
+# module is ever downloaded: GOPROXY=off, GOFLAGS=-mod=mod, caches under target/consumers/.
+command -v go >/dev/null || { echo "consumer harness: go not found (.ci/run installs golang-go)" >&2; exit 2; }
+go_dir="$build/go"
+rm -rf "$go_dir" && mkdir -p "$go_dir"
+cp "$here/go/main.go" "$go_dir/"
+printf 'module ppobconsumer\n\ngo 1.19\n' > "$go_dir/go.mod"
+bundled="$schemas/bundled"
+"$node_dir/node_modules/.bin/quicktype" --lang go --src-lang schema --package main -o "$go_dir/models.go" \
+  "$bundled/inquiry.request.schema.json" "$bundled/inquiry.response.schema.json" \
+  "$bundled/payment.request.schema.json" "$bundled/payment.response.schema.json" \
+  "$bundled/status.request.schema.json" "$bundled/status.response.schema.json" "$bundled/callback.schema.json" \
+  "$bundled/inquiry.response.schema.json#/\$defs/InquiryData" "$bundled/payment.response.schema.json#/\$defs/PaymentData" \
+  "$bundled/status.response.schema.json#/\$defs/StatusData" "$bundled/inquiry.response.schema.json#/\$defs/FailureData" \
+  > "$build/quicktype.log" 2>&1 || { cat "$build/quicktype.log" >&2; exit 1; }
+echo "ok generate Go (quicktype $("$node_dir/node_modules/.bin/quicktype" --version | grep -oE '[0-9]+\.[0-9]+\.[0-9]+'), $(go version | cut -d' ' -f3)) into target/consumers/go"
+go_env=(GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local GOCACHE="$build/go-cache" GOPATH="$build/go-path")
+(cd "$go_dir" && env "${go_env[@]}" go vet . && env "${go_env[@]}" go run . "$fixtures")
 
 # The self-contained schemas of schemas/bundled/ with check-jsonschema, offline (in a network
 # namespace without network when `unshare -n` is allowed, as root on CI): every valid fixture

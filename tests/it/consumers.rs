@@ -1,17 +1,18 @@
 //! The consumer harness (tests/consumers/run.sh): TypeScript and Python generated from
 //! schemas/ type-check and parse every fixture, Ajv agrees with `validate`; the packages of
 //! bindings/ install (npm pack, a wheel) and pass the same fixtures; every snippet of
-//! docs/consumers.md runs as written. Runs when CI=true
-//! (and fails there if node, npm or python3 is missing) or when those tools are installed.
+//! docs/consumers.md runs as written; quicktype's Go round-trips every valid fixture. Runs when
+//! CI=true (and fails there if node, npm, python3 or go is missing) or when those tools are
+//! installed.
 
 use std::process::Command;
 
-use crate::support::{missing_harness_tools, root};
+use crate::support::{missing_consumer_tools, root};
 
 #[test]
 #[allow(clippy::print_stderr)]
 fn generated_types_accept_every_fixture() {
-    let missing = missing_harness_tools();
+    let missing = missing_consumer_tools();
     if !missing.is_empty() {
         eprintln!("consumer harness skipped: {missing:?} not installed");
         return;
@@ -44,6 +45,8 @@ fn generated_types_accept_every_fixture() {
         "ok tsc --strict reports an error for each of 6 invalid success literals",
         "ok responses are unions told apart by success (Literal) in the pydantic output",
         "ok pydantic refuses the 3 invalid success shapes",
+        "ok generate Go (quicktype 26.0.0",
+        "valid fixtures round-trip through their kind's type; data decoded as the shape success names (FailureData ",
         "ok check-jsonschema --schemafile schemas/bundled/<kind>.schema.json: valid fixtures pass",
         "ok openapi-python-client generated 3 endpoint modules: inquiry, payment, status",
         "ok openapi-python-client: inquiry 300",

@@ -181,15 +181,34 @@ pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
 /// `CI=true` a missing one fails the test instead: `.ci/run` installs them, so a skip there
 /// would be a silent pass.
 pub fn missing_harness_tools() -> Vec<&'static str> {
-    let installed = |tool: &str| {
+    missing_tools(&[
+        ("node", "--version"),
+        ("npm", "--version"),
+        ("python3", "--version"),
+    ])
+}
+
+/// [`missing_harness_tools`] and Go, which the consumer harness runs quicktype's Go output
+/// with (not the bindings, which need no Go).
+pub fn missing_consumer_tools() -> Vec<&'static str> {
+    let mut missing = missing_harness_tools();
+    missing.extend(missing_tools(&[("go", "version")]));
+    missing
+}
+
+/// The tools of `tools` (each with the argument that prints its version) not installed here;
+/// under `CI=true` a missing one fails the test.
+fn missing_tools(tools: &[(&'static str, &str)]) -> Vec<&'static str> {
+    let installed = |tool: &str, version: &str| {
         std::process::Command::new(tool)
-            .arg("--version")
+            .arg(version)
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    let missing: Vec<&'static str> = ["node", "npm", "python3"]
-        .into_iter()
-        .filter(|tool| !installed(tool))
+    let missing: Vec<&'static str> = tools
+        .iter()
+        .filter(|(tool, version)| !installed(tool, version))
+        .map(|&(tool, _)| tool)
         .collect();
     let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
     assert!(
