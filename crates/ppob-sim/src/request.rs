@@ -110,6 +110,18 @@ fn field_name(pointer: &str) -> String {
     name
 }
 
+/// A whole number a 64-bit float prints with an exponent (`1.8446744073709552e19`, what
+/// `18446744073709551616` reads as) in plain digits (`18446744073709551616`): the TOKEN's
+/// payload is read as floats beyond `u64`, and a partner wrote digits. Anything else as it is.
+fn without_exponent(actual: &str) -> std::borrow::Cow<'_, str> {
+    match actual.parse::<f64>() {
+        Ok(f) if actual.contains(['e', 'E']) && f.is_finite() && f.fract() == 0.0 => {
+            format!("{f:.0}").into()
+        }
+        _ => actual.into(),
+    }
+}
+
 /// One schema violation, described in both languages.
 fn describe(violation: &SchemaViolation, payload: &Value) -> FieldProblem {
     let found = payload.pointer(&violation.pointer);
@@ -134,6 +146,7 @@ fn describe(violation: &SchemaViolation, payload: &Value) -> FieldProblem {
             )
         }
         "minimum" | "maximum" => {
+            let actual = without_exponent(actual);
             let bound_id = expected
                 .replace("at least", "minimal")
                 .replace("at most", "maksimal");
@@ -342,6 +355,24 @@ mod tests {
             payment(v).unwrap_err().fields().collect::<Vec<_>>(),
             ["callbackUrls[1]"]
         );
+    }
+
+    #[test]
+    fn a_large_integer_is_named_in_digits_not_as_a_float() {
+        let mut v = good_payment();
+        v["inquiryId"] = serde_json::from_str("18446744073709551616").unwrap();
+        let err = payment(v).unwrap_err();
+        assert_eq!(
+            err.english(),
+            "field `inquiryId`: 18446744073709551616 is out of range: at most 9007199254740991"
+        );
+        assert!(
+            err.indonesian()
+                .contains("18446744073709551616 di luar batas")
+        );
+        assert_eq!(without_exponent("-1"), "-1");
+        assert_eq!(without_exponent("1.5e-7"), "1.5e-7");
+        assert_eq!(without_exponent("1e20"), "100000000000000000000");
     }
 
     #[test]
