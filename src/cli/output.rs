@@ -69,16 +69,55 @@ pub fn open_in(
 }
 
 /// [`open`] for a command that reports as things happen over a long time
-/// (`proxy`): the terminal is written line by line, so each finding shows
-/// when it is found.
+/// (`proxy`): the terminal is kept in a buffer until the caller flushes it
+/// with the returned [`LiveTerminal`] — after each batch of events, so each
+/// finding shows within one batch of being found, and a burst of exchanges
+/// is one write instead of one per line.
 #[cfg(feature = "full")]
 pub fn open_live(
     judge: &JudgeArgs,
     reports: &ReportArgs,
     on_signal: OnSignal,
-) -> Result<(Tee<'static>, ReportFiles), ppob_report::files::FileError> {
-    let terminal = Box::new(io::LineWriter::new(Gated::new(anstream::stdout())));
-    open_into(terminal, judge.format, judge.quiet, reports, &[], on_signal)
+) -> Result<(Tee<'static>, ReportFiles, LiveTerminal), ppob_report::files::FileError> {
+    let live = LiveTerminal(std::sync::Arc::new(std::sync::Mutex::new(
+        io::BufWriter::with_capacity(64 * 1024, Gated::new(anstream::stdout())),
+    )));
+    let (tee, files) = open_into(
+        Box::new(live.clone()),
+        judge.format,
+        judge.quiet,
+        reports,
+        &[],
+        on_signal,
+    )?;
+    Ok((tee, files, live))
+}
+
+/// The terminal of [`open_live`]: a buffer in front of stdout (whole lines,
+/// colour stripped when it is not a terminal) that reaches it on
+/// [`Write::flush`] or when 64 KiB are waiting.
+#[cfg(feature = "full")]
+#[derive(Clone)]
+pub struct LiveTerminal(std::sync::Arc<std::sync::Mutex<io::BufWriter<Gated<anstream::Stdout>>>>);
+
+#[cfg(feature = "full")]
+impl LiveTerminal {
+    fn inner(&self) -> std::sync::MutexGuard<'_, io::BufWriter<Gated<anstream::Stdout>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(feature = "full")]
+impl Write for LiveTerminal {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner().write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner().flush()
+    }
 }
 
 fn open_into(

@@ -27,7 +27,6 @@ use ppob_check::flow::rules::{self, Expected, FlowFinding};
 use ppob_core::contract::Operation;
 use ppob_core::contract::locate::value_at;
 use ppob_core::rules::RuleFinding;
-use ppob_transport::Exchange;
 
 /// A bill whose earlier payment's outcome is unknown (or successful) paid again with a new refNumber.
 pub const REPAID_AFTER_TIMEOUT: &str = "proxy.repaid-after-timeout";
@@ -395,10 +394,11 @@ charge the customer twice — ask status with refNumber {first} (or retry with i
         )]
     }
 
-    /// Reads the answer to a request [`Tracker::request`] joined, applies
-    /// the cross-step rules and the money rule, and remembers what it taught.
-    pub fn answer(&mut self, joined: &Joined, exchange: &Exchange) -> Answered {
-        let reading = classify::read(exchange);
+    /// Takes the answer to a request [`Tracker::request`] joined, as
+    /// [`classify::read`] read it (outside the tracker's lock: parsing the
+    /// body is most of the work), applies the cross-step rules and the money
+    /// rule, and remembers what it taught.
+    pub fn answer(&mut self, joined: &Joined, reading: Reading) -> Answered {
         let context = &joined.context;
         let mut findings = Vec::new();
         let verdict;
@@ -786,7 +786,7 @@ mod tests {
     use std::time::{Duration, SystemTime};
 
     use super::*;
-    use ppob_transport::{TransportError, WireRequest, WireResponse};
+    use ppob_transport::{Exchange, TransportError, WireRequest, WireResponse};
     use serde_json::json;
 
     fn exchange(
@@ -818,7 +818,8 @@ mod tests {
         answer: Result<(u16, Value), TransportError>,
     ) -> (Joined, Answered) {
         let joined = tracker.request(operation, &payload);
-        let answered = tracker.answer(&joined, &exchange(operation, &payload, answer));
+        let reading = classify::read(&exchange(operation, &payload, answer));
+        let answered = tracker.answer(&joined, reading);
         (joined, answered)
     }
 
@@ -962,7 +963,7 @@ mod tests {
             &payment(1, 5000, "R1"),
             Ok((200, envelope(201, "R1", 5000))),
         );
-        t.answer(&joined, &answer);
+        t.answer(&joined, classify::read(&answer));
         // A callback saying failed comes before the final status …
         let early = t.callback(&envelope(198, "R1", 5000));
         assert_eq!(
@@ -1001,11 +1002,11 @@ mod tests {
         joined.expect_callback();
         t.answer(
             &joined,
-            &exchange(
+            classify::read(&exchange(
                 Operation::Payment,
                 &payment(1, 5000, "R1"),
                 Ok((200, envelope(0, "R1", 5000))),
-            ),
+            )),
         );
         assert!(t.missing_callbacks(Duration::from_secs(60), "x").is_empty());
         let missing = t.missing_callbacks(Duration::ZERO, "the receiver");

@@ -253,7 +253,8 @@ impl Session {
             started: pending.started,
             elapsed,
         };
-        let mut answered = locked(&self.tracker).answer(&pending.joined, &exchange);
+        let reading = ppob_check::flow::classify::read(&exchange);
+        let mut answered = locked(&self.tracker).answer(&pending.joined, reading);
         let broken: Vec<(&str, &str)> = pending
             .judged
             .report

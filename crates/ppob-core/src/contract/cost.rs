@@ -59,9 +59,12 @@ pub fn dom_cost(bytes: &[u8], limit: usize) -> usize {
     cost
 }
 
-/// Whether a DOM of `bytes` fits in [`EXPLAIN_BUDGET`].
+/// Whether a DOM of `bytes` fits in [`EXPLAIN_BUDGET`]. A byte costs at
+/// most `1 + PER_OBJECT`, so a document short enough to fit even if it were
+/// all braces (under about 100 KiB: every API document) is not scanned.
 pub fn within_explain_budget(bytes: &[u8]) -> bool {
-    dom_cost(bytes, EXPLAIN_BUDGET) <= EXPLAIN_BUDGET
+    bytes.len().saturating_mul(1 + PER_OBJECT) <= EXPLAIN_BUDGET
+        || dom_cost(bytes, EXPLAIN_BUDGET) <= EXPLAIN_BUDGET
 }
 
 /// The prefix a finding beyond [`MAX_FINDINGS_IN_FULL`] is counted under:
@@ -105,6 +108,17 @@ mod tests {
             "{\"k\":1}".repeat(200_000).as_bytes()
         ));
         assert!(within_explain_budget(br#"{"responseCode":0}"#));
+    }
+
+    #[test]
+    fn the_unscanned_short_documents_fit_even_when_all_braces() {
+        let longest = EXPLAIN_BUDGET / (1 + PER_OBJECT);
+        let braces = vec![b'{'; longest];
+        assert!(dom_cost(&braces, usize::MAX) <= EXPLAIN_BUDGET);
+        assert!(within_explain_budget(&braces));
+        let past = vec![b'{'; longest + 1];
+        assert!(dom_cost(&past, usize::MAX) > EXPLAIN_BUDGET);
+        assert!(!within_explain_budget(&past));
     }
 
     #[test]
