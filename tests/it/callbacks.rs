@@ -247,9 +247,19 @@ fn listening_everywhere_needs_a_url_and_a_busy_port_is_one_line() {
 
 /// Runs `check --target mock --case 0811111111 --callback-listen PORT
 /// --format json EXTRA` and POSTs each of `strays` to its receiver while the
-/// case waits for its first status: the run's output and the HTTP status
-/// each stray got.
+/// case waits for its first status (2 s): the run's output and the HTTP
+/// status each stray got.
 fn check_with_strays(extra: &[&str], strays: &[Vec<u8>]) -> (std::process::Output, Vec<u16>) {
+    check_with_strays_waiting(std::time::Duration::from_secs(2), extra, strays)
+}
+
+/// [`check_with_strays`] with the case's first wait `first_wait` (the time
+/// the strays have to arrive in).
+fn check_with_strays_waiting(
+    first_wait: std::time::Duration,
+    extra: &[&str],
+    strays: &[Vec<u8>],
+) -> (std::process::Output, Vec<u16>) {
     let (_mock, url) = mock();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -257,12 +267,13 @@ fn check_with_strays(extra: &[&str], strays: &[Vec<u8>]) -> (std::process::Outpu
         .unwrap()
         .port();
     let listen = format!("127.0.0.1:{port}");
+    let wait = format!("{}ms", first_wait.as_millis());
     let mut args = vec![
         "check",
         "--target",
         &url,
         "--first-wait",
-        "2s",
+        &wait,
         "--case",
         "0811111111",
         "--callback-listen",
@@ -285,7 +296,7 @@ fn check_with_strays(extra: &[&str], strays: &[Vec<u8>]) -> (std::process::Outpu
         .timeout(std::time::Duration::from_secs(5))
         .build()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + first_wait + std::time::Duration::from_secs(8);
     let mut statuses = Vec::new();
     for body in strays {
         // The receiver is up once check has started; retry until then.
@@ -381,38 +392,53 @@ fn callbacks_no_case_collected_are_reported_after_the_cases() {
 /// More callbacks than the receiver holds: each one past the limit is
 /// answered 503, and the count is reported after the cases as
 /// `callback.dropped` in every format (JSON on stdout, human and JUnit
-/// files). The default limit is 10 000 (`MAX_HELD`); a small one keeps this fast.
+/// files). The default limit is 10 000 (`MAX_HELD`); a small one keeps this
+/// fast, and the ignored test below floods the default one.
 #[test]
 fn callbacks_past_the_held_limit_are_dropped_and_counted_in_every_format() {
+    flood_and_count_the_drops(35, Some(20), std::time::Duration::from_secs(2));
+}
+
+/// The issue's acceptance at full size: 10 050 callbacks against the default
+/// limit of 10 000. Not in the default run (the receiver holds 10 000
+/// callbacks and the report judges each); run it with
+/// `cargo test --test it -- --ignored callbacks_past_the_default_limit`.
+#[test]
+#[ignore = "floods the default limit of 10 000 callbacks: about a minute"]
+fn callbacks_past_the_default_limit_are_dropped_and_counted_in_every_format() {
     assert_eq!(ppob_contract::callback::MAX_HELD, 10_000);
+    flood_and_count_the_drops(10_050, None, std::time::Duration::from_secs(30));
+}
+
+/// POSTs `count` stray callbacks to `check --callback-listen` (with
+/// `--callback-max-held LIMIT` when given, else the default limit) while its
+/// case waits `first_wait`; asserts that exactly the limit was kept, the rest
+/// answered 503, and `callback.dropped` with the count is in the JSON, human
+/// and JUnit reports.
+fn flood_and_count_the_drops(count: usize, limit: Option<usize>, first_wait: std::time::Duration) {
+    let held = limit.unwrap_or(ppob_contract::callback::MAX_HELD);
     let dir = tempfile::tempdir().unwrap();
     let human = dir.path().join("report.txt");
     let junit = dir.path().join("junit.xml");
-    let bodies: Vec<Vec<u8>> = (0..35)
+    let bodies: Vec<Vec<u8>> = (0..count)
         .map(|i| format!(r#"{{"responseCode":0,"data":{{"refNumber":"FLOOD-{i}"}}}}"#).into_bytes())
         .collect();
     let files = [
         format!("human={}", human.display()),
         format!("junit={}", junit.display()),
     ];
-    let (out, statuses) = check_with_strays(
-        &[
-            "--callback-max-held",
-            "20",
-            "--report",
-            &files[0],
-            "--report",
-            &files[1],
-        ],
-        &bodies,
-    );
-    assert_eq!(
-        statuses.iter().filter(|&&s| s == 200).count(),
-        20,
-        "{statuses:?}"
-    );
+    let limit = limit.map(|n| n.to_string());
+    let mut extra = vec!["--report", &files[0], "--report", &files[1]];
+    if let Some(limit) = &limit {
+        extra.extend(["--callback-max-held", limit]);
+    }
+    let (out, statuses) = check_with_strays_waiting(first_wait, &extra, &bodies);
+    assert_eq!(statuses.len(), count);
+    // The case's own callback, when it came during the flood, took a place.
+    let kept = statuses.iter().filter(|&&s| s == 200).count();
+    assert!(kept == held || kept == held - 1, "{kept} kept of {held}");
     let refused = statuses.iter().filter(|&&s| s == 503).count();
-    assert_eq!(refused, 15, "{statuses:?}");
+    assert_eq!(refused, count - kept);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{e}: {}\n{}",
@@ -427,24 +453,25 @@ fn callbacks_past_the_held_limit_are_dropped_and_counted_in_every_format() {
         .flat_map(|d| d["findings"].as_array().unwrap())
         .filter(|f| f["rule"] == "callback.dropped")
         .collect();
-    assert_eq!(dropped.len(), 1, "{report}");
+    assert_eq!(dropped.len(), 1, "{}", report["summary"]);
     // The case's own callback may have come after the flood and been dropped
     // too, each retry of it counted.
-    let count: usize = dropped[0]["actual"]
+    let dropped_count: usize = dropped[0]["actual"]
         .as_str()
         .unwrap()
         .trim_end_matches(" dropped")
         .parse()
         .unwrap();
-    assert!(count >= refused, "{count}");
-    let says = format!("{count} callbacks were dropped");
+    assert!(dropped_count >= refused, "{dropped_count}");
+    let says = format!("{dropped_count} callbacks were dropped");
     assert!(dropped[0]["message"].as_str().unwrap().contains(&says));
     for file in [&human, &junit] {
         let text = std::fs::read_to_string(file).unwrap();
         assert!(
             text.contains("callback.dropped") && text.contains(&says),
-            "{}:\n{text}",
-            file.display()
+            "{}: {} bytes without the drop count",
+            file.display(),
+            text.len()
         );
     }
 }

@@ -4,8 +4,11 @@
 //! into a temporary file beside the target and renames it over the target,
 //! so a reader — or a CI step after a killed run — only ever sees a
 //! complete, parseable file. Checkpoints happen at the start, at most twice a
-//! second while results arrive, at the end, and on [`ReportFiles::interrupt`]
-//! (the CLI calls it on SIGINT/SIGTERM). A report that did not reach its end
+//! second while results arrive (and never sooner after the last one ended
+//! than `CHECKPOINT_SHARE` (4) times what rendering it took, so a report of
+//! thousands of documents arriving at once is not rendered anew for each:
+//! rendering stays a bounded share of the run), at the end, and on
+//! [`ReportFiles::interrupt`] (the CLI calls it on SIGINT/SIGTERM). A report that did not reach its end
 //! says so (`incomplete` in JSON, an `incomplete` property in JUnit,
 //! `executionSuccessful: false` in SARIF).
 
@@ -22,6 +25,10 @@ use ppob_core::contract::{DocumentReport, Summary};
 
 /// The shortest time between two checkpoints while results arrive.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// After a checkpoint that took `t` to render and write, the next one waits
+/// at least `CHECKPOINT_SHARE × t`: checkpoints take at most about a fifth of
+/// the run's time however large the report grows.
+const CHECKPOINT_SHARE: u32 = 4;
 
 /// One `--report FORMAT=PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +72,8 @@ struct State {
     /// Totals and cases so far, for checkpoints.
     summary: Summary,
     cases: Vec<super::CaseSummary>,
-    last_checkpoint: Option<Instant>,
+    /// When the last checkpoint ended, and what it took.
+    last_checkpoint: Option<(Instant, Duration)>,
     /// Set once the final rendering is written: nothing changes the files after.
     closed: bool,
 }
@@ -153,7 +161,7 @@ impl ReportFiles {
         let due = force
             || state
                 .last_checkpoint
-                .is_none_or(|at| at.elapsed() >= CHECKPOINT_EVERY);
+                .is_none_or(|(at, took)| at.elapsed() >= checkpoint_gap(took));
         if due {
             let end = state.partial_end();
             state
@@ -162,6 +170,11 @@ impl ReportFiles {
         }
         Ok(())
     }
+}
+
+/// The least time from the end of a checkpoint that took `took` to the next.
+fn checkpoint_gap(took: Duration) -> Duration {
+    CHECKPOINT_EVERY.max(took.saturating_mul(CHECKPOINT_SHARE))
 }
 
 fn parent(path: &Path) -> &Path {
@@ -213,7 +226,13 @@ impl State {
 
     /// Renders every file with `end` and renames it into place.
     fn write_all(&mut self, end: &RunEnd) -> Result<(), FileError> {
-        self.last_checkpoint = Some(Instant::now());
+        let started = Instant::now();
+        let written = self.render_all(end);
+        self.last_checkpoint = Some((Instant::now(), started.elapsed()));
+        written
+    }
+
+    fn render_all(&self, end: &RunEnd) -> Result<(), FileError> {
         for spec in &self.files {
             let failed = |source| FileError {
                 path: spec.path.clone(),
@@ -348,5 +367,45 @@ mod tests {
             );
             assert!(!error.contains("File exists"), "{error}");
         }
+    }
+
+    #[test]
+    fn a_slow_checkpoint_puts_off_the_next_one() {
+        assert_eq!(checkpoint_gap(Duration::ZERO), CHECKPOINT_EVERY);
+        assert_eq!(
+            checkpoint_gap(Duration::from_secs(2)),
+            Duration::from_secs(8)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        let mut files = ReportFiles::new(vec![FileSpec {
+            format: Format::Json,
+            path: path.clone(),
+        }]);
+        files
+            .start(&RunInfo {
+                command: super::super::Command::Validate,
+                target: None,
+                fuzz: None,
+                partition: None,
+            })
+            .unwrap();
+        let written = || -> usize {
+            let report: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            report["documents"].as_array().unwrap().len()
+        };
+        let document = DocumentReport::new("a.json".into(), None, Vec::new());
+        let a_second_ago = Instant::now()
+            .checked_sub(Duration::from_secs(1))
+            .unwrap();
+        // The last checkpoint ended a second ago but took 10 s: not yet.
+        files.lock().last_checkpoint = Some((a_second_ago, Duration::from_secs(10)));
+        files.document(&document, b"{}", 1).unwrap();
+        assert_eq!(written(), 0);
+        // It took 1 ms: a second later is past the half-second floor.
+        files.lock().last_checkpoint = Some((a_second_ago, Duration::from_millis(1)));
+        files.document(&document, b"{}", 1).unwrap();
+        assert_eq!(written(), 2);
     }
 }
