@@ -396,9 +396,7 @@ mod tests {
             report["documents"].as_array().unwrap().len()
         };
         let document = DocumentReport::new("a.json".into(), None, Vec::new());
-        let a_second_ago = Instant::now()
-            .checked_sub(Duration::from_secs(1))
-            .unwrap();
+        let a_second_ago = Instant::now().checked_sub(Duration::from_secs(1)).unwrap();
         // The last checkpoint ended a second ago but took 10 s: not yet.
         files.lock().last_checkpoint = Some((a_second_ago, Duration::from_secs(10)));
         files.document(&document, b"{}", 1).unwrap();
