@@ -243,8 +243,10 @@ fn a_settled_payment_is_called_back_to_a_loopback_receiver() {
     assert_eq!(callback, status, "the callback is the status body");
 }
 
-#[test]
-fn the_mock_command_prints_its_address_and_answers() {
+/// Runs `ppob-contract mock --port 0` (no credentials in its environment),
+/// hands its address to `test`, stops it and returns what it wrote on stderr;
+/// a panic of `test` is re-raised after the child is stopped.
+fn with_mock_binary(test: impl FnOnce(SocketAddr) + std::panic::UnwindSafe) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
         .args(["mock", "--port", "0"])
         .env_remove("PPOB_API_KEY")
@@ -265,6 +267,21 @@ fn the_mock_command_prints_its_address_and_answers() {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .parse()
             .unwrap();
+        test(addr);
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+    stderr
+}
+
+#[test]
+fn the_mock_command_prints_its_address_and_answers() {
+    let stderr = with_mock_binary(|addr| {
         assert!(addr.ip().is_loopback());
         let (status, v) = send_json(
             addr,
@@ -277,17 +294,10 @@ fn the_mock_command_prints_its_address_and_answers() {
         assert_eq!(status, 200);
         assert_eq!(v["responseCode"], 304);
     });
-    let _ = child.kill();
-    let _ = child.wait();
-    let mut stderr = String::new();
-    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
     assert!(
         !stderr.contains(Credentials::simulator_demo().secret()),
         "{stderr}"
     );
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
 }
 
 #[test]
@@ -371,26 +381,7 @@ fn send_reading_ignored(addr: SocketAddr, req: &WireRequest) -> (u16, Option<Str
 
 #[test]
 fn mock_logs_a_misspelt_field_it_ignored_and_names_it_in_a_header() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ppob-contract"))
-        .args(["mock", "--port", "0"])
-        .env_remove("PPOB_API_KEY")
-        .env_remove("PPOB_API_SECRET")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let result = std::panic::catch_unwind(|| {
-        let addr: SocketAddr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .parse()
-            .unwrap();
+    let stderr = with_mock_binary(|addr| {
         let (_, clean, inq) = send_reading_ignored(
             addr,
             &demo(
@@ -440,13 +431,6 @@ fn mock_logs_a_misspelt_field_it_ignored_and_names_it_in_a_header() {
             Some("refnumber (did you mean refNumber?)")
         );
     });
-    let _ = child.kill();
-    let _ = child.wait();
-    let mut stderr = String::new();
-    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
     assert!(
         stderr.contains(
             "payment: ignored unknown request field(s): CallbackUrls (did you mean callbackUrls?)"
