@@ -60,6 +60,9 @@ pub struct Answer {
 pub struct Upstream {
     client: reqwest::Client,
     base: Url,
+    /// The upstream URLs of the three operations' paths, parsed once (a
+    /// request without a query, i.e. nearly every one, does not parse its URL again).
+    operations: Vec<(&'static str, Url)>,
     timeout: Duration,
     max_body: u64,
 }
@@ -88,12 +91,20 @@ impl Upstream {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| e.to_string())?;
-        Ok(Self {
+        let mut upstream = Self {
             client,
             base,
+            operations: Vec::new(),
             timeout: limits.timeout,
             max_body: limits.max_body,
-        })
+        };
+        for operation in ppob_core::contract::Operation::ALL {
+            let path = operation.path();
+            if let Ok(url) = Url::parse(&upstream.url_for(path)) {
+                upstream.operations.push((path, url));
+            }
+        }
+        Ok(upstream)
     }
 
     /// The base URL, as shown in reports (no credentials: refused at parse).
@@ -145,9 +156,18 @@ impl Upstream {
                 forwarded_headers.append(name.clone(), value.clone());
             }
         }
+        let url = match self
+            .operations
+            .iter()
+            .find(|(path, _)| *path == path_and_query)
+        {
+            Some((_, url)) => url.clone(),
+            None => Url::parse(&self.url_for(path_and_query))
+                .map_err(|e| TransportError::Other(format!("the upstream URL: {e}")))?,
+        };
         let request = self
             .client
-            .request(method, self.url_for(path_and_query))
+            .request(method, url)
             .headers(forwarded_headers)
             .body(body);
         let mut response = request.send().await.map_err(|e| classify(&e))?;
@@ -255,5 +275,14 @@ mod tests {
             "https://sandbox.example/ppob/api/v2/bill/check?x=1"
         );
         assert_eq!(up.base(), "https://sandbox.example/ppob");
+        let parsed: Vec<&str> = up.operations.iter().map(|(_, u)| u.as_str()).collect();
+        assert_eq!(
+            parsed,
+            [
+                "https://sandbox.example/ppob/api/v2/bill/check",
+                "https://sandbox.example/ppob/api/v2/bill/payment",
+                "https://sandbox.example/ppob/api/v2/bill/status",
+            ]
+        );
     }
 }
