@@ -31,6 +31,10 @@ pub struct Category {
     /// The folder's own example answers (`<operation>.response.json`), in
     /// [`Operation::ALL`] order, each when the folder has it.
     pub(crate) answers: [Option<Cow<'static, [u8]>>; 3],
+    /// The `customerDetails` keys whose template is `{time}` (the date
+    /// lines), of a successful inquiry and of a settled answer: read from
+    /// the manifest once, not on every document (`product.date-order`).
+    pub(crate) dates: [Vec<String>; 2],
 }
 
 impl Category {
@@ -39,6 +43,15 @@ impl Category {
         match &self.source {
             Source::Builtin => format!("fixtures/{}/{MANIFEST}", self.name),
             Source::Folder(dir) => dir.join(MANIFEST).display().to_string(),
+        }
+    }
+
+    /// The keys of `phase`'s date lines (`customerDetails` lines whose template is `{time}`).
+    pub(crate) fn date_keys(&self, phase: crate::rules::Phase) -> &[String] {
+        let [inquiry, settled] = &self.dates;
+        match phase {
+            crate::rules::Phase::Inquiry => inquiry,
+            crate::rules::Phase::Settled => settled,
         }
     }
 
@@ -198,9 +211,11 @@ impl Catalog {
         category: Option<&'a str>,
         product_code: Option<&str>,
     ) -> Recognition<'a> {
-        let by_code = product_code.and_then(|code| self.by_product(code));
+        // Looked up only when the `category` string does not settle it: a
+        // search through every category's products (this runs per document).
+        let by_code = || product_code.and_then(|code| self.by_product(code));
         let Some(category) = category.filter(|c| !c.is_empty()) else {
-            return by_code.map_or(Recognition::Unnamed, Recognition::Known);
+            return by_code().map_or(Recognition::Unnamed, Recognition::Known);
         };
         let mut sharing = self
             .categories
@@ -212,7 +227,7 @@ impl Catalog {
         if sharing.next().is_none() {
             return Recognition::Known(first);
         }
-        match by_code {
+        match by_code() {
             Some(c) if c.manifest.category == category => Recognition::Known(c),
             _ => Recognition::Ambiguous(category),
         }

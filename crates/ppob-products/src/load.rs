@@ -191,13 +191,25 @@ pub fn parse(name: &str, path: &str, text: &str, source: Source) -> Result<Categ
             ));
         }
     }
+    let dates = [date_keys(&manifest.inquiry), date_keys(&manifest.settled)];
     Ok(Category {
         name: name.to_owned(),
         source,
         text: text.to_owned(),
         manifest,
         answers: [None, None, None],
+        dates,
     })
+}
+
+/// The `customerDetails` keys of `lines` whose template is `{time}`.
+fn date_keys(lines: &crate::manifest::Lines) -> Vec<String> {
+    lines
+        .customer
+        .iter()
+        .filter(|(_, template)| template.0 == "{time}")
+        .map(|(key, _)| key.clone())
+        .collect()
 }
 
 /// The largest example answer read from a category folder (the body cap of a

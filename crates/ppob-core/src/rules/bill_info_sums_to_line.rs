@@ -63,6 +63,14 @@ fn parse(value: &str) -> Parsed {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Parsed::NotNumeric;
     }
+    // Up to 19 digits always fit in a u64: read them without the u128
+    // arithmetic of `parse` (this runs on every billInfo value).
+    if digits.len() <= 19 {
+        let n = digits
+            .bytes()
+            .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        return Parsed::Number(u128::from(n));
+    }
     digits.parse().map_or(Parsed::TooLarge, Parsed::Number)
 }
 
@@ -301,6 +309,21 @@ mod tests {
         assert_eq!(parse("4 2"), Parsed::NotNumeric);
         assert_eq!(parse(""), Parsed::NotNumeric);
         assert_eq!(parse(&format!("{}0", u128::MAX)), Parsed::TooLarge);
+    }
+
+    #[test]
+    fn the_u64_reading_and_the_u128_reading_agree_at_their_border() {
+        for digits in [
+            "9999999999999999999",
+            "10000000000000000000",
+            "18446744073709551615",
+            "18446744073709551616",
+            "0000000000000000000000000042",
+            "0999999999999999999",
+        ] {
+            let wide: u128 = digits.parse().unwrap();
+            assert_eq!(parse(digits), Parsed::Number(wide), "{digits}");
+        }
     }
 
     #[test]

@@ -169,6 +169,11 @@ impl RuleSet {
                 continue;
             };
             rule.check(subject, &self.config, &mut found);
+            // Most documents hold no finding: an empty `drain` is not free
+            // (about 30 instructions a rule a document, `docs/benchmarks.md`).
+            if found.is_empty() {
+                continue;
+            }
             for finding in found.drain(..) {
                 emit(rule.id(), *severity, finding);
             }

@@ -15,7 +15,7 @@ pub(super) fn check(category: &Category, view: &View<'_>, out: &mut Vec<RuleFind
     if view.phase != Phase::Inquiry {
         return;
     }
-    let count = view.bills.iter().filter(|l| l.id != "0").count() as u64;
+    let count = view.bill_lines().filter(|l| l.id != "0").count() as u64;
     if range.contains(count) {
         return;
     }

@@ -4,7 +4,7 @@
 
 use ppob_core::rules::RuleFinding;
 
-use super::{View, phase_lines};
+use super::View;
 use crate::catalog::Category;
 use crate::manifest::DateOrder;
 
@@ -87,19 +87,16 @@ fn fits(value: &str, shape: &[Slot]) -> bool {
 
 /// Pushes a finding for each date line written in another order.
 pub(super) fn check(category: &Category, view: &View<'_>, out: &mut Vec<RuleFinding>) {
-    let lines = phase_lines(category, view.phase);
+    let date_keys = category.date_keys(view.phase);
+    if date_keys.is_empty() {
+        return;
+    }
     let (pattern, shape): (&[Slot], &str) = match category.manifest.date_order {
         DateOrder::DayFirst => (&DAY_FIRST, "DD Mon YYYY | HH:MM"),
         DateOrder::TimeFirst => (&TIME_FIRST, "HH:MM | DD Mon YYYY"),
     };
-    let is_date_key = |key: &str| {
-        lines
-            .customer
-            .iter()
-            .any(|(k, t)| t.0 == "{time}" && k == key)
-    };
     for (i, line) in view.customer.iter().enumerate() {
-        if is_date_key(&line.key) && !fits(&line.value, pattern) {
+        if date_keys.contains(&line.key) && !fits(&line.value, pattern) {
             out.push(RuleFinding {
                 pointer: format!("/data/customerDetails/{i}/value"),
                 message: format!(

@@ -15,8 +15,8 @@ mod token_parts;
 mod token_pattern;
 
 use ppob_core::contract::{DocKind, Typed};
-use ppob_core::model::{BillLine, CodeClass, InquiryRequest, KeyValue};
-use ppob_core::rules::RuleFinding;
+use ppob_core::model::{CodeClass, InquiryRequest, KeyValue};
+use ppob_core::rules::{BillLines, RuleFinding};
 
 use crate::catalog::{Catalog, Category, Recognition};
 
@@ -78,21 +78,22 @@ pub struct View<'a> {
     pub customer: &'a [KeyValue],
     /// `data.productDetails`.
     pub product: &'a [KeyValue],
-    /// `data.billDetails`.
-    pub bills: Vec<Line<'a>>,
+    /// `data.billDetails` (read line by line with [`View::bill_lines`]).
+    pub bills: BillLines<'a>,
     /// `data.token` (payment, status, callback).
     pub token: Option<&'a str>,
 }
 
-fn lines<'a, L: BillLine>(lines: &'a [L]) -> Vec<Line<'a>> {
-    lines
-        .iter()
-        .map(|l| Line {
+impl<'a> View<'a> {
+    /// The bill lines in order, without allocating (a view is built for
+    /// every successful answer; most rules never read its bills).
+    pub fn bill_lines(&self) -> impl Iterator<Item = Line<'a>> {
+        self.bills.iter().map(|l| Line {
             id: l.bill_id(),
             key: l.key(),
             info: l.bill_info(),
         })
-        .collect()
+    }
 }
 
 /// The view of a successful response, if `document` is one.
@@ -104,7 +105,7 @@ pub fn view(document: &Typed) -> Option<View<'_>> {
                 phase: Phase::Inquiry,
                 customer: &d.customer_details,
                 product: &d.product_details,
-                bills: lines(&d.bill_details),
+                bills: BillLines::Inquiry(&d.bill_details),
                 token: None,
             })
         }
@@ -114,7 +115,7 @@ pub fn view(document: &Typed) -> Option<View<'_>> {
                 phase: Phase::Settled,
                 customer: &d.customer_details,
                 product: &d.product_details,
-                bills: lines(&d.bill_details),
+                bills: BillLines::Payment(&d.bill_details),
                 token: Some(&d.token),
             })
         }
@@ -124,7 +125,7 @@ pub fn view(document: &Typed) -> Option<View<'_>> {
                 phase: Phase::Settled,
                 customer: &d.customer_details,
                 product: &d.product_details,
-                bills: lines(&d.bill_details),
+                bills: BillLines::Status(&d.bill_details),
                 token: Some(&d.token),
             })
         }
@@ -213,7 +214,7 @@ pub fn check<'a>(
     let mut out = Vec::new();
     if let Typed::InquiryRequest(request) = document {
         request_extras::check(category, request, &mut out);
-        out.drain(..).for_each(|f| emit(ids::REQUEST_EXTRA, f));
+        out.into_iter().for_each(|f| emit(ids::REQUEST_EXTRA, f));
         return Some(category);
     }
     let _ = kind;
@@ -230,7 +231,10 @@ pub fn check<'a>(
     ];
     for (id, rule) in rules {
         rule(category, &view, &mut out);
-        out.drain(..).for_each(|f| emit(id, f));
+        // Most answers hold no finding: an empty `drain` is not free.
+        if !out.is_empty() {
+            out.drain(..).for_each(|f| emit(id, f));
+        }
     }
     Some(category)
 }

@@ -20,8 +20,19 @@ fn missing<'k>(
     category: &Category,
     out: &mut Vec<RuleFinding>,
 ) {
+    // Documents list their lines in the manifest's order more often than
+    // not: each search starts after the line the previous key matched and
+    // wraps around, so in that order every key is found at its first try.
+    let mut next = 0;
     for key in wanted {
-        if lines.iter().any(|l| l.key == key) {
+        let (before, from) = lines.split_at(next.min(lines.len()));
+        let found = from
+            .iter()
+            .position(|l| l.key == key)
+            .map(|i| next + i)
+            .or_else(|| before.iter().position(|l| l.key == key));
+        if let Some(i) = found {
+            next = i + 1;
             continue;
         }
         let (pointer, what) = at();
@@ -64,7 +75,7 @@ pub(super) fn check(category: &Category, view: &View<'_>, out: &mut Vec<RuleFind
         return;
     }
     let bills = &category.manifest.bills;
-    for (i, line) in view.bills.iter().enumerate() {
+    for (i, line) in view.bill_lines().enumerate() {
         if line.id == "0" {
             if let Some(admin) = &bills.admin_key
                 && line.key != admin
